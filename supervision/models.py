@@ -1,0 +1,1 @@
+# Reminders, escalation, notices and notifications arrive with the reminders issue.

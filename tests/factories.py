@@ -1,0 +1,138 @@
+"""factory_boy factories for every model the tests build."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from campaigns.models import Campaign, Phase, ReportingPeriod, Section
+from tasks.models import ProgressReport, Task, TaskAssignment
+from units.models import Leader, Membership, Unit, UnitAlias, UnitGroup
+
+PASSWORD = "test-pass-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.cn")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"区测试局{n}")
+    kind = Unit.Kind.GOVERNMENT
+
+
+class UnitAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitAlias
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"测试别名{n}")
+
+
+class UnitGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试分组{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = Membership.Role.LIAISON
+
+
+class LeaderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Leader
+
+    name = factory.Sequence(lambda n: f"领导{n}")
+    title = "副区长"
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    code = factory.Sequence(lambda n: f"campaign-{n}")
+    title = factory.Sequence(lambda n: f"测试专项行动{n}")
+    start_date = datetime.date(2026, 2, 9)
+    end_date = datetime.date(2026, 12, 30)
+    status = Campaign.Status.ACTIVE
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phase
+
+    campaign = factory.SubFactory(CampaignFactory)
+    name = factory.Sequence(lambda n: f"阶段{n}")
+    start_date = datetime.date(2026, 3, 1)
+    end_date = datetime.date(2026, 10, 31)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    campaign = factory.SubFactory(CampaignFactory)
+    title = factory.Sequence(lambda n: f"（{n}）分类")
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    campaign = factory.SubFactory(CampaignFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    title = factory.Sequence(lambda n: f"重点任务{n}")
+    deadline = datetime.date(2026, 10, 31)
+
+
+class TaskAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaskAssignment
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = TaskAssignment.Role.LEAD
+
+
+class ReportingPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+
+    campaign = factory.SubFactory(CampaignFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    start_date = factory.LazyAttribute(lambda p: p.campaign.start_date + datetime.timedelta(weeks=p.number - 1))
+    end_date = factory.LazyAttribute(lambda p: p.start_date + datetime.timedelta(days=6))
+    due_at = factory.LazyAttribute(
+        lambda p: timezone.make_aware(datetime.datetime.combine(p.end_date, datetime.time(18, 0)))
+    )
+
+
+class ProgressReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    period = factory.SubFactory(ReportingPeriodFactory, campaign=factory.SelfAttribute("..task.campaign"))
+    progress = "本周推进顺利。"
+    percent_complete = 30
