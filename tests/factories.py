@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, Phase, ReportingPeriod, Section
-from tasks.models import ProgressReport, Task, TaskAssignment
+from tasks.models import Milestone, ProgressReport, Task, TaskAssignment
 from units.models import Leader, Membership, Unit, UnitAlias, UnitGroup
 
 PASSWORD = "test-pass-2026"
@@ -136,3 +136,12 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     period = factory.SubFactory(ReportingPeriodFactory, campaign=factory.SelfAttribute("..task.campaign"))
     progress = "本周推进顺利。"
     percent_complete = 30
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    task = factory.SubFactory(TaskFactory)
+    due_date = datetime.date(2026, 9, 30)
+    description = factory.Sequence(lambda n: f"9月底前完成第{n}项工作")

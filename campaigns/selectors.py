@@ -1,0 +1,127 @@
+"""Reads of campaigns, and the one rule that decides which campaigns a user may see.
+
+Every list, detail page, dashboard and export scopes its rows with `visible_campaigns_q` (through
+`campaigns_visible_to` or `tasks.selectors.tasks_visible_to`), so a page cannot show what the
+matching detail page would refuse.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts import roles
+from tasks.models import Task, TaskAssignment
+
+from .models import Campaign, Phase, Section
+
+NOTHING = Q(pk__in=[])
+
+
+def visible_campaigns_q(user, prefix: str = "") -> Q:
+    """The visibility rule as a filter on campaigns, or on a model that reaches one via `prefix`.
+
+    - office staff and superusers see every campaign, drafts included;
+    - leaders see every campaign that is not a draft;
+    - liaisons and unit heads see non-draft campaigns in which one of their units has a task;
+    - anyone else sees nothing.
+
+    `prefix` is the lookup path to the campaign, e.g. "campaign__" for tasks.
+    """
+    if not user.is_authenticated:
+        return NOTHING
+    if roles.is_office(user):
+        return Q()
+    not_draft = ~Q(**{f"{prefix}status": Campaign.Status.DRAFT})
+    if roles.is_leader(user):
+        return not_draft
+    unit_ids = roles.member_unit_ids(user)
+    if unit_ids:
+        # A subquery rather than a join: no duplicate rows, so counts and pagination stay right.
+        assigned = TaskAssignment.objects.filter(unit_id__in=unit_ids).values("task__campaign_id")
+        return not_draft & Q(**{f"{prefix}pk__in": assigned})
+    return NOTHING
+
+
+def campaigns_visible_to(user):
+    return Campaign.objects.filter(visible_campaigns_q(user))
+
+
+def campaign_list(user):
+    """Visible campaigns with their task counts, computed in SQL."""
+    return (
+        campaigns_visible_to(user)
+        .select_related("office_unit")
+        .annotate(
+            task_count=Count("tasks"),
+            open_task_count=Count("tasks", filter=Q(tasks__status=Task.Status.OPEN)),
+            closed_task_count=Count("tasks", filter=Q(tasks__status=Task.Status.CLOSED)),
+        )
+        .order_by("-start_date", "code")
+    )
+
+
+def assignments_prefetches(prefix: str = "") -> list[Prefetch]:
+    """Lead and supporting units of tasks as `lead_assignments` / `support_assignments` lists."""
+    return [
+        Prefetch(
+            f"{prefix}assignments",
+            queryset=TaskAssignment.objects.filter(role=role).select_related("unit").order_by("sort_order", "id"),
+            to_attr=attr,
+        )
+        for role, attr in (
+            (TaskAssignment.Role.LEAD, "lead_assignments"),
+            (TaskAssignment.Role.SUPPORT, "support_assignments"),
+        )
+    ]
+
+
+@dataclass
+class SectionTasks:
+    section: Section | None
+    tasks: list[Task]
+
+
+@dataclass
+class CampaignDetail:
+    campaign: Campaign
+    phases: list[Phase]
+    current_phase: Phase | None
+    sections: list[SectionTasks] = field(default_factory=list)
+
+
+def _current_phase(phases: list[Phase], today: datetime.date) -> Phase | None:
+    return next((phase for phase in phases if phase.start_date <= today <= phase.end_date), None)
+
+
+def campaign_detail(user, code: str) -> CampaignDetail:
+    """A visible campaign with its phases and its tasks grouped by section in natural order.
+
+    Raises Http404 for a campaign the user may not see. Runs a fixed number of queries.
+    """
+    tasks = (
+        Task.objects.select_related("phase")
+        .prefetch_related("leaders", *assignments_prefetches())
+        .order_by("sort_key")
+    )
+    campaign = get_object_or_404(
+        campaigns_visible_to(user)
+        .select_related("office_unit")
+        .prefetch_related("phases", "sections", Prefetch("tasks", queryset=tasks)),
+        code=code,
+    )
+    phases = list(campaign.phases.all())
+    by_section: dict[int | None, list[Task]] = {}
+    for task in campaign.tasks.all():
+        by_section.setdefault(task.section_id, []).append(task)
+    # Tasks without a section come first: they are usually a campaign without headings at all.
+    sections = [SectionTasks(None, by_section[None])] if None in by_section else []
+    sections += [SectionTasks(section, by_section.get(section.pk, [])) for section in campaign.sections.all()]
+    return CampaignDetail(
+        campaign=campaign,
+        phases=phases,
+        current_phase=_current_phase(phases, timezone.localdate()),
+        sections=sections,
+    )

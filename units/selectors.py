@@ -1,0 +1,38 @@
+"""Reads of the unit directory and of a unit's tasks across the campaigns the user may see."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from campaigns.selectors import visible_campaigns_q
+from tasks.models import TaskAssignment
+
+from .models import Unit, UnitAlias
+
+
+def unit_list(user, query: str = ""):
+    """Active units with how many visible tasks each leads and supports; `query` matches names and aliases."""
+    visible = visible_campaigns_q(user, prefix="assignments__task__campaign__")
+    units = Unit.objects.filter(is_active=True)
+    query = query.strip()
+    if query:
+        aliased = UnitAlias.objects.filter(name__icontains=query).values("unit_id")
+        units = units.filter(Q(name__icontains=query) | Q(short_name__icontains=query) | Q(pk__in=aliased))
+    return units.prefetch_related("aliases").annotate(
+        lead_count=Count("assignments", filter=visible & Q(assignments__role=TaskAssignment.Role.LEAD)),
+        support_count=Count("assignments", filter=visible & Q(assignments__role=TaskAssignment.Role.SUPPORT)),
+    )
+
+
+def unit_detail(pk: int) -> Unit:
+    """A unit with its aliases and groups. The directory is open to every signed-in user."""
+    return get_object_or_404(Unit.objects.select_related("parent").prefetch_related("aliases", "groups"), pk=pk)
+
+
+def unit_tasks(user, unit: Unit):
+    """The unit's assignments (task and role) in the campaigns the user may see, campaign by campaign."""
+    return (
+        TaskAssignment.objects.filter(unit=unit)
+        .filter(visible_campaigns_q(user, prefix="task__campaign__"))
+        .select_related("task__campaign", "task__phase")
+        .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
+    )
