@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from tasks.models import Task
+
+from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    fields = ["number", "title", "deadline", "status"]
+    # Closing a task off (销号) sets closed_at too; that goes through the task admin or the services.
+    readonly_fields = ["status"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "code", "document_number", "status", "start_date", "end_date"]
+    list_filter = ["status"]
+    search_fields = ["title", "code", "document_number"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["office_unit"]
+    inlines = [PhaseInline, SectionInline, TaskInline]
+
+
+@admin.register(Phase)
+class PhaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "start_date", "end_date", "sort_order"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    search_fields = ["name", "campaign__title"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "campaign", "sort_order"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    search_fields = ["title", "campaign__title"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "campaign", "number", "start_date", "end_date", "due_at"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
+    search_fields = ["campaign__title", "campaign__code"]
+
+
+@admin.register(CampaignImport)
+class CampaignImportAdmin(admin.ModelAdmin):
+    """A record of uploads, for looking only: imports are made through the upload pages."""
+
+    list_display = ["filename", "code", "status", "uploaded_by", "created_at", "applied_at"]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by", "campaign"]
+    # The uploaded workbook itself (content) is binary and not shown.
+    fields = ["filename", "sha256", "code", "status", "campaign", "uploaded_by", "summary", "created_at", "applied_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
