@@ -1,8 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),
+    path("campaigns/", include("campaigns.urls")),
+    path("campaigns/<slug:code>/tasks/", include("tasks.urls")),
+    path("units/", include("units.urls")),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The login page offers the language switch, so switching must work before signing in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -1,0 +1,17 @@
+"""Role checks for templates, e.g. `{% if request.user|is_office %}` to show office-only links."""
+
+from django import template
+
+from accounts import roles
+
+register = template.Library()
+
+
+@register.filter
+def is_office(user):
+    return roles.is_office(user)
+
+
+@register.filter
+def is_leader(user):
+    return roles.is_leader(user)
