@@ -1,0 +1,146 @@
+"""Shared test machinery: skip-or-fail on missing services, and a logged-in client helper.
+
+Markers (registered in pytest.ini):
+- ``postgres``: skipped when the suite runs on another database (a legitimate skip, even in CI's
+  SQLite pass). When DATABASE_URL points at PostgreSQL and the server is down, pytest-django
+  fails to create the test database, so the run fails anyway.
+- ``redis``: needs a Redis server at REDIS_URL (default redis://127.0.0.1:6379/15).
+- ``browser``: needs Chromium and the ``playwright`` package.
+
+A missing Redis or browser skips the test, unless DUBAN_REQUIRE_SERVICES=1 (as in CI): then the
+test fails, so a broken machine cannot pass by skipping everything.
+"""
+
+import functools
+import importlib.util
+import os
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+POSTGRES_REASON = "needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban"
+
+
+def services_required() -> bool:
+    """True when a missing service must fail the test instead of skipping it."""
+    return os.environ.get("DUBAN_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def require_service(name: str, reason: str | None) -> None:
+    """Skip the running test because ``name`` is unavailable (``reason`` says why), or fail it
+    under DUBAN_REQUIRE_SERVICES=1. A ``reason`` of None means the service is there: no-op."""
+    if not reason:
+        return
+    if services_required():
+        pytest.fail(f"{name} is required (DUBAN_REQUIRE_SERVICES=1): {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+@functools.lru_cache(maxsize=None)
+def redis_unavailable_reason(url: str | None = None, timeout: float = 1.0) -> str | None:
+    """None when something accepts connections at the Redis URL, else a reason to skip.
+    Checked once per URL and process (each xdist worker checks once)."""
+    url = url or redis_url()
+    parts = urlsplit(url)
+    try:
+        if parts.scheme == "unix":
+            where = parts.path
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout)
+                sock.connect(parts.path)
+        else:
+            host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+            where = f"{host}:{port}"
+            socket.create_connection((host, port), timeout=timeout).close()
+    except ValueError as exc:  # e.g. a port out of range
+        return f"needs Redis: bad REDIS_URL {url!r} ({exc})"
+    except OSError as exc:
+        return f"needs Redis at {where} ({exc}): start it or set REDIS_URL"
+    return None
+
+
+def chromium_executable() -> str | None:
+    path = shutil.which("chromium")
+    if path:
+        return path
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
+
+
+def browser_unavailable_reason() -> str | None:
+    """None when Chromium and the playwright package are both there, else a reason to skip."""
+    missing = []
+    if chromium_executable() is None:
+        missing.append("Chromium (apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("the playwright package (pip install playwright)")
+    return f"needs {' and '.join(missing)}" if missing else None
+
+
+def postgres_unavailable_reason() -> str | None:
+    """None when the suite runs on PostgreSQL. Reading the vendor does not connect."""
+    return None if connection.vendor == "postgresql" else POSTGRES_REASON
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Apply the service markers before any fixture (database included) is set up."""
+    if item.get_closest_marker("postgres"):
+        reason = postgres_unavailable_reason()
+        if reason:
+            # Another database was chosen on purpose: a skip, even under DUBAN_REQUIRE_SERVICES.
+            pytest.skip(reason)
+    if item.get_closest_marker("redis"):
+        require_service("Redis", redis_unavailable_reason(redis_url()))
+    if item.get_closest_marker("browser"):
+        require_service("Browser", browser_unavailable_reason())
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return [
+        f"duban: database {connection.vendor} ({db.get('HOST') or db.get('NAME')}), "
+        f"REDIS_URL {redis_url()}, DUBAN_REQUIRE_SERVICES={'1' if services_required() else '0'}"
+    ]
+
+
+@pytest.fixture(name="redis_url")
+def redis_url_fixture() -> str:
+    """The Redis URL a ``redis``-marked test should use."""
+    return redis_url()
+
+
+@pytest.fixture(name="chromium_executable")
+def chromium_executable_fixture() -> str | None:
+    """Path of the Chromium binary, for ``browser``-marked tests (launch(executable_path=...))."""
+    return chromium_executable()
+
+
+@pytest.fixture
+def login(db):
+    """``login(user)`` returns a django.test.Client signed in as ``user`` (no password needed).
+    Pass ``client=`` to sign in an existing client instead of a new one."""
+
+    def _login(user, client: Client | None = None) -> Client:
+        client = client or Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# ---------------------------------------------------------------------------------------------
+# Domain fixtures (users, units, campaigns, tasks...) go below this line. Build objects with the
+# factories in tests/factories.py.
+# ---------------------------------------------------------------------------------------------
