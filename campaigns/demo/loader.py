@@ -1,0 +1,148 @@
+"""Loading the demo: units, both campaigns, demo accounts and a few weeks of reports.
+
+Idempotent: every step matches what exists (by name, code, username or the report's unique
+task × unit × period) and creates only what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from campaigns.models import Campaign, ReportingPeriod
+from campaigns.services import campaign_import
+from tasks.models import ProgressReport, Task, TaskAssignment
+from units.importing import import_unit_directory
+from units.models import Leader, Membership, Unit
+
+from . import CAMPAIGN_FILES, UNITS_FILE
+
+DEMO_PASSWORD = "demo-pass-2026"
+# username → (full name, unit, membership role)
+DEMO_ACCOUNTS = {
+    "office": ("周督查", "区委区政府督查室", Membership.Role.OFFICE),
+    "liaison1": ("陈联络", "区政府办公室", Membership.Role.LIAISON),
+    "head1": ("刘主任", "区政府办公室", Membership.Role.HEAD),
+    "liaison2": ("孙联络", "区发展和改革局", Membership.Role.LIAISON),
+}
+DEMO_LEADERS = [("王立新", "常务副区长", "leader"), ("李静", "副区长", None), ("赵明", "副区长", None)]
+REPORT_WEEKS = 6
+
+PROGRESS = [
+    "召开专题推进会，细化任务分工，明确时间节点和责任人。",
+    "完成阶段性调研，形成问题清单{n}项，已逐项制定整改措施。",
+    "按计划推进，本周完成既定工作量的主要部分，台账资料同步归档。",
+    "组织业务培训1次，参训人员{n}人次；督促配合单位报送材料。",
+    "对照任务清单开展自查，已完成整改{n}项，剩余事项正在推进。",
+]
+PROBLEMS = ["", "", "部分配合单位材料报送不及时。", "资金拨付进度偏慢，需协调财政部门。"]
+NEXT_STEPS = [
+    "继续按时间节点推进，下周完成阶段总结。",
+    "加强与配合单位对接，确保按期完成。",
+    "梳理存在问题，形成专题报告报领导小组办公室。",
+]
+
+
+@transaction.atomic
+def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
+    now = now or timezone.now()
+    say = stdout.write if stdout else (lambda message: None)
+    import_unit_directory(UNITS_FILE.read_bytes(), filename=UNITS_FILE.name)
+    for code, path in CAMPAIGN_FILES.items():
+        result = campaign_import(path.read_bytes(), filename=path.name, code=code)
+        say(f"campaign {code}: {result.campaign_action}, {len(result.tasks)} tasks")
+    # The 2022 campaign is over; the 2026 one runs until the end of December.
+    Campaign.objects.filter(code="strict-supervision-2022", end_date__lt=now.date()).update(status=Campaign.Status.CLOSED)
+
+    users = _demo_accounts()
+    leaders = _demo_leaders(users)
+    for index, task in enumerate(Task.objects.filter(leaders__isnull=True).order_by("campaign", "sort_key")):
+        task.leaders.add(leaders[index % len(leaders)])
+    created = _demo_reports(Campaign.objects.get(code="efficiency-year-2026"), users, now)
+    say(f"demo accounts: {', '.join(sorted(users))} (password {DEMO_PASSWORD}); reports created: {created}")
+    return {"accounts": sorted(users), "reports_created": created}
+
+
+def _demo_accounts() -> dict[str, User]:
+    users = {}
+    admin, created = User.objects.get_or_create(
+        username="admin", defaults={"full_name": "系统管理员", "is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+    users["admin"] = admin
+    for username, (full_name, unit_name, role) in DEMO_ACCOUNTS.items():
+        user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(name=unit_name), role=role)
+        users[username] = user
+    leader_user, created = User.objects.get_or_create(username="leader", defaults={"full_name": "王立新"})
+    if created:
+        leader_user.set_password(DEMO_PASSWORD)
+        leader_user.save()
+    users["leader"] = leader_user
+    return users
+
+
+def _demo_leaders(users) -> list[Leader]:
+    leaders = []
+    for order, (name, title, username) in enumerate(DEMO_LEADERS, start=1):
+        leader, _created = Leader.objects.get_or_create(name=name, defaults={"title": title, "sort_order": order})
+        if username and leader.user_id is None:
+            leader.user = users[username]
+            leader.save(update_fields=["user"])
+        leaders.append(leader)
+    return leaders
+
+
+def _demo_reports(campaign: Campaign, users, now) -> int:
+    """Reports for the last few periods that have begun: older ones accepted, last week's
+    submitted (a few late, a few missing), the current week's partly drafted."""
+    periods = list(ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=now.date()).order_by("-number")[:REPORT_WEEKS])
+    assignments = list(
+        TaskAssignment.objects.filter(task__campaign=campaign, task__status=Task.Status.OPEN).select_related("task", "unit")
+    )
+    rng = random.Random(2026)  # the same demo every time
+    liaison_of = {"区政府办公室": users["liaison1"], "区发展和改革局": users["liaison2"]}
+    reports = []
+    for age, period in enumerate(periods):
+        current = period.due_at > now
+        for assignment in assignments:
+            roll = rng.random()
+            percent = min(100, 20 + (REPORT_WEEKS - age) * 10 + rng.randint(0, 9))
+            if current and roll < 0.55 or (age == 1 and roll < 0.1):
+                continue  # not reported (yet)
+            if current:
+                status, submitted_at = ProgressReport.Status.DRAFT, None
+            else:
+                status = ProgressReport.Status.ACCEPTED if age > 1 else ProgressReport.Status.SUBMITTED
+                late = roll > 0.93
+                submitted_at = period.due_at + datetime.timedelta(hours=rng.randint(1, 40) if late else -rng.randint(1, 30))
+            needs = roll > 0.88
+            reports.append(
+                ProgressReport(
+                    task=assignment.task,
+                    unit=assignment.unit,
+                    period=period,
+                    status=status,
+                    progress=rng.choice(PROGRESS).format(n=rng.randint(2, 9)),
+                    problems=rng.choice(PROBLEMS),
+                    next_steps=rng.choice(NEXT_STEPS),
+                    percent_complete=percent,
+                    needs_coordination=needs,
+                    coordination_request="需区领导协调用地指标和资金安排。" if needs else "",
+                    submitted_at=submitted_at,
+                    submitted_by=liaison_of.get(assignment.unit.name) if submitted_at else None,
+                )
+            )
+    before = ProgressReport.objects.filter(period__campaign=campaign).count()
+    # The unique task × unit × period constraint makes a re-run add nothing.
+    ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
+    return ProgressReport.objects.filter(period__campaign=campaign).count() - before

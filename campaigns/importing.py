@@ -1,0 +1,447 @@
+"""Reading a campaign's task breakdown workbook (任务分解表, 活动信息, 阶段) into plain values.
+
+Nothing here touches the database: it finds the sheets and their header rows, normalises task
+numbers, and reports every structural problem with its sheet, row and column. Resolving unit
+names, dates, phases and saving happens in campaigns.services through tasks.resources.TaskResource.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+import tablib
+from django.utils.translation import gettext as _
+
+from tasks.numbering import InvalidTaskNumber, normalize_number, parent_number, sort_key
+from units.naming import name_key
+from units.workbook import (
+    DateError,
+    Issue,
+    column_letter,
+    find_header_row,
+    header_key,
+    open_workbook,
+    parse_date,
+    read_sheet_rows,
+    to_text,
+)
+
+TASK_SHEET_NAMES = ("任务分解表", "重点任务", "任务清单", "任务")
+INFO_SHEET_NAMES = ("活动信息", "基本信息", "活动", "行动信息")
+PHASE_SHEET_NAMES = ("阶段", "阶段安排", "实施步骤")
+
+# Canonical column → the headers real sheets use for it.
+TASK_COLUMNS = {
+    "number": ("序号", "编号", "任务编号", "序"),
+    "section": ("分类", "类别", "板块", "专项分类", "任务分类"),
+    "title": ("任务名称", "重点任务", "工作任务", "主要任务", "重点工作", "任务", "工作事项"),
+    "description": ("工作内容", "具体内容", "工作措施", "主要内容", "任务内容", "工作要求", "具体措施", "目标任务"),
+    "lead_units": ("牵头单位", "牵头部门", "牵头负责", "牵头负责单位", "主责单位", "牵头"),
+    "support_units": ("配合单位", "协同部门", "协办单位", "配合部门", "参与单位"),
+    "responsible_units": ("责任单位", "责任部门"),
+    "leaders": ("责任领导", "牵头领导", "分管领导", "包保领导", "联系领导", "责任区领导"),
+    "deadline": ("完成时限", "完成时间", "时限要求", "时限", "截止时间", "完成期限"),
+    "phase": ("阶段", "所属阶段", "实施阶段"),
+}
+INFO_FIELDS = {
+    "title": ("活动名称", "专项行动名称", "行动名称", "名称"),
+    "document_number": ("文号", "发文文号", "文件文号"),
+    "issuing_body": ("发文单位", "发文机关", "印发单位"),
+    "issue_date": ("发文日期", "印发日期", "成文日期"),
+    "start_date": ("开始日期", "开始时间", "起始日期"),
+    "end_date": ("结束日期", "结束时间", "截止日期"),
+    "office": ("牵头办公室", "办公室", "牵头单位", "督办单位"),
+    "cadence": ("报送周期", "报送频次", "报送频率"),
+    "due": ("报送截止", "报送时间", "截止时间"),
+}
+PHASE_COLUMNS = {
+    "name": ("阶段名称", "阶段", "名称"),
+    "start_date": ("开始日期", "开始时间", "起始日期"),
+    "end_date": ("结束日期", "结束时间", "截止日期"),
+}
+# The dataset handed to TaskResource: one row per task, parents before their sub-items.
+DATASET_HEADERS = (
+    "row",
+    "number",
+    "parent_number",
+    "section",
+    "title",
+    "description",
+    "lead_units",
+    "support_units",
+    "leaders",
+    "deadline",
+    "phase",
+)
+
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
+_SECTION_HEADING = re.compile(r"^[（(]?[一二三四五六七八九十百]+[)）、.．]")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_DUE = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])?.*?(\d{1,2})\s*[:：点时]\s*(\d{0,2})")
+_TIME_ONLY = re.compile(r"(\d{1,2})\s*[:：点时]\s*(\d{0,2})")
+
+
+@dataclass
+class CampaignInfo:
+    title: str = ""
+    document_number: str = ""
+    issuing_body: str = ""
+    issue_date: datetime.date | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    office: str = ""
+    cadence: str = "weekly"
+    due_weekday: int = 4
+    due_time: datetime.time = datetime.time(18, 0)
+
+
+@dataclass
+class PhaseRow:
+    row: int
+    name: str
+    start_date: datetime.date
+    end_date: datetime.date
+
+
+@dataclass
+class CampaignWorkbook:
+    """What a campaign workbook says, and every problem found while reading it."""
+
+    info: CampaignInfo
+    phases: list[PhaseRow]
+    sections: list[str]
+    tasks: tablib.Dataset
+    task_sheet: str
+    # canonical column → (header as written, column letter), to locate errors
+    task_columns: dict[str, tuple[str, str]]
+    issues: list[Issue] = field(default_factory=list)
+
+    def locate(self, row: int | None, column: str | None, message: str) -> Issue:
+        header = self.task_columns.get(column or "")
+        where = f"{header[0]}（{header[1]}）" if header else ""
+        return Issue(message, sheet=self.task_sheet, row=row, column=where)
+
+
+def _pick_sheet(workbook, names):
+    keys = {header_key(name) for name in names}
+    for sheet in workbook.sheetnames:
+        if header_key(sheet) in keys:
+            return sheet
+    return None
+
+
+def read_campaign_workbook(data: bytes, *, filename: str = "") -> CampaignWorkbook:
+    """Parse the workbook; raises WorkbookError only when the file cannot be read at all."""
+    workbook = open_workbook(data, filename=filename)
+    issues: list[Issue] = []
+
+    task_sheet = _pick_sheet(workbook, TASK_SHEET_NAMES) or workbook.sheetnames[0]
+    task_rows = read_sheet_rows(workbook, task_sheet, data)
+    info_sheet = _pick_sheet(workbook, INFO_SHEET_NAMES)
+    info_rows = read_sheet_rows(workbook, info_sheet, data) if info_sheet else []
+    phase_sheet = _pick_sheet(workbook, PHASE_SHEET_NAMES)
+    phase_rows = read_sheet_rows(workbook, phase_sheet, data) if phase_sheet else []
+
+    phases = _read_phases(phase_sheet, phase_rows, issues)
+    dataset, sections, columns, title_above = _read_tasks(task_sheet, task_rows, issues, phases)
+    info = _read_info(info_sheet, info_rows, issues, title_above)
+    _complete_info(info, phases, dataset, issues, info_sheet or task_sheet)
+    return CampaignWorkbook(
+        info=info,
+        phases=phases,
+        sections=sections,
+        tasks=dataset,
+        task_sheet=task_sheet,
+        task_columns=columns,
+        issues=issues,
+    )
+
+
+# ---- 活动信息 -------------------------------------------------------------------------------
+
+
+def _read_info(sheet, rows, issues, title_above) -> CampaignInfo:
+    info = CampaignInfo()
+    lookup = {header_key(text): name for name, texts in INFO_FIELDS.items() for text in texts}
+    values: dict[str, tuple[object, int]] = {}
+    # Key in column A and value in column B — or keys in one row and values in the next.
+    for number, row in rows:
+        name = lookup.get(header_key(row[0])) if row and row[0] is not None else None
+        if name and len(row) > 1:
+            values.setdefault(name, (row[1], number))
+    if not values and rows:
+        header_index, header = find_header_row(rows, INFO_FIELDS, ("title",))
+        if header_index is not None and header_index + 1 < len(rows):
+            number, row = rows[header_index + 1]
+            for name, (col, _text) in header.items():
+                values[name] = (row[col] if col < len(row) else None, number)
+
+    def text(name):
+        return to_text(values.get(name, (None, None))[0])
+
+    def date(name):
+        value, number = values.get(name, (None, None))
+        try:
+            return parse_date(value)
+        except DateError as error:
+            issues.append(Issue(str(error), sheet=sheet, row=number, column=INFO_FIELDS[name][0]))
+            return None
+
+    info.title = text("title")
+    info.document_number = text("document_number")
+    info.issuing_body = text("issuing_body")
+    info.office = text("office")
+    info.issue_date, info.start_date, info.end_date = date("issue_date"), date("start_date"), date("end_date")
+    if not info.title and title_above:
+        # No 活动信息 sheet: the title row above the task table names the campaign and document.
+        match = _DOCUMENT_NUMBER.search(title_above)
+        if match and not info.document_number:
+            info.document_number = match.group(0)
+        title = _DOCUMENT_NUMBER.sub("", title_above)
+        title = re.sub(r"[（(]\s*[)）]", "", title)
+        title = re.sub(r"(重点)?(工作)?任务(分解|清单)表?$|分解表$", "", title.strip())
+        info.title = title.strip()
+    cadence = text("cadence")
+    if cadence:
+        if "月" in cadence or "month" in cadence.lower():
+            info.cadence = "monthly"
+        elif "周" in cadence or "week" in cadence.lower():
+            info.cadence = "weekly"
+        else:
+            issues.append(
+                Issue(
+                    _("Unknown reporting cadence “%(value)s”; write 每周 or 每月.") % {"value": cadence},
+                    sheet=sheet,
+                    row=values["cadence"][1],
+                    column=INFO_FIELDS["cadence"][0],
+                )
+            )
+    due = text("due")
+    if due:
+        match = _DUE.search(due) or _TIME_ONLY.search(due)
+        try:
+            if not match:
+                raise ValueError
+            if match.re is _DUE:
+                if match.group(1):
+                    info.due_weekday = _WEEKDAYS[match.group(1)]
+                info.due_time = datetime.time(int(match.group(2)), int(match.group(3) or 0))
+            else:
+                info.due_time = datetime.time(int(match.group(1)), int(match.group(2) or 0))
+        except ValueError:
+            issues.append(
+                Issue(
+                    _("Cannot read the reporting deadline “%(value)s”; write it like 周五 18:00.") % {"value": due},
+                    sheet=sheet,
+                    row=values["due"][1],
+                    column=INFO_FIELDS["due"][0],
+                )
+            )
+    return info
+
+
+def _complete_info(info, phases, dataset, issues, sheet):
+    """Fill what the info sheet left out from the phases and deadlines, or say what is missing."""
+    if not info.title:
+        issues.append(Issue(_("The campaign name (活动名称) is missing."), sheet=sheet))
+    if info.start_date is None:
+        info.start_date = min((p.start_date for p in phases), default=None) or info.issue_date
+    if info.end_date is None:
+        info.end_date = max((p.end_date for p in phases), default=None)
+        if info.end_date is None:
+            deadlines = []
+            for value in dataset["deadline"] if dataset.height else []:
+                try:
+                    deadlines.append(parse_date(value))
+                except DateError:
+                    pass
+            info.end_date = max((d for d in deadlines if d), default=None)
+    if info.start_date is None:
+        issues.append(Issue(_("The campaign start date (开始日期) is missing."), sheet=sheet))
+    if info.end_date is None:
+        issues.append(Issue(_("The campaign end date (结束日期) is missing."), sheet=sheet))
+    if info.start_date and info.end_date and info.end_date < info.start_date:
+        issues.append(Issue(_("The campaign ends before it starts."), sheet=sheet, column=INFO_FIELDS["end_date"][0]))
+
+
+# ---- 阶段 -----------------------------------------------------------------------------------
+
+
+def _read_phases(sheet, rows, issues) -> list[PhaseRow]:
+    if not rows:
+        return []
+    header_index, header = find_header_row(rows, PHASE_COLUMNS, ("name",))
+    if header_index is None or "name" not in header:
+        issues.append(Issue(_("The phase sheet has no column “阶段名称”."), sheet=sheet))
+        return []
+    phases, seen = [], {}
+    for number, values in rows[header_index + 1 :]:
+
+        def cell(name):
+            col = header.get(name, (None,))[0]
+            return values[col] if col is not None and col < len(values) else None
+
+        def where(name):
+            col, text = header.get(name, (None, PHASE_COLUMNS[name][0]))
+            return f"{text}（{column_letter(col)}）" if col is not None else text
+
+        name = to_text(cell("name"))
+        if not name:
+            continue
+        dates = {}
+        for column in ("start_date", "end_date"):
+            try:
+                dates[column] = parse_date(cell(column))
+            except DateError as error:
+                issues.append(Issue(str(error), sheet=sheet, row=number, column=where(column)))
+                dates[column] = None
+                continue
+            if dates[column] is None:
+                issues.append(Issue(_("The date is missing."), sheet=sheet, row=number, column=where(column)))
+        if name_key(name) in seen:
+            issues.append(
+                Issue(
+                    _("The phase “%(name)s” is listed twice (also row %(row)s).") % {"name": name, "row": seen[name_key(name)]},
+                    sheet=sheet,
+                    row=number,
+                    column=where("name"),
+                )
+            )
+            continue
+        seen[name_key(name)] = number
+        if dates["start_date"] and dates["end_date"]:
+            if dates["end_date"] < dates["start_date"]:
+                issues.append(
+                    Issue(_("The phase ends before it starts."), sheet=sheet, row=number, column=where("end_date"))
+                )
+                continue
+            phases.append(PhaseRow(number, name, dates["start_date"], dates["end_date"]))
+    return phases
+
+
+# ---- 任务分解表 -----------------------------------------------------------------------------
+
+
+def _read_tasks(sheet, rows, issues, phases):
+    dataset = tablib.Dataset(headers=list(DATASET_HEADERS))
+    header_index, header = find_header_row(rows, TASK_COLUMNS, ("number", "title"))
+    columns = {name: (text, column_letter(col)) for name, (col, text) in header.items()}
+    if "lead_units" not in header and "responsible_units" in header:
+        # A sheet with only 责任单位 names the lead units in it.
+        header["lead_units"] = header.pop("responsible_units")
+        columns["lead_units"] = columns.pop("responsible_units")
+    elif "responsible_units" in header and "support_units" not in header:
+        header["support_units"] = header.pop("responsible_units")
+        columns["support_units"] = columns.pop("responsible_units")
+    missing = [TASK_COLUMNS[name][0] for name in ("number", "title", "lead_units") if name not in header]
+    if header_index is None or missing:
+        found = "、".join(text for text, _letter in columns.values()) or _("none")
+        issues.append(
+            Issue(
+                _("Required columns are missing: %(missing)s (columns found: %(found)s).")
+                % {"missing": "、".join(missing or [TASK_COLUMNS["number"][0]]), "found": found},
+                sheet=sheet,
+            )
+        )
+        return dataset, [], columns, ""
+    title_above = next(
+        (to_text(value) for _n, values in rows[:header_index] for value in values if to_text(value)), ""
+    )
+
+    def where(name):
+        text, letter = columns[name]
+        return f"{text}（{letter}）"
+
+    sections: list[str] = []
+    current_section = ""
+    seen: dict[str, int] = {}
+    records = []
+    for number, values in rows[header_index + 1 :]:
+
+        def cell(name):
+            if name not in header:
+                return None
+            col = header[name][0]
+            return values[col] if col < len(values) else None
+
+        texts = [to_text(v) for v in values if to_text(v)]
+        raw_number = to_text(cell("number"))
+        # A heading row such as （一）强规范… (often merged across the row) starts a section.
+        if texts and (
+            _SECTION_HEADING.match(raw_number) or (len(set(texts)) == 1 and not _looks_like_number(raw_number))
+        ):
+            current_section = max(set(texts), key=len)
+            if current_section not in sections:
+                sections.append(current_section)
+            continue
+        section = to_text(cell("section")) or current_section
+        if section and section not in sections:
+            sections.append(section)
+        try:
+            task_number = normalize_number(cell("number"))
+        except InvalidTaskNumber:
+            issues.append(
+                Issue(
+                    _("“%(value)s” is not a task number; write 1, 2 … or 5.1 for a sub-item.")
+                    % {"value": raw_number or _("(empty)")},
+                    sheet=sheet,
+                    row=number,
+                    column=where("number"),
+                )
+            )
+            continue
+        if task_number in seen:
+            issues.append(
+                Issue(
+                    _("Task number %(number)s appears twice (also row %(row)s).")
+                    % {"number": task_number, "row": seen[task_number]},
+                    sheet=sheet,
+                    row=number,
+                    column=where("number"),
+                )
+            )
+            continue
+        seen[task_number] = number
+        records.append(
+            [
+                number,
+                task_number,
+                parent_number(task_number) or "",
+                section,
+                to_text(cell("title")),
+                to_text(cell("description")),
+                to_text(cell("lead_units")),
+                to_text(cell("support_units")),
+                to_text(cell("leaders")),
+                cell("deadline"),
+                to_text(cell("phase")),
+            ]
+        )
+    for record in records:
+        parent = record[2]
+        if parent and parent not in seen:
+            issues.append(
+                Issue(
+                    _("Sub-item %(number)s has no parent task %(parent)s in the sheet.")
+                    % {"number": record[1], "parent": parent},
+                    sheet=sheet,
+                    row=record[0],
+                    column=where("number"),
+                )
+            )
+    if not records and not any(issue.sheet == sheet for issue in issues):
+        issues.append(Issue(_("The sheet lists no tasks."), sheet=sheet))
+    # Parents before sub-items, so a sub-item's parent is saved when the sub-item is.
+    for record in sorted(records, key=lambda r: sort_key(r[1])):
+        dataset.append(record)
+    return dataset, sections, columns, title_above
+
+
+def _looks_like_number(text: str) -> bool:
+    try:
+        normalize_number(text)
+        return True
+    except InvalidTaskNumber:
+        return False

@@ -1,0 +1,313 @@
+"""Writes for campaigns: importing a task breakdown workbook, and deriving reporting periods."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks.resources import TaskResource
+from units.naming import name_key
+from units.resolution import UnitDirectory
+from units.workbook import Issue, WorkbookError
+
+from .importing import CampaignWorkbook, read_campaign_workbook
+from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
+
+
+class CampaignImportError(Exception):
+    """The workbook was refused; nothing was written. `issues` says where and why."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
+@dataclass
+class TaskChange:
+    row: int
+    number: str
+    title: str
+    action: str  # new | update | unchanged
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CampaignImportResult:
+    """What an import did (or, for a dry run, would do)."""
+
+    campaign_code: str
+    campaign_title: str
+    campaign_action: str  # new | update | unchanged
+    dry_run: bool
+    tasks: list[TaskChange] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    new_leaders: list[str] = field(default_factory=list)
+    missing_from_sheet: list[str] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for task in self.tasks if task.action == action)
+
+    def as_dict(self) -> dict:
+        return {
+            "campaign": self.campaign_code,
+            "title": self.campaign_title,
+            "campaign_action": self.campaign_action,
+            "dry_run": self.dry_run,
+            "tasks": len(self.tasks),
+            "tasks_new": self.count("new"),
+            "tasks_updated": self.count("update"),
+            "tasks_unchanged": self.count("unchanged"),
+            "sub_items": sum(1 for task in self.tasks if "." in task.number),
+            "phases": len(self.phases),
+            "sections": len(self.sections),
+            "new_leaders": self.new_leaders,
+            "missing_from_sheet": self.missing_from_sheet,
+            "task_rows": [task.__dict__ for task in self.tasks],
+        }
+
+
+def campaign_code_for(title: str, start_date: datetime.date | None) -> str:
+    """A stable code for a campaign imported without one: the same title gives the same code."""
+    digest = hashlib.sha1(name_key(title).encode()).hexdigest()[:6]
+    return f"c{start_date.year if start_date else 'x'}-{digest}"
+
+
+def campaign_import(
+    data: bytes, *, filename: str = "", code: str | None = None, dry_run: bool = False
+) -> CampaignImportResult:
+    """Create or update a campaign, its phases, sections, tasks and unit assignments from a
+    breakdown workbook. All or nothing: any problem raises CampaignImportError listing every
+    issue, and nothing is written. A dry run goes through the same steps and rolls back.
+    """
+    try:
+        book = read_campaign_workbook(data, filename=filename)
+    except WorkbookError as error:
+        raise CampaignImportError(error.issues) from None
+    if any(issue.sheet == book.task_sheet and issue.row is None for issue in book.issues) or not book.info.title:
+        # Without the task table or the campaign itself there is nothing to check row by row.
+        raise CampaignImportError(book.issues)
+    with transaction.atomic():
+        result, issues = _apply(book, code=code, dry_run=dry_run)
+        issues = book.issues + issues
+        if issues or dry_run:
+            transaction.set_rollback(True)
+    if issues:
+        raise CampaignImportError(sorted(issues, key=lambda i: (i.sheet, i.row or 0, i.column)))
+    return result
+
+
+def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
+    info = book.info
+    issues: list[Issue] = []
+    campaign = _find_campaign(info, code)
+    action = "new" if campaign is None else "update"
+    if campaign is None:
+        campaign = Campaign(code=code or campaign_code_for(info.title, info.start_date))
+    directory = UnitDirectory()
+    before = _campaign_state(campaign) if campaign.pk else None
+    campaign.title = info.title
+    campaign.document_number = info.document_number
+    campaign.issuing_body = info.issuing_body
+    campaign.issue_date = info.issue_date
+    campaign.start_date = info.start_date
+    campaign.end_date = info.end_date
+    campaign.office_name = info.office
+    campaign.office_unit = directory.resolve_one(info.office) if info.office else None
+    campaign.cadence = info.cadence
+    campaign.due_weekday = info.due_weekday
+    campaign.due_time = info.due_time
+    try:
+        campaign.full_clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            field_name = str(Campaign._meta.get_field(name).verbose_name) if name != "__all__" else ""
+            issues.extend(Issue(message, sheet="活动信息", column=field_name) for message in messages)
+        return None, issues
+    campaign.save()
+    if before == _campaign_state(campaign):
+        action = "unchanged"
+
+    phases = _sync_phases(campaign, book)
+    sections = _sync_sections(campaign, book)
+    resource = TaskResource(campaign=campaign, sections=sections, phases=phases, directory=directory)
+    outcome = resource.import_data(
+        book.tasks, dry_run=False, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+    )
+    for invalid in outcome.invalid_rows:
+        row = invalid.values[0] if invalid.values else None
+        for column, messages in invalid.error_dict.items():
+            for message in messages:
+                issues.append(book.locate(row, column if column != "__all__" else None, message))
+    for line, row_errors in outcome.row_errors():
+        row = book.tasks[line - 1][0]
+        for error in row_errors:
+            issues.append(book.locate(row, None, _("The row could not be saved: %(error)s") % {"error": error.error}))
+    if outcome.base_errors:
+        issues.extend(Issue(str(error.error), sheet=book.task_sheet) for error in outcome.base_errors)
+
+    result = CampaignImportResult(
+        campaign_code=campaign.code,
+        campaign_title=campaign.title,
+        campaign_action=action,
+        dry_run=dry_run,
+        phases=[phase.name for phase in phases.values()],
+        sections=[section.title for section in sections.values()],
+        new_leaders=resource.new_leaders,
+    )
+    for row_result, (row, number, _parent, _section, title, *_rest) in zip(outcome.rows, book.tasks):
+        kind = {"new": "new", "update": "update", "skip": "unchanged"}.get(row_result.import_type, row_result.import_type)
+        result.tasks.append(TaskChange(row, number, title, kind, resource.changes.get(number, [])))
+    in_sheet = set(book.tasks["number"])
+    result.missing_from_sheet = [
+        number for number in resource.tasks_by_number if number not in in_sheet
+    ]
+    if not issues and not dry_run:
+        ensure_reporting_periods(campaign)
+    return result, issues
+
+
+def _find_campaign(info, code):
+    if code:
+        return Campaign.objects.filter(code=code).first()
+    if info.document_number:
+        found = Campaign.objects.filter(document_number=info.document_number).first()
+        if found:
+            return found
+    for campaign in Campaign.objects.filter(start_date=info.start_date) if info.start_date else []:
+        if name_key(campaign.title) == name_key(info.title):
+            return campaign
+    return Campaign.objects.filter(code=campaign_code_for(info.title, info.start_date)).first()
+
+
+def _campaign_state(campaign):
+    names = [
+        "code", "title", "document_number", "issuing_body", "issue_date", "start_date", "end_date",
+        "office_name", "office_unit_id", "cadence", "due_weekday", "due_time", "status",
+    ]  # fmt: skip
+    return {name: getattr(campaign, name) for name in names}
+
+
+def _sync_phases(campaign, book) -> dict:
+    """Create or update the sheet's phases, matched by name. A phase the sheet no longer lists is
+    kept (tasks and reports may refer to it) but no row of this sheet can name it."""
+    existing = {name_key(phase.name): phase for phase in campaign.phases.all()}
+    for order, row in enumerate(book.phases, start=1):
+        phase = existing.get(name_key(row.name)) or Phase(campaign=campaign, name=row.name)
+        if phase.pk is None or (phase.start_date, phase.end_date, phase.sort_order) != (row.start_date, row.end_date, order):
+            phase.start_date, phase.end_date, phase.sort_order = row.start_date, row.end_date, order
+            phase.save()
+        existing[name_key(row.name)] = phase
+    wanted = {name_key(row.name) for row in book.phases}
+    return {key: phase for key, phase in existing.items() if key in wanted}
+
+
+def _sync_sections(campaign, book) -> dict:
+    existing = {name_key(section.title): section for section in campaign.sections.all()}
+    for order, title in enumerate(book.sections, start=1):
+        section = existing.get(name_key(title)) or Section(campaign=campaign, title=title)
+        if section.pk is None or section.sort_order != order:
+            section.sort_order = order
+            section.save()
+        existing[name_key(title)] = section
+    wanted = {name_key(title) for title in book.sections}
+    return {key: section for key, section in existing.items() if key in wanted}
+
+
+# ---- reporting periods --------------------------------------------------------------------
+
+
+def _period_bounds(campaign: Campaign) -> list[tuple[datetime.date, datetime.date, datetime.date]]:
+    """(start, end, due date) of every period between the campaign's start and end."""
+    bounds = []
+    start = campaign.start_date
+    while start <= campaign.end_date:
+        if campaign.cadence == Campaign.Cadence.MONTHLY:
+            due = datetime.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        else:
+            due = start + datetime.timedelta(days=(campaign.due_weekday - start.weekday()) % 7)
+        end = min(due, campaign.end_date)
+        bounds.append((start, end, end))
+        start = due + datetime.timedelta(days=1)
+    return bounds
+
+
+def ensure_reporting_periods(campaign: Campaign) -> int:
+    """Make the campaign's periods match its dates and cadence; return how many were created.
+
+    Idempotent: periods are matched by number and only changed where they differ. A period
+    that no longer fits is removed only when no report refers to it.
+    """
+    tz = timezone.get_default_timezone()
+    wanted = {
+        number: (start, end, timezone.make_aware(datetime.datetime.combine(due, campaign.due_time), tz))
+        for number, (start, end, due) in enumerate(_period_bounds(campaign), start=1)
+    }
+    existing = {period.number: period for period in campaign.periods.all()}
+    created = []
+    with transaction.atomic():
+        # Free the (campaign, start) slots of periods that move before reusing them.
+        stale = [p for n, p in existing.items() if n not in wanted or (p.start_date, p.end_date, p.due_at) != wanted[n]]
+        ReportingPeriod.objects.filter(pk__in=[p.pk for p in stale], reports__isnull=True).delete()
+        existing = {period.number: period for period in campaign.periods.all()}
+        for number, (start, end, due_at) in wanted.items():
+            period = existing.get(number)
+            if period is None:
+                created.append(ReportingPeriod(campaign=campaign, number=number, start_date=start, end_date=end, due_at=due_at))
+            elif (period.start_date, period.end_date, period.due_at) != (start, end, due_at):
+                period.start_date, period.end_date, period.due_at = start, end, due_at
+                period.save(update_fields=["start_date", "end_date", "due_at"])
+        ReportingPeriod.objects.bulk_create(created)
+    return len(created)
+
+
+# ---- browser import: upload, preview, confirm ---------------------------------------------
+
+
+def campaign_import_preview(*, user, data: bytes, filename: str, code: str = "") -> tuple[CampaignImport, CampaignImportResult | None, list[Issue]]:
+    """Keep the upload and dry-run it. The upload is stored even when refused, so the office
+    sees what was wrong; only a clean preview can be confirmed."""
+    upload = CampaignImport.objects.create(
+        uploaded_by=user,
+        filename=filename[:255],
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        code=code,
+    )
+    try:
+        result = campaign_import(data, filename=filename, code=code or None, dry_run=True)
+    except CampaignImportError as error:
+        upload.status = CampaignImport.Status.FAILED
+        upload.summary = {"issues": [issue.as_dict() for issue in error.issues]}
+        upload.save(update_fields=["status", "summary"])
+        return upload, None, error.issues
+    upload.summary = result.as_dict()
+    upload.save(update_fields=["summary"])
+    return upload, result, []
+
+
+def campaign_import_confirm(*, upload_id: int, user) -> tuple[CampaignImport, bool]:
+    """Apply a previewed upload once. Returns (upload, applied_now).
+
+    The status moves previewed → applied with a compare-and-set inside the same transaction as
+    the import: a double click or a second tab finds it applied and writes nothing more.
+    """
+    with transaction.atomic():
+        claimed = CampaignImport.objects.filter(
+            pk=upload_id, uploaded_by=user, status=CampaignImport.Status.PREVIEWED
+        ).update(status=CampaignImport.Status.APPLIED, applied_at=timezone.now())
+        upload = CampaignImport.objects.get(pk=upload_id)
+        if not claimed:
+            return upload, False
+        result = campaign_import(bytes(upload.content), filename=upload.filename, code=upload.code or None)
+        upload.campaign = Campaign.objects.get(code=result.campaign_code)
+        upload.summary = result.as_dict()
+        upload.save(update_fields=["campaign", "summary"])
+    return upload, True

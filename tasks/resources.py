@@ -1,0 +1,214 @@
+"""django-import-export resource for the tasks of a campaign's breakdown sheet.
+
+The sheet has been read by campaigns.importing into a dataset with canonical headers; this
+resource turns each row into a Task matched by its number within the campaign, resolves unit,
+leader, phase and section names, and records what each row would change. It never commits on
+its own: campaigns.services runs it inside one transaction and rolls back on any error.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
+
+from units.models import Leader
+from units.naming import name_key, split_unit_list
+from units.resolution import UnitDirectory, UnknownUnitName
+from units.workbook import DateError, parse_date
+
+from .models import Task, TaskAssignment
+from .numbering import sort_key
+
+# Columns that are not plain model attributes; import_instance resolves them itself.
+UNIT_COLUMNS = ("lead_units", "support_units")
+
+
+class SheetDateWidget(widgets.Widget):
+    """Dates as offices write them (see units.workbook.parse_date)."""
+
+    def __init__(self, default_year=None):
+        super().__init__()
+        self.default_year = default_year
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return parse_date(value, default_year=self.default_year)
+        except DateError as error:
+            raise ValueError(str(error)) from None
+
+
+class NameLookupWidget(widgets.Widget):
+    """A name that must be one of a fixed set (the campaign's phases or sections)."""
+
+    def __init__(self, objects_by_key: dict, unknown_message: str):
+        super().__init__()
+        self.objects_by_key = objects_by_key
+        self.unknown_message = unknown_message
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        found = self.objects_by_key.get(name_key(value))
+        if found is None:
+            known = "、".join(str(obj) for obj in self.objects_by_key.values()) or _("none")
+            raise ValueError(self.unknown_message % {"value": value, "known": known})
+        return found
+
+
+class TaskResource(resources.ModelResource):
+    number = fields.Field(attribute="number", column_name="number")
+    title = fields.Field(attribute="title", column_name="title", widget=widgets.CharWidget(allow_blank=True))
+    description = fields.Field(
+        attribute="description", column_name="description", widget=widgets.CharWidget(allow_blank=True)
+    )
+    deadline = fields.Field(attribute="deadline", column_name="deadline")
+    section = fields.Field(attribute="section", column_name="section")
+    phase = fields.Field(attribute="phase", column_name="phase")
+
+    class Meta:
+        model = Task
+        import_id_fields = ("number",)
+        fields = ("number", "title", "description", "deadline", "section", "phase")
+        instance_loader_class = CachedInstanceLoader
+        skip_unchanged = True
+        skip_html_diff = True
+        clean_model_instances = True
+
+    def __init__(self, *, campaign, sections: dict, phases: dict, directory: UnitDirectory | None = None):
+        super().__init__()
+        self.campaign = campaign
+        self.directory = directory or UnitDirectory()
+        self.fields["deadline"].widget = SheetDateWidget(default_year=campaign.end_date.year)
+        self.fields["section"].widget = NameLookupWidget(sections, _("Unknown section “%(value)s”."))
+        self.fields["phase"].widget = NameLookupWidget(
+            phases, _("Unknown phase “%(value)s”; the campaign's phases are: %(known)s.")
+        )
+        existing = Task.objects.filter(campaign=campaign).prefetch_related("assignments", "leaders")
+        # Tasks by number: those already saved and those saved during this import (for parents).
+        self.tasks_by_number = {task.number: task for task in existing}
+        self._current_state = {task.number: self._state(task) for task in self.tasks_by_number.values()}
+        self.leaders = {name_key(leader.name): leader for leader in Leader.objects.all()}
+        self.new_leaders: list[str] = []
+        self.changes: dict[str, list[str]] = {}
+
+    def get_queryset(self):
+        return Task.objects.filter(campaign=self.campaign)
+
+    def init_instance(self, row=None):
+        return Task(campaign=self.campaign)
+
+    # ---- per row ---------------------------------------------------------------------------
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if instance.number:
+            instance.sort_key = sort_key(instance.number)
+        if not instance.title:
+            errors.setdefault("title", []).append(ValidationError(_("The task name is empty.")))
+        parent = row.get("parent_number")
+        instance.parent = self.tasks_by_number.get(parent) if parent else None
+        if parent and instance.parent is None:
+            errors.setdefault("number", []).append(
+                ValidationError(_("The parent task %(parent)s could not be imported.") % {"parent": parent})
+            )
+        assignments, unit_errors = self._resolve_units(row)
+        for column, messages in unit_errors.items():
+            errors.setdefault(column, []).extend(ValidationError(message) for message in messages)
+        instance._wanted_assignments = assignments
+        instance._wanted_leaders = split_unit_list(row.get("leaders"))
+        if errors:
+            raise ValidationError(errors)
+
+    def _resolve_units(self, row):
+        """[(unit, role, order)] with lead units first; a unit named as lead is not also support."""
+        assignments, errors, seen = [], {}, set()
+        for column, role in (("lead_units", TaskAssignment.Role.LEAD), ("support_units", TaskAssignment.Role.SUPPORT)):
+            for name in split_unit_list(row.get(column)):
+                try:
+                    units = self.directory.resolve(name)
+                except UnknownUnitName as error:
+                    errors.setdefault(column, []).append(str(error))
+                    continue
+                for unit in units:
+                    if unit.pk not in seen:
+                        seen.add(unit.pk)
+                        assignments.append((unit, role, len(assignments)))
+        if not any(role == TaskAssignment.Role.LEAD for _unit, role, _order in assignments) and "lead_units" not in errors:
+            errors["lead_units"] = [_("A task needs at least one lead unit.")]
+        return assignments, errors
+
+    @staticmethod
+    def _state(task):
+        return {
+            "title": task.title,
+            "description": task.description,
+            "deadline": task.deadline,
+            "section": task.section_id,
+            "phase": task.phase_id,
+            "parent": task.parent_id,
+            "units": sorted((a.unit_id, a.role, a.sort_order) for a in task.assignments.all()),
+            "leaders": sorted(name_key(leader.name) for leader in task.leaders.all()),
+        }
+
+    def _wanted_state(self, instance):
+        return {
+            "title": instance.title,
+            "description": instance.description,
+            "deadline": instance.deadline,
+            "section": instance.section_id,
+            "phase": instance.phase_id,
+            "parent": instance.parent_id,
+            "units": sorted((unit.pk, role, order) for unit, role, order in instance._wanted_assignments),
+            "leaders": sorted(name_key(name) for name in instance._wanted_leaders),
+        }
+
+    @staticmethod
+    def _keeps_leaders(instance):
+        # Leaders are often named after the sheet is published (in the admin); an empty cell
+        # leaves them as they are instead of removing them.
+        return not instance._wanted_leaders
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance._state.adding:
+            return False
+        before = self._current_state.get(instance.number)
+        after = self._wanted_state(instance)
+        if self._keeps_leaders(instance):
+            after.pop("leaders")
+        changed = [key for key in after if before is None or before[key] != after[key]]
+        if changed:
+            self.changes[instance.number] = changed
+        return not changed
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self.tasks_by_number[instance.number] = instance
+        self._sync_assignments(instance)
+        if self._keeps_leaders(instance):
+            return
+        leaders = []
+        for name in instance._wanted_leaders:
+            leader = self.leaders.get(name_key(name))
+            if leader is None:
+                leader = self.leaders[name_key(name)] = Leader.objects.create(name=name)
+                self.new_leaders.append(name)
+            leaders.append(leader)
+        instance.leaders.set(leaders)
+
+    @staticmethod
+    def _sync_assignments(task):
+        wanted = {unit.pk: (role, order) for unit, role, order in task._wanted_assignments}
+        current = {a.unit_id: a for a in TaskAssignment.objects.filter(task=task)}
+        TaskAssignment.objects.filter(task=task).exclude(unit_id__in=wanted).delete()
+        for unit_id, (role, order) in wanted.items():
+            assignment = current.get(unit_id)
+            if assignment is None:
+                TaskAssignment.objects.create(task=task, unit_id=unit_id, role=role, sort_order=order)
+            elif (assignment.role, assignment.sort_order) != (role, order):
+                assignment.role, assignment.sort_order = role, order
+                assignment.save(update_fields=["role", "sort_order"])

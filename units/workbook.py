@@ -1,0 +1,255 @@
+"""Reading the Excel sheets that offices pass around, with located, clerk-readable errors.
+
+Real sheets carry title rows above the headers, merged cells, blank formatted rows down to row
+1,048,576, header synonyms and dates in many forms. This module turns a sheet into rows of
+values keyed by canonical column names, remembering where each value came from, so that every
+error can name its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from .naming import name_key
+
+# A run of this many blank rows ends a sheet: Excel keeps formatting far below the data.
+MAX_BLANK_RUN = 200
+HEADER_SCAN_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in an uploaded sheet, located for the clerk who has to fix it."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(_("sheet “%(sheet)s”") % {"sheet": self.sheet})
+        if self.row:
+            parts.append(_("row %(row)s") % {"row": self.row})
+        if self.column:
+            parts.append(_("column “%(column)s”") % {"column": self.column})
+        return _(", ").join(parts)
+
+    def __str__(self):
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    def as_dict(self):
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+
+class WorkbookError(Exception):
+    """The file as a whole cannot be read; nothing in it was looked at further."""
+
+    def __init__(self, issues: list[Issue] | Issue):
+        self.issues = issues if isinstance(issues, list) else [issues]
+        super().__init__("; ".join(str(issue) for issue in self.issues))
+
+
+@dataclass
+class SheetRow:
+    """A data row: canonical column name → cell value, and where each column was in the sheet."""
+
+    number: int
+    values: dict
+    columns: dict = field(default_factory=dict)  # canonical name → header text as written
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+def open_workbook(data: bytes, *, filename: str = ""):
+    """Open uploaded bytes as an .xlsx workbook or raise WorkbookError saying why not."""
+    max_bytes = settings.IMPORT_MAX_UPLOAD_BYTES
+    if len(data) > max_bytes:
+        raise WorkbookError(
+            Issue(
+                _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": round(len(data) / 1024 / 1024, 1), "limit": round(max_bytes / 1024 / 1024, 1)}
+            )
+        )
+    if not data:
+        raise WorkbookError(Issue(_("The file is empty.")))
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # OLE compound files are either legacy .xls or encrypted (password-protected) .xlsx.
+        raise WorkbookError(
+            Issue(
+                _(
+                    "The workbook is password-protected or in the old .xls format. Remove the password "
+                    "or save it as an Excel workbook (.xlsx) and upload it again."
+                )
+            )
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise WorkbookError(
+            Issue(_("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": filename or _("The file")})
+        )
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for damaged or foreign zip files
+        raise WorkbookError(
+            Issue(_("“%(name)s” could not be read as an Excel workbook (.xlsx).") % {"name": filename or _("The file")})
+        ) from None
+
+
+def _is_blank(values) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
+def read_sheet_rows(workbook, sheet_name: str, data: bytes) -> list[tuple[int, list]]:
+    """Return the non-blank rows of a sheet as (row number, values), merged cells filled in.
+
+    The first pass streams the sheet (read-only mode) to enforce the row limit cheaply, so a
+    100,000-row sheet is refused without loading it. Only then is the sheet loaded whole, which
+    is what gives access to merged ranges; each merged range's value is copied into all its cells.
+    """
+    limit = settings.IMPORT_MAX_ROWS
+    rows = []
+    blank_run = 0
+    for number, values in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
+        if _is_blank(values):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                break
+            continue
+        blank_run = 0
+        rows.append((number, list(values)))
+        if len(rows) > limit:
+            raise WorkbookError(
+                Issue(
+                    _("The sheet has more than %(limit)s rows; split it or remove the rows that are not tasks.")
+                    % {"limit": limit},
+                    sheet=sheet_name,
+                )
+            )
+    if not rows:
+        return rows
+    full = load_workbook(io.BytesIO(data), read_only=False, data_only=True)[sheet_name]
+    by_number = dict(rows)
+    for merged in full.merged_cells.ranges:
+        value = full.cell(merged.min_row, merged.min_col).value
+        for row_number in range(merged.min_row, merged.max_row + 1):
+            values = by_number.get(row_number)
+            if values is None:
+                continue
+            for col in range(merged.min_col, merged.max_col + 1):
+                if col - 1 < len(values) and values[col - 1] is None:
+                    values[col - 1] = value
+    return rows
+
+
+def header_key(text) -> str:
+    """Headers are matched loosely: '牵头单位*', '牵 头\n单位' and '牵头单位：' all match."""
+    return re.sub(r"[*＊:：\s]", "", name_key(text))
+
+
+def find_header_row(rows, synonyms: dict[str, tuple[str, ...]], required: tuple[str, ...]):
+    """Find the header row among the first rows: the one that names most known columns.
+
+    Returns (index into rows, {canonical name: (column index, header text)}).
+    """
+    lookup = {header_key(text): name for name, texts in synonyms.items() for text in texts}
+    best = (-1, None, {})
+    for index, (_number, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = {}
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            name = lookup.get(header_key(value))
+            if name and name not in found:
+                found[name] = (col, str(value).strip())
+        score = len(found) + (10 if all(name in found for name in required) else 0)
+        if found and score > best[0]:
+            best = (score, index, found)
+    return best[1], best[2]
+
+
+def column_letter(index: int) -> str:
+    return get_column_letter(index + 1)
+
+
+def to_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+_DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(前|之前|底前)?$")
+_DATE_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*(底|末|底前|前|之前)?$")
+_DATE_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(前|之前)?$")
+_DATE_M_END = re.compile(r"^(\d{1,2})\s*月\s*(底|末)(前|之前)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# Words meaning the task has no fixed deadline.
+OPEN_ENDED = {"长期", "长期坚持", "持续推进", "长期推进", "常态化", "持续", "长期开展"}
+# Excel stores dates as days since 1899-12-30.
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+class DateError(ValueError):
+    pass
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_date(value, *, default_year: int | None = None) -> datetime.date | None:
+    """Turn a date cell into a date. Empty or open-ended ('长期坚持') gives None.
+
+    Accepts date cells, Excel serial numbers and text such as 2026-10-31, 2026/10/31,
+    2026.10.31, 2026年10月31日, 2026年10月底 (end of month), 10月31日 (year taken from
+    default_year). Raises DateError with a message a clerk understands otherwise.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # 1954 … 2119 as an Excel serial number
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        text = to_text(value)
+    else:
+        text = str(value)
+    text = re.sub(r"\s+", "", text.strip()).replace("．", ".").replace("／", "/").replace("－", "-")
+    if not text:
+        return None
+    if text in OPEN_ENDED:
+        return None
+    try:
+        if match := _DATE_YMD.match(text):
+            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _DATE_COMPACT.match(text):
+            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _DATE_YM.match(text):
+            return _month_end(int(match[1]), int(match[2]))
+        if default_year and (match := _DATE_MD.match(text)):
+            return datetime.date(default_year, int(match[1]), int(match[2]))
+        if default_year and (match := _DATE_M_END.match(text)):
+            return _month_end(default_year, int(match[1]))
+    except ValueError:
+        raise DateError(_("“%(value)s” is not a valid date.") % {"value": text}) from None
+    raise DateError(
+        _("“%(value)s” is not a date. Write it as 2026-10-31 or 2026年10月31日.") % {"value": text}
+    )
