@@ -1,0 +1,178 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from tests.factories import (
+    CampaignFactory,
+    LeaderFactory,
+    MembershipFactory,
+    PhaseFactory,
+    SectionFactory,
+    TaskAssignmentFactory,
+    TaskFactory,
+    UnitFactory,
+    UserFactory,
+)
+from units.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(client):
+    user = MembershipFactory(role=Membership.Role.OFFICE).user
+    client.force_login(user)
+    return user
+
+
+def task_numbers(content: str) -> list[str]:
+    return re.findall(r'<td class="task-number text-nowrap">([\d.]+)</td>', content)
+
+
+def test_list_shows_visible_campaigns_with_task_counts(client):
+    unit = UnitFactory()
+    liaison = MembershipFactory(unit=unit).user
+    mine, other = CampaignFactory(title="机关效能年"), CampaignFactory(title="强规范重实干")
+    TaskAssignmentFactory(task=TaskFactory(campaign=mine), unit=unit)
+    TaskFactory(campaign=mine, status="closed", closed_at=timezone.now())
+    TaskFactory(campaign=other)
+
+    client.force_login(liaison)
+    response = client.get(reverse("campaigns:list"))
+    content = response.content.decode()
+    assert "机关效能年" in content
+    assert "强规范重实干" not in content
+    [campaign] = response.context["campaigns"]
+    assert (campaign.task_count, campaign.open_task_count, campaign.closed_task_count) == (2, 1, 1)
+
+
+def test_user_without_unit_sees_an_empty_list(client):
+    CampaignFactory()
+    client.force_login(UserFactory())
+    response = client.get(reverse("campaigns:list"))
+    assert response.status_code == 200
+    assert list(response.context["campaigns"]) == []
+
+
+def test_detail_shows_the_campaign_header(client, office):
+    campaign = CampaignFactory(
+        code="strict-2022",
+        title="强规范、重实干、严督办",
+        document_number="大政办发〔2022〕3号",
+        issuing_body="大连市人民政府办公室",
+        office_name="区政府督查室",
+    )
+    content = client.get(reverse("campaigns:detail", args=[campaign.code])).content.decode()
+    for text in ("强规范、重实干、严督办", "大政办发〔2022〕3号", "大连市人民政府办公室", "区政府督查室", "2026-02-09"):
+        assert text in content
+
+
+def test_phase_timeline_highlights_the_current_phase(client, office):
+    today = timezone.localdate()
+    campaign = CampaignFactory(start_date=today - datetime.timedelta(days=60), end_date=today + datetime.timedelta(days=60))
+    PhaseFactory(campaign=campaign, name="学习教育阶段", sort_order=1,
+                 start_date=today - datetime.timedelta(days=60), end_date=today - datetime.timedelta(days=1))
+    PhaseFactory(campaign=campaign, name="全面实施阶段", sort_order=2,
+                 start_date=today, end_date=today + datetime.timedelta(days=30))
+    PhaseFactory(campaign=campaign, name="总结考核阶段", sort_order=3,
+                 start_date=today + datetime.timedelta(days=31), end_date=today + datetime.timedelta(days=60))
+
+    response = client.get(reverse("campaigns:detail", args=[campaign.code]))
+    assert response.context["detail"].current_phase.name == "全面实施阶段"
+    current = re.findall(r'<li class="phase phase-current">\s*<div class="phase-name">([^<]+)', response.content.decode())
+    assert [name.strip() for name in current] == ["全面实施阶段"]
+
+
+def test_tasks_appear_in_natural_order(client, office):
+    campaign = CampaignFactory()
+    for number in ("10", "5.2", "1", "5", "2", "5.1"):
+        TaskFactory(campaign=campaign, number=number)
+    content = client.get(reverse("campaigns:detail", args=[campaign.code])).content.decode()
+    assert task_numbers(content) == ["1", "2", "5", "5.1", "5.2", "10"]
+    assert content.count('class="task-depth-1"') == 2  # the sub-items are indented
+
+
+def test_tasks_are_grouped_by_section_in_section_order(client, office):
+    campaign = CampaignFactory()
+    second = SectionFactory(campaign=campaign, title="（二）重实干", sort_order=2)
+    first = SectionFactory(campaign=campaign, title="（一）强规范", sort_order=1)
+    TaskFactory(campaign=campaign, number="3", section=second)
+    TaskFactory(campaign=campaign, number="1", section=first)
+    TaskFactory(campaign=campaign, number="2", section=first)
+    content = client.get(reverse("campaigns:detail", args=[campaign.code])).content.decode()
+    assert content.index("（一）强规范") < content.index("（二）重实干")
+    assert task_numbers(content) == ["1", "2", "3"]
+    assert content.index("（二）重实干") < content.index('task-number text-nowrap">3<')
+
+
+def test_task_rows_name_units_and_leaders(client, office):
+    campaign = CampaignFactory()
+    task = TaskFactory(campaign=campaign, title="深化“放管服”改革")
+    lead = UnitFactory(name="区发展和改革局", short_name="区发改局")
+    support = UnitFactory(name="区财政局")
+    TaskAssignmentFactory(task=task, unit=lead, role="lead")
+    TaskAssignmentFactory(task=task, unit=support, role="support")
+    task.leaders.add(LeaderFactory(name="张三", title="副区长"))
+
+    content = client.get(reverse("campaigns:detail", args=[campaign.code])).content.decode()
+    assert f'href="{reverse("units:detail", args=[lead.pk])}">区发改局</a>' in content
+    assert f'href="{reverse("units:detail", args=[support.pk])}">区财政局</a>' in content
+    assert "张三（副区长）" in content
+    assert f'href="{reverse("tasks:detail", args=[campaign.code, task.number])}"' in content
+
+
+def test_invisible_campaign_is_404(client):
+    unit = UnitFactory()
+    client.force_login(MembershipFactory(unit=unit).user)
+    other = CampaignFactory()
+    TaskFactory(campaign=other)
+    assert client.get(reverse("campaigns:detail", args=[other.code])).status_code == 404
+    assert client.get(reverse("campaigns:detail", args=["no-such-campaign"])).status_code == 404
+
+
+def test_leader_gets_404_for_a_draft(client):
+    leader = LeaderFactory(user=UserFactory()).user
+    draft = CampaignFactory(status=Campaign.Status.DRAFT)
+    client.force_login(leader)
+    assert client.get(reverse("campaigns:detail", args=[draft.code])).status_code == 404
+
+
+def add_tasks(campaign: Campaign, count: int) -> None:
+    """Add tasks that each have a phase, a section, a lead and a supporting unit and a leader."""
+    phase = campaign.phases.first() or PhaseFactory(campaign=campaign)
+    sections = list(campaign.sections.all()) or [SectionFactory(campaign=campaign, sort_order=i) for i in range(2)]
+    leader = LeaderFactory()
+    first = campaign.tasks.count() + 1
+    for number in range(first, first + count):
+        task = TaskFactory(campaign=campaign, number=str(number), section=sections[number % 2], phase=phase)
+        TaskAssignmentFactory(task=task, role="lead")
+        TaskAssignmentFactory(task=task, role="support")
+        task.leaders.add(leader)
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["campaigns:list", "campaigns:detail"])
+def test_query_count_does_not_grow_with_tasks(client, office, django_assert_num_queries, page):
+    campaign = CampaignFactory()
+    add_tasks(campaign, 2)
+    add_tasks(CampaignFactory(), 2)
+    url = reverse(page, args=[campaign.code] if page.endswith("detail") else [])
+    with_two_tasks = count_queries(client, url)
+
+    add_tasks(campaign, 18)
+    add_tasks(CampaignFactory(), 20)
+    with django_assert_num_queries(with_two_tasks):
+        client.get(url)
+    # A bound as well, so per-row queries cannot hide in both counts.
+    assert with_two_tasks <= 12

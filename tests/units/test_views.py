@@ -1,0 +1,113 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campaigns.models import Campaign
+from tests.factories import (
+    CampaignFactory,
+    MembershipFactory,
+    TaskAssignmentFactory,
+    TaskFactory,
+    UnitAliasFactory,
+    UnitFactory,
+    UnitGroupFactory,
+    UserFactory,
+)
+from units.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(client):
+    user = MembershipFactory(role=Membership.Role.OFFICE).user
+    client.force_login(user)
+    return user
+
+
+def test_list_shows_active_units_with_task_counts(client, office):
+    unit = UnitFactory(name="区发展和改革局", short_name="区发改局")
+    UnitFactory(name="已撤销的局", is_active=False)
+    TaskAssignmentFactory(unit=unit, role="lead")
+    TaskAssignmentFactory(unit=unit, role="support")
+    TaskAssignmentFactory(unit=unit, role="support")
+
+    response = client.get(reverse("units:list"))
+    content = response.content.decode()
+    assert "区发展和改革局" in content
+    assert "已撤销的局" not in content
+    [listed] = [u for u in response.context["units"] if u.pk == unit.pk]
+    assert (listed.lead_count, listed.support_count) == (1, 2)
+
+
+def test_list_counts_only_visible_tasks(client):
+    unit = UnitFactory()
+    TaskAssignmentFactory(unit=unit, role="lead", task=TaskFactory(campaign=CampaignFactory(status=Campaign.Status.DRAFT)))
+    client.force_login(UserFactory())
+    response = client.get(reverse("units:list"))
+    [listed] = [u for u in response.context["units"] if u.pk == unit.pk]
+    assert (listed.lead_count, listed.support_count) == (0, 0)
+
+
+def test_search_finds_units_by_alias(client, office):
+    unit = UnitFactory(name="区纪委监委")
+    UnitAliasFactory(unit=unit, name="区纪委(监察局)")
+    UnitFactory(name="区财政局")
+    response = client.get(reverse("units:list"), {"q": "监察局"})
+    assert [u.name for u in response.context["units"]] == ["区纪委监委"]
+
+
+def test_detail_lists_the_units_tasks_with_its_role(client, office):
+    unit = UnitFactory(name="区财政局")
+    UnitAliasFactory(unit=unit, name="财政局")
+    UnitGroupFactory(name="区政府各部门").members.add(unit)
+    campaign = CampaignFactory(title="机关效能年")
+    TaskAssignmentFactory(unit=unit, role="lead", task=TaskFactory(campaign=campaign, title="预算绩效管理"))
+    TaskAssignmentFactory(unit=unit, role="support", task=TaskFactory(campaign=campaign, title="政府采购"))
+
+    response = client.get(reverse("units:detail", args=[unit.pk]))
+    content = response.content.decode()
+    for text in ("区财政局", "财政局", "区政府各部门", "机关效能年", "预算绩效管理", "政府采购"):
+        assert text in content
+    roles = {a.task.title: a.role for a in response.context["assignments"]}
+    assert roles == {"预算绩效管理": "lead", "政府采购": "support"}
+
+
+def test_unknown_unit_is_404(client, office):
+    assert client.get(reverse("units:detail", args=[999999])).status_code == 404
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_list_query_count_does_not_grow(client, office, django_assert_num_queries):
+    def grow(count):
+        for _ in range(count):
+            unit = UnitFactory()
+            UnitAliasFactory(unit=unit)
+            TaskAssignmentFactory(unit=unit)
+
+    grow(2)
+    expected = count_queries(client, reverse("units:list"))
+    grow(18)
+    with django_assert_num_queries(expected):
+        client.get(reverse("units:list"))
+
+
+def test_detail_query_count_does_not_grow(client, office, django_assert_num_queries):
+    unit = UnitFactory()
+
+    def grow(count):
+        for _ in range(count):
+            TaskAssignmentFactory(unit=unit, task=TaskFactory(campaign=CampaignFactory()))
+
+    grow(2)
+    url = reverse("units:detail", args=[unit.pk])
+    expected = count_queries(client, url)
+    grow(18)
+    with django_assert_num_queries(expected):
+        client.get(url)
