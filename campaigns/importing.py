@@ -419,9 +419,11 @@ def _read_tasks(sheet, rows, issues, phases):
                 to_text(cell("phase")),
             ]
         )
+    orphans = set()
     for record in records:
         parent = record[2]
         if parent and parent not in seen:
+            orphans.add(record[1])
             issues.append(
                 Issue(
                     _("Sub-item %(number)s has no parent task %(parent)s in the sheet.")
@@ -435,7 +437,8 @@ def _read_tasks(sheet, rows, issues, phases):
         issues.append(Issue(_("The sheet lists no tasks."), sheet=sheet))
     # Parents before sub-items, so a sub-item's parent is saved when the sub-item is.
     for record in sorted(records, key=lambda r: sort_key(r[1])):
-        dataset.append(record)
+        if record[1] not in orphans:  # already reported; its other errors would only repeat it
+            dataset.append(record)
     return dataset, sections, columns, title_above
 
 

@@ -142,7 +142,7 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
         book.tasks, dry_run=False, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
     )
     for invalid in outcome.invalid_rows:
-        row = invalid.values[0] if invalid.values else None
+        row = book.tasks[invalid.number - 1][0]  # number counts dataset rows from 1
         for column, messages in invalid.error_dict.items():
             for message in messages:
                 issues.append(book.locate(row, column if column != "__all__" else None, message))
