@@ -75,17 +75,16 @@ def test_detail_shows_the_campaign_header(client, office):
 
 def test_phase_timeline_highlights_the_current_phase(client, office):
     today = timezone.localdate()
-    campaign = CampaignFactory(start_date=today - datetime.timedelta(days=60), end_date=today + datetime.timedelta(days=60))
-    PhaseFactory(campaign=campaign, name="学习教育阶段", sort_order=1,
-                 start_date=today - datetime.timedelta(days=60), end_date=today - datetime.timedelta(days=1))
-    PhaseFactory(campaign=campaign, name="全面实施阶段", sort_order=2,
-                 start_date=today, end_date=today + datetime.timedelta(days=30))
-    PhaseFactory(campaign=campaign, name="总结考核阶段", sort_order=3,
-                 start_date=today + datetime.timedelta(days=31), end_date=today + datetime.timedelta(days=60))
+    day = datetime.timedelta(days=1)
+    campaign = CampaignFactory(start_date=today - 60 * day, end_date=today + 60 * day)
+    PhaseFactory(campaign=campaign, name="学习教育阶段", sort_order=1, start_date=today - 60 * day, end_date=today - day)
+    PhaseFactory(campaign=campaign, name="全面实施阶段", sort_order=2, start_date=today, end_date=today + 30 * day)
+    PhaseFactory(campaign=campaign, name="总结考核阶段", sort_order=3, start_date=today + 31 * day, end_date=today + 60 * day)
 
     response = client.get(reverse("campaigns:detail", args=[campaign.code]))
     assert response.context["detail"].current_phase.name == "全面实施阶段"
-    current = re.findall(r'<li class="phase phase-current">\s*<div class="phase-name">([^<]+)', response.content.decode())
+    content = response.content.decode()
+    current = re.findall(r'<li class="phase phase-current">\s*<div class="phase-name">([^<]+)', content)
     assert [name.strip() for name in current] == ["全面实施阶段"]
 
 
@@ -125,6 +124,16 @@ def test_task_rows_name_units_and_leaders(client, office):
     assert f'href="{reverse("units:detail", args=[support.pk])}">区财政局</a>' in content
     assert "张三（副区长）" in content
     assert f'href="{reverse("tasks:detail", args=[campaign.code, task.number])}"' in content
+
+
+def test_only_office_sees_import_and_admin_links(client, office):
+    links = [reverse("campaigns:import"), reverse("admin:index")]
+    content = client.get(reverse("campaigns:list")).content.decode()
+    assert all(f'href="{link}"' in content for link in links)
+
+    client.force_login(MembershipFactory(role=Membership.Role.LIAISON).user)
+    content = client.get(reverse("campaigns:list")).content.decode()
+    assert not any(f'href="{link}"' in content for link in links)
 
 
 def test_invisible_campaign_is_404(client):

@@ -43,7 +43,8 @@ def test_list_shows_active_units_with_task_counts(client, office):
 
 def test_list_counts_only_visible_tasks(client):
     unit = UnitFactory()
-    TaskAssignmentFactory(unit=unit, role="lead", task=TaskFactory(campaign=CampaignFactory(status=Campaign.Status.DRAFT)))
+    draft = CampaignFactory(status=Campaign.Status.DRAFT)
+    TaskAssignmentFactory(unit=unit, role="lead", task=TaskFactory(campaign=draft))
     client.force_login(UserFactory())
     response = client.get(reverse("units:list"))
     [listed] = [u for u in response.context["units"] if u.pk == unit.pk]
