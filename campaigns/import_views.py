@@ -1,15 +1,83 @@
-"""Upload → preview → confirm for task breakdown sheets. (Being written: import owner.)"""
+"""Upload → preview → confirm for task breakdown workbooks (office only)."""
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import office_required
+
+from .forms import CampaignImportForm
+from .models import CampaignImport
+from .services import CampaignImportError, campaign_import_confirm, campaign_import_preview
+
+# Names of what an updated task changes, as the preview shows them.
+CHANGED_LABELS = {
+    "title": gettext_lazy("task name"),
+    "description": gettext_lazy("work content"),
+    "deadline": gettext_lazy("deadline"),
+    "section": gettext_lazy("section"),
+    "phase": gettext_lazy("phase"),
+    "parent": gettext_lazy("parent task"),
+    "units": gettext_lazy("units"),
+    "leaders": gettext_lazy("responsible leaders"),
+}
+
+UPLOAD_BUTTONS = [("preview", gettext_lazy("Check and preview"), "btn-primary")]
 
 
+@office_required
 def import_upload(request):
-    return HttpResponse("todo")
+    form = CampaignImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        record, _result, _issues = campaign_import_preview(
+            user=request.user, data=upload.read(), filename=upload.name, code=form.cleaned_data["code"]
+        )
+        return redirect("campaigns:import-preview", pk=record.pk)
+    recent = CampaignImport.objects.filter(uploaded_by=request.user).select_related("campaign")[:10]
+    return render(
+        request, "campaigns/import_upload.html", {"form": form, "recent": recent, "upload_buttons": UPLOAD_BUTTONS}
+    )
 
 
+@office_required
 def import_preview(request, pk):
-    return HttpResponse("todo")
+    record = get_object_or_404(CampaignImport.objects.select_related("campaign"), pk=pk, uploaded_by=request.user)
+    summary = record.summary or {}
+    rows = [
+        {**row, "changed_labels": [CHANGED_LABELS.get(name, name) for name in row.get("changed", [])]}
+        for row in summary.get("task_rows", [])
+    ]
+    return render(
+        request,
+        "campaigns/import_preview.html",
+        {
+            "record": record,
+            "summary": summary,
+            "rows": rows,
+            "issues": summary.get("issues", []),
+            "form": CampaignImportForm(),
+            "upload_buttons": UPLOAD_BUTTONS,
+        },
+    )
 
 
+@office_required
+@require_POST
 def import_confirm(request, pk):
-    return HttpResponse("todo")
+    get_object_or_404(CampaignImport, pk=pk, uploaded_by=request.user)
+    try:
+        record, applied_now = campaign_import_confirm(upload_id=pk, user=request.user)
+    except CampaignImportError:
+        messages.error(request, _("The workbook could not be imported; nothing was written. See the problems below."))
+        return redirect("campaigns:import-preview", pk=pk)
+    if record.campaign is None:
+        messages.error(request, _("This upload cannot be imported. Upload a corrected workbook."))
+        return redirect("campaigns:import-preview", pk=pk)
+    if applied_now:
+        messages.success(request, _("The campaign “%(title)s” was imported.") % {"title": record.campaign.title})
+    else:
+        messages.info(request, _("This workbook was already imported; nothing more was written."))
+    return redirect("campaigns:detail", code=record.campaign.code)

@@ -299,15 +299,23 @@ def campaign_import_confirm(*, upload_id: int, user) -> tuple[CampaignImport, bo
     The status moves previewed → applied with a compare-and-set inside the same transaction as
     the import: a double click or a second tab finds it applied and writes nothing more.
     """
-    with transaction.atomic():
-        claimed = CampaignImport.objects.filter(
-            pk=upload_id, uploaded_by=user, status=CampaignImport.Status.PREVIEWED
-        ).update(status=CampaignImport.Status.APPLIED, applied_at=timezone.now())
-        upload = CampaignImport.objects.get(pk=upload_id)
-        if not claimed:
-            return upload, False
-        result = campaign_import(bytes(upload.content), filename=upload.filename, code=upload.code or None)
-        upload.campaign = Campaign.objects.get(code=result.campaign_code)
-        upload.summary = result.as_dict()
-        upload.save(update_fields=["campaign", "summary"])
+    try:
+        with transaction.atomic():
+            claimed = CampaignImport.objects.filter(
+                pk=upload_id, uploaded_by=user, status=CampaignImport.Status.PREVIEWED
+            ).update(status=CampaignImport.Status.APPLIED, applied_at=timezone.now())
+            upload = CampaignImport.objects.get(pk=upload_id)
+            if not claimed:
+                return upload, False
+            result = campaign_import(bytes(upload.content), filename=upload.filename, code=upload.code or None)
+            upload.campaign = Campaign.objects.get(code=result.campaign_code)
+            upload.summary = result.as_dict()
+            upload.save(update_fields=["campaign", "summary"])
+    except CampaignImportError as error:
+        # The data changed since the preview (a unit was removed, say): the claim rolled back
+        # with the import; record why so the preview page shows it.
+        CampaignImport.objects.filter(pk=upload_id).update(
+            status=CampaignImport.Status.FAILED, summary={"issues": [issue.as_dict() for issue in error.issues]}
+        )
+        raise
     return upload, True

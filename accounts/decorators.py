@@ -1,0 +1,17 @@
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from .roles import is_office
+
+
+def office_required(view):
+    """Only supervision-office staff (and superusers) may use the view; others get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
