@@ -54,7 +54,8 @@ run: setup ## Set up, migrate, load the demo data and serve http://127.0.0.1:800
 	bin/run
 
 test: setup ## Set up, then run the migration and system checks and every test (pytest -n auto)
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	@# Models against migrations needs no database: an in-memory one avoids warnings about a missing DB.
+	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) -m pytest --ds=config.settings.test -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
