@@ -109,9 +109,12 @@ def pytest_report_header(config):
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    where = "test DB in memory"
+    if connection.vendor == "postgresql":
+        where = f"{db.get('HOST')}:{db.get('PORT') or 5432}"
     return [
-        f"duban: database {connection.vendor} ({db.get('HOST') or db.get('NAME')}), "
-        f"REDIS_URL {redis_url()}, DUBAN_REQUIRE_SERVICES={'1' if services_required() else '0'}"
+        f"duban: database {connection.vendor} ({where}), REDIS_URL {redis_url()}, "
+        f"DUBAN_REQUIRE_SERVICES={'1' if services_required() else '0'}"
     ]
 
 
