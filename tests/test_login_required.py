@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.factories import CampaignFactory, TaskFactory, UnitFactory
+from tests.factories import PASSWORD, CampaignFactory, TaskFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +64,6 @@ def test_login_page_switches_to_english(client):
 
 
 def test_signing_in_leads_to_the_campaign_list(client):
-    from tests.factories import PASSWORD, UserFactory
-
     user = UserFactory(username="liaison")
     response = client.post(reverse("login"), {"username": "liaison", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("campaigns:list")
@@ -73,8 +71,6 @@ def test_signing_in_leads_to_the_campaign_list(client):
 
 
 def test_logout_is_a_post_form(client):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory())
     content = client.get(reverse("campaigns:list")).content.decode()
     assert f'<form method="post" action="{reverse("logout")}"' in content

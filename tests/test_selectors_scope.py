@@ -1,6 +1,7 @@
 """The one visibility rule, checked on the selectors and on the pages that use them."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from accounts import roles
@@ -78,8 +79,6 @@ def test_tasks_follow_their_campaigns(world, who):
 
 
 def test_anonymous_sees_nothing(world):
-    from django.contrib.auth.models import AnonymousUser
-
     assert not campaigns_visible_to(AnonymousUser()).exists()
     assert not tasks_visible_to(AnonymousUser()).exists()
 
