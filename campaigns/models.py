@@ -1,10 +1,20 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+
+# Paths under /campaigns/ that a campaign code must not take.
+RESERVED_CODES = {"import", "new", "export"}
+
+
+def validate_campaign_code(value):
+    if value in RESERVED_CODES:
+        raise ValidationError(_("“%(value)s” is reserved; choose another code."), params={"value": value})
 
 
 class Campaign(models.Model):
@@ -33,7 +43,10 @@ class Campaign(models.Model):
         max_length=50,
         unique=True,
         help_text=_("Short identifier used in addresses and commands, e.g. efficiency-2026."),
-        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens."))],
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Use lower-case letters, digits and hyphens.")),
+            validate_campaign_code,
+        ],
     )
     title = models.CharField(_("title"), max_length=200)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)

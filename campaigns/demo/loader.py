@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -76,11 +77,15 @@ def _demo_accounts() -> dict[str, User]:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     users["admin"] = admin
+    office_staff = _office_staff_group()
     for username, (full_name, unit_name, role) in DEMO_ACCOUNTS.items():
         user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
         if created:
             user.set_password(DEMO_PASSWORD)
+            user.is_staff = role == Membership.Role.OFFICE
             user.save()
+            if user.is_staff:
+                user.groups.add(office_staff)
         Membership.objects.get_or_create(user=user, unit=Unit.objects.get(name=unit_name), role=role)
         users[username] = user
     leader_user, created = User.objects.get_or_create(username="leader", defaults={"full_name": "王立新"})
@@ -89,6 +94,16 @@ def _demo_accounts() -> dict[str, User]:
         leader_user.save()
     users["leader"] = leader_user
     return users
+
+
+def _office_staff_group() -> Group:
+    """The office keeps units, campaigns and tasks in the admin; it does not manage accounts."""
+    group, _created = Group.objects.get_or_create(name="督查室工作人员")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["units", "campaigns", "tasks"])
+        | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
+    )
+    return group
 
 
 def _demo_leaders(users) -> list[Leader]:

@@ -27,3 +27,6 @@ def test_load_demo_is_complete_and_idempotent():
     assert Task.objects.filter(assignments__unit=unit, assignments__role="lead").values("campaign").distinct().count() == 2
     assert Membership.objects.get(user__username="liaison2").unit != unit
     assert User.objects.get(username="leader").leader_profile.tasks.exists()
+    office = User.objects.get(username="office")
+    assert office.is_staff and not office.is_superuser and office.has_perm("tasks.change_task")
+    assert not office.has_perm("accounts.change_user")

@@ -361,3 +361,9 @@ def test_command_exit_status_is_non_zero_on_error(unit_directory, tmp_path):
     )
     assert completed.returncode != 0
     assert "Traceback" not in completed.stderr
+
+
+def test_a_reserved_code_is_refused(unit_directory):
+    issues = refused(workbook_bytes([task("1")]), code="import")
+    assert len(issues) == 1 and "import" in issues[0]
+    assert nothing_written()

@@ -126,8 +126,12 @@ def test_task_rows_name_units_and_leaders(client, office):
     assert f'href="{reverse("tasks:detail", args=[campaign.code, task.number])}"' in content
 
 
-def test_only_office_sees_import_and_admin_links(client, office):
+def test_only_office_sees_import_and_only_staff_the_admin_link(client, office):
     links = [reverse("campaigns:import"), reverse("admin:index")]
+    content = client.get(reverse("campaigns:list")).content.decode()
+    assert f'href="{links[0]}"' in content and f'href="{links[1]}"' not in content
+    office.is_staff = True
+    office.save()
     content = client.get(reverse("campaigns:list")).content.decode()
     assert all(f'href="{link}"' in content for link in links)
 
