@@ -44,11 +44,15 @@ npm:
 		echo "npm ci"; npm ci --no-audit --no-fund && touch $(NPM_STAMP); \
 	fi
 
-# The compiled .mo files are committed: without msgfmt (gettext) there is nothing to do.
+# The compiled .mo files are committed: without msgfmt (gettext), or when every .mo is newer
+# than its .po, there is nothing to do.
 messages: | $(PIP_STAMP)
-	@if command -v msgfmt >/dev/null 2>&1 && [ -n "$$(find . -name '*.po' -not -path './.venv/*' -not -path './node_modules/*' -print -quit)" ]; then \
-		$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
-	fi
+	@command -v msgfmt >/dev/null 2>&1 || exit 0; \
+	for po in $$(find . -name '*.po' -not -path './.venv/*' -not -path './node_modules/*'); do \
+		if [ "$$po" -nt "$${po%.po}.mo" ]; then \
+			exec $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+		fi; \
+	done
 
 run: setup ## Set up, migrate, load the demo data and serve http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)
 	bin/run
