@@ -189,6 +189,9 @@ def import_unit_directory(data: bytes, *, filename: str = "", dry_run: bool = Fa
         unit.save()
         for alias in row.aliases:
             owner_id = alias_owner.get(name_key(alias))
+            named = existing.get(name_key(alias))
+            if named is not None and named.pk != unit.pk:
+                owner_id = named.pk  # the alias is another unit's full name
             if owner_id is not None and owner_id != unit.pk:
                 issues.append(
                     Issue(_("The alias “%(alias)s” already belongs to another unit.") % {"alias": alias}, row=row.row)

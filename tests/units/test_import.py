@@ -86,3 +86,11 @@ def test_command_imports_and_refuses(tmp_path, capsys):
     bad.write_bytes(b"nope")
     with pytest.raises(CommandError):
         call_command("import_units", str(bad))
+
+
+def test_an_alias_that_is_another_units_full_name_is_refused():
+    import_unit_directory(directory_bytes([("区财政局", "", "government", "")]))
+    with pytest.raises(DirectoryImportError) as caught:
+        import_unit_directory(directory_bytes([("区审计局", "区财政局", "government", "")]))
+    assert "区财政局" in str(caught.value)
+    assert not Unit.objects.filter(name="区审计局").exists()
