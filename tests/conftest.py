@@ -147,3 +147,13 @@ def login(db):
 # Domain fixtures (users, units, campaigns, tasks...) go below this line. Build objects with the
 # factories in tests/factories.py.
 # ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unit_directory(db):
+    """The shared unit directory (28 units, 3 groups), imported as the office would."""
+    from units.importing import import_unit_directory
+
+    from .sheets import UNITS
+
+    import_unit_directory(UNITS.read_bytes(), filename=UNITS.name)
