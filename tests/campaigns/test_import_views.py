@@ -100,7 +100,7 @@ def test_another_users_upload_is_not_found(login, office_user):
 
 
 def test_unit_directory_check_writes_nothing_and_import_writes(login, db):
-    office = MembershipFactory(unit=UnitFactory(name="督查室"), role=Membership.Role.OFFICE).user
+    office = MembershipFactory(unit=UnitFactory(name="市督查室"), role=Membership.Role.OFFICE).user
     client = login(office)
     url = reverse("units:import")
     checked = client.post(url, {"file": SimpleUploadedFile("units.xlsx", UNITS.read_bytes()), "check": "1"})
