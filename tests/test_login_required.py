@@ -52,6 +52,11 @@ def test_login_page_is_chinese_by_default(client):
     assert "Sign in" not in content
 
 
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    content = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in content and "登录" in content
+
+
 def test_login_page_switches_to_english(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     assert response.status_code == 302
