@@ -23,6 +23,7 @@ from units.workbook import (
     find_header_row,
     header_key,
     open_workbook,
+    cell,
     parse_date,
     read_sheet_rows,
     to_text,
@@ -279,21 +280,17 @@ def _read_phases(sheet, rows, issues) -> list[PhaseRow]:
     phases, seen = [], {}
     for number, values in rows[header_index + 1 :]:
 
-        def cell(name):
-            col = header.get(name, (None,))[0]
-            return values[col] if col is not None and col < len(values) else None
-
         def where(name):
             col, text = header.get(name, (None, PHASE_COLUMNS[name][0]))
             return f"{text}（{column_letter(col)}）" if col is not None else text
 
-        name = to_text(cell("name"))
+        name = to_text(cell(values, header, "name"))
         if not name:
             continue
         dates = {}
         for column in ("start_date", "end_date"):
             try:
-                dates[column] = parse_date(cell(column))
+                dates[column] = parse_date(cell(values, header, column))
             except DateError as error:
                 issues.append(Issue(str(error), sheet=sheet, row=number, column=where(column)))
                 dates[column] = None
@@ -360,14 +357,8 @@ def _read_tasks(sheet, rows, issues, phases):
     records = []
     for number, values in rows[header_index + 1 :]:
 
-        def cell(name):
-            if name not in header:
-                return None
-            col = header[name][0]
-            return values[col] if col < len(values) else None
-
         texts = [to_text(v) for v in values if to_text(v)]
-        raw_number = to_text(cell("number"))
+        raw_number = to_text(cell(values, header, "number"))
         # A heading row such as （一）强规范… (often merged across the row) starts a section.
         if texts and (
             _SECTION_HEADING.match(raw_number) or (len(set(texts)) == 1 and not _looks_like_number(raw_number))
@@ -376,11 +367,11 @@ def _read_tasks(sheet, rows, issues, phases):
             if current_section not in sections:
                 sections.append(current_section)
             continue
-        section = to_text(cell("section")) or current_section
+        section = to_text(cell(values, header, "section")) or current_section
         if section and section not in sections:
             sections.append(section)
         try:
-            task_number = normalize_number(cell("number"))
+            task_number = normalize_number(cell(values, header, "number"))
         except InvalidTaskNumber:
             issues.append(
                 Issue(
@@ -410,13 +401,13 @@ def _read_tasks(sheet, rows, issues, phases):
                 task_number,
                 parent_number(task_number) or "",
                 section,
-                to_text(cell("title")),
-                to_text(cell("description")),
-                to_text(cell("lead_units")),
-                to_text(cell("support_units")),
-                to_text(cell("leaders")),
-                cell("deadline"),
-                to_text(cell("phase")),
+                to_text(cell(values, header, "title")),
+                to_text(cell(values, header, "description")),
+                to_text(cell(values, header, "lead_units")),
+                to_text(cell(values, header, "support_units")),
+                to_text(cell(values, header, "leaders")),
+                cell(values, header, "deadline"),
+                to_text(cell(values, header, "phase")),
             ]
         )
     orphans = set()

@@ -15,18 +15,14 @@ from django.utils.translation import gettext as _
 from tasks.resources import TaskResource
 from units.naming import name_key
 from units.resolution import UnitDirectory
-from units.workbook import Issue, WorkbookError
+from units.workbook import ImportRefused, Issue, WorkbookError
 
 from .importing import CampaignWorkbook, read_campaign_workbook
 from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
 
 
-class CampaignImportError(Exception):
-    """The workbook was refused; nothing was written. `issues` says where and why."""
-
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
-        super().__init__("\n".join(str(issue) for issue in issues))
+class CampaignImportError(ImportRefused):
+    """The campaign workbook was refused; nothing was written."""
 
 
 @dataclass

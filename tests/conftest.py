@@ -157,3 +157,15 @@ def unit_directory(db):
     from .sheets import UNITS
 
     import_unit_directory(UNITS.read_bytes(), filename=UNITS.name)
+
+
+@pytest.fixture
+def office(client):
+    """A supervision-office user, signed in on the test's `client`."""
+    from units.models import Membership
+
+    from .factories import MembershipFactory
+
+    user = MembershipFactory(role=Membership.Role.OFFICE).user
+    client.force_login(user)
+    return user

@@ -9,7 +9,17 @@ from django.utils.translation import gettext as _
 
 from .models import Unit, UnitAlias, UnitGroup
 from .naming import name_key, split_unit_list
-from .workbook import Issue, WorkbookError, column_letter, find_header_row, open_workbook, read_sheet_rows, to_text
+from .workbook import (
+    ImportRefused,
+    Issue,
+    WorkbookError,
+    cell,
+    column_letter,
+    find_header_row,
+    open_workbook,
+    read_sheet_rows,
+    to_text,
+)
 
 COLUMNS = {
     "name": ("单位名称", "单位全称", "名称", "Unit", "Name"),
@@ -21,10 +31,8 @@ COLUMNS = {
 REQUIRED = ("name",)
 
 
-class DirectoryImportError(Exception):
-    def __init__(self, issues: list[Issue]):
-        self.issues = issues
-        super().__init__("\n".join(str(issue) for issue in issues))
+class DirectoryImportError(ImportRefused):
+    """The directory sheet was refused; nothing was written."""
 
 
 @dataclass
@@ -99,17 +107,11 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
     issues, parsed, seen = [], [], {}
     for number, values in rows[header_index + 1 :]:
 
-        def cell(name):
-            if name not in header:
-                return None
-            col = header[name][0]
-            return values[col] if col < len(values) else None
-
         def located(message, name):
             col, text = header[name]
             return Issue(message, sheet=sheet, row=number, column=f"{text}（{column_letter(col)}）")
 
-        name = to_text(cell("name"))
+        name = to_text(cell(values, header, "name"))
         if not name:
             issues.append(located(_("The unit name is empty."), "name"))
             continue
@@ -120,7 +122,7 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
             )
             continue
         seen[key] = number
-        kind_text = to_text(cell("kind"))
+        kind_text = to_text(cell(values, header, "kind"))
         kind = kinds.get(name_key(kind_text)) if kind_text else Unit.Kind.OTHER
         if kind is None:
             allowed = _("、").join(str(label) for _value, label in Unit.Kind.choices)
@@ -128,7 +130,7 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
                 located(_("Unknown unit kind “%(kind)s”; use one of: %(allowed)s.") % {"kind": kind_text, "allowed": allowed}, "kind")
             )
             continue
-        aliases = [alias for alias in split_unit_list(cell("aliases")) if name_key(alias) != key]
+        aliases = [alias for alias in split_unit_list(cell(values, header, "aliases")) if name_key(alias) != key]
         parsed.append(
             _UnitRow(
                 row=number,
@@ -136,8 +138,8 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
                 short_name=aliases[0] if aliases else "",
                 aliases=aliases,
                 kind=kind,
-                groups=split_unit_list(cell("groups")),
-                parent=to_text(cell("parent")),
+                groups=split_unit_list(cell(values, header, "groups")),
+                parent=to_text(cell(values, header, "parent")),
             )
         )
     # One spelling may stand for one unit only.

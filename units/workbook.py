@@ -180,6 +180,20 @@ def find_header_row(rows, synonyms: dict[str, tuple[str, ...]], required: tuple[
     return best[1], best[2]
 
 
+def cell(values: list, header: dict, name: str):
+    """The value of canonical column `name` in a row, or None when the sheet lacks the column."""
+    col = header[name][0] if name in header else None
+    return values[col] if col is not None and col < len(values) else None
+
+
+class ImportRefused(Exception):
+    """A sheet was refused; nothing was written. `issues` says where and why."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
 def column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from campaigns.models import Campaign, Phase, ReportingPeriod, Section
 from campaigns.services import CampaignImportError, campaign_import
 from tasks.models import Task, TaskAssignment
-from units.models import Leader, Unit
+from units.models import Leader
 
-from ..sheets import EFFICIENCY_2026, INFO, STRICT_2022, task, workbook_bytes
+from ..sheets import EFFICIENCY_2026, STRICT_2022, task, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -24,13 +24,6 @@ from units.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def office(client):
-    user = MembershipFactory(role=Membership.Role.OFFICE).user
-    client.force_login(user)
-    return user
-
-
 def task_numbers(content: str) -> list[str]:
     return re.findall(r'<td class="task-number text-nowrap">([\d.]+)</td>', content)
 

@@ -19,16 +19,8 @@ from tests.factories import (
     TaskFactory,
     UnitFactory,
 )
-from units.models import Membership
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office(client):
-    user = MembershipFactory(role=Membership.Role.OFFICE).user
-    client.force_login(user)
-    return user
 
 
 def url_of(task):

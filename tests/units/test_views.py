@@ -6,7 +6,6 @@ from django.urls import reverse
 from campaigns.models import Campaign
 from tests.factories import (
     CampaignFactory,
-    MembershipFactory,
     TaskAssignmentFactory,
     TaskFactory,
     UnitAliasFactory,
@@ -14,16 +13,8 @@ from tests.factories import (
     UnitGroupFactory,
     UserFactory,
 )
-from units.models import Membership
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office(client):
-    user = MembershipFactory(role=Membership.Role.OFFICE).user
-    client.force_login(user)
-    return user
 
 
 def test_list_shows_active_units_with_task_counts(client, office):
