@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Membership
+from units.services import user_unit_groups_sync
 
 from .models import User
 
@@ -27,3 +28,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "phone", "email", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone", "email"]
     inlines = [MembershipInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_unit_groups_sync(form.instance)

@@ -1,6 +1,18 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Milestone, ProgressReport, Task, TaskAssignment
+from .models import (
+    Attachment,
+    CompletionRequest,
+    ExtensionRequest,
+    Indicator,
+    LeaderComment,
+    Milestone,
+    ProgressReport,
+    Task,
+    TaskAssignment,
+)
+from .services import task_permissions_sync
 
 
 class TaskAssignmentInline(admin.TabularInline):
@@ -14,14 +26,24 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "campaign", "phase", "deadline", "status"]
-    list_filter = ["campaign", "status", "phase"]
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "campaign", "category", "phase", "deadline", "status"]
+    list_filter = ["campaign", "status", "category", "phase"]
     list_select_related = ["campaign", "phase"]
     search_fields = ["number", "title"]
     autocomplete_fields = ["campaign", "section", "parent", "phase", "leaders"]
-    inlines = [TaskAssignmentInline, MilestoneInline]
+    inlines = [TaskAssignmentInline, MilestoneInline, IndicatorInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Assignments decide which units' groups hold the task's object permissions.
+        task_permissions_sync(form.instance)
 
 
 @admin.register(TaskAssignment)
@@ -31,6 +53,20 @@ class TaskAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["task", "unit"]
     search_fields = ["task__number", "task__title", "unit__name"]
     autocomplete_fields = ["task", "unit"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        task_permissions_sync(obj.task)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        task_permissions_sync(obj.task)
+
+    def delete_queryset(self, request, queryset):
+        tasks = {assignment.task for assignment in queryset.select_related("task")}
+        super().delete_queryset(request, queryset)
+        for task in tasks:
+            task_permissions_sync(task)
 
 
 @admin.register(Milestone)
@@ -43,10 +79,50 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(SimpleHistoryAdmin):
     list_display = ["task", "unit", "period", "status", "percent_complete", "needs_coordination", "submitted_at"]
     list_filter = ["status", "period__campaign"]
     list_select_related = ["task", "unit", "period"]
     search_fields = ["task__number", "task__title", "unit__name"]
     autocomplete_fields = ["task", "unit", "period"]
     raw_id_fields = ["submitted_by"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "size", "report", "completion_request", "uploaded_by", "uploaded_at"]
+    list_select_related = ["uploaded_by"]
+    raw_id_fields = ["report", "completion_request"]
+    readonly_fields = ["file", "sha256", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(CompletionRequest)
+class CompletionRequestAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["task", "unit"]
+    raw_id_fields = ["task"]
+    readonly_fields = ["requested_by", "requested_at", "decided_by", "decided_at"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "current_deadline", "requested_deadline", "status", "requested_at"]
+    list_filter = ["status"]
+    list_select_related = ["task", "unit"]
+    raw_id_fields = ["task"]
+    readonly_fields = ["requested_by", "requested_at", "decided_by", "decided_at"]
+
+
+@admin.register(LeaderComment)
+class LeaderCommentAdmin(admin.ModelAdmin):
+    list_display = ["task", "author", "created_at"]
+    list_select_related = ["task", "author"]
+    raw_id_fields = ["task"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["task", "name", "target", "measure"]
+    list_select_related = ["task"]
+    raw_id_fields = ["task"]

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from .numbering import sort_key
 
@@ -13,6 +15,14 @@ class Task(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("In progress")
         CLOSED = "closed", _("Closed off")
+
+    class Category(models.TextChoices):
+        """Classes of major projects (重大项目)."""
+
+        CONTINUING = "continuing", _("Continuing construction")
+        NEW = "new", _("Newly started")
+        PRELIMINARY = "preliminary", _("Preliminary work")
+        INVESTMENT = "investment", _("Investment attraction")
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="tasks", verbose_name=_("campaign")
@@ -53,13 +63,21 @@ class Task(models.Model):
         "units.Unit", through="TaskAssignment", related_name="tasks", verbose_name=_("units")
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    # The deadline before the first approved extension; the current one is `deadline`.
+    original_deadline = models.DateField(_("original deadline"), null=True, blank=True)
+    category = models.CharField(_("class"), max_length=20, choices=Category.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["sort_key", "created_at", "updated_at"])
 
     class Meta:
         ordering = ["campaign", "sort_key"]
+        permissions = [
+            ("report_task", _("Can report progress on the task")),
+            ("lead_task", _("Can act as lead unit of the task")),
+        ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         constraints = [
@@ -73,6 +91,7 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["campaign", "sort_key"], name="task_campaign_sort_idx"),
             models.Index(fields=["status", "deadline"], name="task_status_deadline_idx"),
+            models.Index(fields=["category"], name="task_category_idx"),
         ]
 
     def __str__(self):
@@ -100,6 +119,7 @@ class TaskAssignment(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["task", "role", "sort_order"]
@@ -157,10 +177,18 @@ class ProgressReport(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Submitted after the period's due moment; by how much is submitted_at − period.due_at.
+    is_late = models.BooleanField(_("late"), default=False)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Optimistic concurrency: a save names the version it read and fails if another got there first.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "version"])
 
     class Meta:
         ordering = ["task", "unit", "-period"]
@@ -180,3 +208,193 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.task.number} · {self.unit} · {self.period}"
+
+    @property
+    def late_by(self):
+        """How long after the due moment the report came in (a timedelta), or None."""
+        if self.is_late and self.submitted_at:
+            return self.submitted_at - self.period.due_at
+        return None
+
+    @property
+    def is_editable_state(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class TaskUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian object permission on a task for one user (direct foreign key: fast)."""
+
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+
+class TaskGroupObjectPermission(GroupObjectPermissionBase):
+    """django-guardian object permission on a task for a unit's group (direct foreign key)."""
+
+    content_object = models.ForeignKey(Task, on_delete=models.CASCADE)
+
+
+def evidence_path(instance, filename):
+    # Stored under a random name: the original name is kept in the row, never used as a path.
+    import uuid
+
+    return f"evidence/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """Evidence attached to a progress report or a completion request (photos, scans, documents).
+
+    Files live in private storage and are served only through a view that checks permissions.
+    """
+
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    completion_request = models.ForeignKey(
+        "CompletionRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, completion_request__isnull=True)
+                | Q(report__isnull=True, completion_request__isnull=False),
+                name="attachment_has_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CompletionRequest(models.Model):
+    """A lead unit's application to close a task off (申请办结); the office approves (销号) or rejects."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    summary = models.TextField(_("completion summary"))
+    status = models.CharField(_("status"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("completion request")
+        verbose_name_plural = _("completion requests")
+        constraints = [
+            # One open application per task: a double click or a second tab cannot file two.
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status="pending"), name="completion_one_pending_per_task"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task.number} · {self.get_status_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """A lead unit's application to move a task's deadline (延期申请)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    current_deadline = models.DateField(_("current deadline"))
+    requested_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status="pending"), name="extension_one_pending_per_task"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_deadline__gt=F("current_deadline")), name="extension_moves_deadline_later"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task.number} · {self.requested_deadline} · {self.get_status_display()}"
+
+
+class LeaderComment(models.Model):
+    """A leader's instruction or comment on a task (批示), seen by its units and the office."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="leader_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("leader comment")
+        verbose_name_plural = _("leader comments")
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Indicator(models.Model):
+    """A quantitative target of a task, e.g. 计划投资 5 亿元; reports record the value reached."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=100)
+    measure = models.CharField(_("unit of measure"), max_length=20, blank=True)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["task", "sort_order", "id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [models.UniqueConstraint(fields=["task", "name"], name="indicator_unique_name_per_task")]
+
+    def __str__(self):
+        return f"{self.name}（{self.target}{self.measure}）"
+
+
+class IndicatorValue(models.Model):
+    """The value of an indicator reached so far, as one report states it."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(_("value reached"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_unique_per_report")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}: {self.value}"

@@ -20,6 +20,7 @@ from units.workbook import DateError, parse_date
 
 from .models import Task, TaskAssignment
 from .numbering import sort_key
+from .services import task_permissions_sync
 
 # Columns that are not plain model attributes; import_instance resolves them itself.
 UNIT_COLUMNS = ("lead_units", "support_units")
@@ -189,6 +190,7 @@ class TaskResource(resources.ModelResource):
     def after_save_instance(self, instance, row, **kwargs):
         self.tasks_by_number[instance.number] = instance
         self._sync_assignments(instance)
+        task_permissions_sync(instance)
         if self._keeps_leaders(instance):
             return
         leaders = []

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Leader, Membership, Unit, UnitAlias, UnitGroup
+from .services import user_unit_groups_sync
 
 
 class UnitAliasInline(admin.TabularInline):
@@ -23,6 +24,14 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "aliases__name"]
     autocomplete_fields = ["parent"]
     inlines = [UnitAliasInline, MembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        users = {m.user for m in formset.queryset.select_related("user")} if formset.model is Membership else set()
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            # Liaisons and heads share the unit's group, which holds its tasks' permissions.
+            for user in users | {m.user for m in formset.new_objects + formset.changed_objects}:
+                user_unit_groups_sync(user)
 
 
 @admin.register(UnitAlias)
@@ -47,6 +56,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "unit"]
     search_fields = ["user__username", "user__full_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        user_unit_groups_sync(obj.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        user_unit_groups_sync(obj.user)
 
 
 @admin.register(Leader)

@@ -27,6 +27,11 @@ class Unit(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # The auth group that stands for the unit's members in object permissions (django-guardian):
+    # tasks are granted to the unit's group, and liaisons and heads are in it.
+    group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="unit"
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]

@@ -19,6 +19,7 @@ from campaigns.services import campaign_import
 from tasks.models import ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
 from units.models import Leader, Membership, Unit
+from units.services import membership_add
 
 from . import CAMPAIGN_FILES, UNITS_FILE
 
@@ -86,7 +87,7 @@ def _demo_accounts() -> dict[str, User]:
             user.save()
             if user.is_staff:
                 user.groups.add(office_staff)
-        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(name=unit_name), role=role)
+        membership_add(user=user, unit=Unit.objects.get(name=unit_name), role=role)
         users[username] = user
     leader_user, created = User.objects.get_or_create(username="leader", defaults={"full_name": "王立新"})
     if created:

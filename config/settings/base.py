@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "import_export",
     "guardian",
     "django_celery_beat",
+    "simple_history",
     "accounts",
     "units",
     "campaigns",
@@ -51,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change in the audit history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Every page but the login page needs a signed-in user.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -129,6 +132,10 @@ STORAGES = {
 }
 # Uploaded files are private: they live outside any public URL and are served through views.
 MEDIA_ROOT = VAR_DIR / "private"
+
+# Evidence attachments: size limit per file, and the kinds accepted (checked by content).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
+EVIDENCE_MAX_FILES = 10
 
 # Uploads: sheets larger than this are refused before they are parsed.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))

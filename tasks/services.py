@@ -1,0 +1,331 @@
+"""Writes for tasks: reporting, review, completion and extension, leader comments, permissions.
+
+Every function here is one user action, atomic, and checks the actor's right through
+tasks.permissions. A refused action raises PermissionDenied (→ 403) or ValidationError with
+a message for the user; nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import ReportingPeriod
+from units.services import unit_group
+
+from . import permissions
+from .evidence import check_evidence
+from .models import (
+    Attachment,
+    CompletionRequest,
+    Decision,
+    ExtensionRequest,
+    Indicator,
+    IndicatorValue,
+    LeaderComment,
+    ProgressReport,
+    Task,
+    TaskAssignment,
+    TaskGroupObjectPermission,
+)
+
+
+class ConcurrentUpdate(ValidationError):
+    """Someone else saved the same object since the form was opened (another tab, a double click)."""
+
+
+# ---- object permissions -------------------------------------------------------------------
+
+
+def task_permissions_sync(task: Task) -> None:
+    """Grant the task to its units' groups: `report_task` to every unit, `lead_task` to lead units.
+
+    Idempotent, and removes grants of units no longer on the task.
+    """
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="tasks", codename__in=[permissions.REPORT, permissions.LEAD])}
+    wanted = set()
+    for assignment in TaskAssignment.objects.filter(task=task).select_related("unit"):
+        group = unit_group(assignment.unit)
+        wanted.add((group.pk, perms[permissions.REPORT].pk))
+        if assignment.role == TaskAssignment.Role.LEAD:
+            wanted.add((group.pk, perms[permissions.LEAD].pk))
+    existing = {
+        (row.group_id, row.permission_id): row.pk
+        for row in TaskGroupObjectPermission.objects.filter(content_object=task, permission__in=perms.values())
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    TaskGroupObjectPermission.objects.filter(pk__in=stale).delete()
+    TaskGroupObjectPermission.objects.bulk_create(
+        [
+            TaskGroupObjectPermission(content_object=task, group_id=group_id, permission_id=permission_id)
+            for group_id, permission_id in wanted - set(existing)
+        ]
+    )
+
+
+# ---- periods ------------------------------------------------------------------------------
+
+
+def current_period(campaign, now: datetime.datetime | None = None) -> ReportingPeriod | None:
+    """The period whose dates contain today (in the campaign's time zone), if the campaign runs."""
+    today = timezone.localdate(now or timezone.now())
+    return ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=today, end_date__gte=today).first()
+
+
+def report_prefill(task: Task, unit, period: ReportingPeriod) -> dict:
+    """Initial values for a new report: the unit's previous report carries over what rarely changes."""
+    previous = (
+        ProgressReport.objects.filter(task=task, unit=unit, period__number__lt=period.number)
+        .order_by("-period__number")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return {
+        "problems": previous.problems,
+        "next_steps": previous.next_steps,
+        "percent_complete": previous.percent_complete,
+        "needs_coordination": previous.needs_coordination,
+        "coordination_request": previous.coordination_request,
+        "indicator_values": {v.indicator_id: v.value for v in previous.indicator_values.all()},
+    }
+
+
+# ---- reports ------------------------------------------------------------------------------
+
+
+def _attach(files, *, user, now, report=None, completion_request=None) -> None:
+    for upload in files:
+        content_type, sha256 = check_evidence(upload)
+        Attachment.objects.create(
+            report=report,
+            completion_request=completion_request,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            sha256=sha256,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+
+
+@transaction.atomic
+def report_save(
+    *,
+    user,
+    task: Task,
+    unit,
+    period: ReportingPeriod,
+    progress: str,
+    problems: str = "",
+    next_steps: str = "",
+    percent_complete: int,
+    needs_coordination: bool = False,
+    coordination_request: str = "",
+    indicator_values: dict[int, Decimal] | None = None,
+    files=(),
+    expected_version: int | None,
+    submit: bool,
+    now: datetime.datetime | None = None,
+) -> ProgressReport:
+    """Save a unit's report for a period as a draft, or submit it.
+
+    `expected_version` is the version the form was opened with (None for a new report): if the
+    report changed since, ConcurrentUpdate is raised and nothing is saved — one report, no lost
+    update, whatever the number of tabs or clicks.
+    """
+    now = now or timezone.now()
+    if not permissions.can_report(user, task, unit):
+        raise PermissionDenied
+    if period.campaign_id != task.campaign_id:
+        raise PermissionDenied
+    errors = {}
+    if not 0 <= percent_complete <= 100:
+        errors["percent_complete"] = _("Percent complete must be between 0 and 100.")
+    if submit and not progress.strip():
+        errors["progress"] = _("Describe the progress of this period before submitting.")
+    if needs_coordination and not coordination_request.strip():
+        errors["coordination_request"] = _("Say what needs coordination.")
+    if errors:
+        raise ValidationError(errors)
+
+    if expected_version is None:
+        if ProgressReport.objects.filter(task=task, unit=unit, period=period).exists():
+            raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page."))
+        report = ProgressReport(task=task, unit=unit, period=period)
+    else:
+        # Lock the row, then compare versions: a stale form cannot overwrite a newer save.
+        report = ProgressReport.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
+        if report is None or report.version != expected_version:
+            raise ConcurrentUpdate(_("This report was changed meanwhile (in another tab?). Reload the page."))
+        if not report.is_editable_state:
+            raise ValidationError(_("The report has been submitted; it can be changed only after the office returns it."))
+        report.version += 1
+    report.progress, report.problems, report.next_steps = progress, problems, next_steps
+    report.percent_complete = percent_complete
+    report.needs_coordination, report.coordination_request = needs_coordination, coordination_request
+    if submit:
+        report.status = ProgressReport.Status.SUBMITTED
+        report.submitted_at, report.submitted_by = now, user
+        report.is_late = now > period.due_at
+    report._change_reason = "submit" if submit else "save"
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # The unique task × unit × period: another request created it between check and insert.
+        raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page.")) from None
+    _save_indicator_values(report, indicator_values or {})
+    _attach(files, user=user, now=now, report=report)
+    return report
+
+
+def _save_indicator_values(report: ProgressReport, values: dict[int, Decimal]) -> None:
+    indicators = {i.pk: i for i in Indicator.objects.filter(task=report.task, pk__in=values)}
+    for indicator_id, value in values.items():
+        if indicator_id not in indicators:
+            continue
+        if value is None:
+            IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
+        else:
+            IndicatorValue.objects.update_or_create(report=report, indicator_id=indicator_id, defaults={"value": value})
+
+
+@transaction.atomic
+def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=None) -> ProgressReport:
+    """The office accepts a submitted report, or returns it to the unit with a comment."""
+    if not permissions.can_review(user):
+        raise PermissionDenied
+    report = ProgressReport.objects.select_for_update().get(pk=report_id)
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be reviewed; this one is “%(status)s”.") % {"status": report.get_status_display()})
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": _("Say why the report is returned.")})
+    report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
+    report.review_comment = comment
+    report.reviewed_at, report.reviewed_by = now or timezone.now(), user
+    report.version += 1
+    report._change_reason = "accept" if accept else "return"
+    report.save()
+    return report
+
+
+# ---- completion and extension ---------------------------------------------------------------
+
+
+def _lead_unit(user, task, unit):
+    if task.status != Task.Status.OPEN:
+        raise ValidationError(_("The task is closed off."))
+    if unit is None or not permissions.lead_units_for(user, task).filter(pk=unit.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def completion_request_create(*, user, task: Task, unit, summary: str, files=(), now=None) -> CompletionRequest:
+    """A lead unit applies to close the task off (申请办结)."""
+    now = now or timezone.now()
+    _lead_unit(user, task, unit)
+    if not summary.strip():
+        raise ValidationError({"summary": _("Summarise what was achieved.")})
+    try:
+        with transaction.atomic():
+            request = CompletionRequest.objects.create(
+                task=task, unit=unit, summary=summary, requested_by=user, requested_at=now
+            )
+    except IntegrityError:
+        raise ValidationError(_("An application to close this task is already waiting for a decision.")) from None
+    _attach(files, user=user, now=now, completion_request=request)
+    return request
+
+
+@transaction.atomic
+def completion_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> CompletionRequest:
+    """The office closes the task off (销号) or rejects the application with a reason."""
+    if not permissions.can_review(user):
+        raise PermissionDenied
+    now = now or timezone.now()
+    request = CompletionRequest.objects.select_for_update().select_related("task").get(pk=request_id)
+    if request.status != Decision.PENDING:
+        raise ValidationError(_("This application has already been decided."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Give the reason for rejecting.")})
+    request.status = Decision.APPROVED if approve else Decision.REJECTED
+    request.decided_by, request.decided_at, request.decision_comment = user, now, comment
+    request.save()
+    if approve:
+        task = Task.objects.select_for_update().get(pk=request.task_id)
+        task.status, task.closed_at = Task.Status.CLOSED, now
+        task._change_reason = "closed off"
+        task.save()
+    return request
+
+
+@transaction.atomic
+def extension_request_create(
+    *, user, task: Task, unit, requested_deadline: datetime.date, reason: str, today: datetime.date | None = None
+) -> ExtensionRequest:
+    """Before the deadline, a lead unit applies to move it (延期申请)."""
+    today = today or timezone.localdate()
+    _lead_unit(user, task, unit)
+    if task.deadline is None:
+        raise ValidationError(_("The task has no deadline to extend."))
+    if today > task.deadline:
+        raise ValidationError(_("The deadline has passed; an extension must be requested before it."))
+    if requested_deadline <= task.deadline or requested_deadline < today:
+        raise ValidationError(
+            {"requested_deadline": _("The new deadline must be later than the current one (%(date)s).") % {"date": task.deadline}}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    try:
+        with transaction.atomic():
+            return ExtensionRequest.objects.create(
+                task=task,
+                unit=unit,
+                current_deadline=task.deadline,
+                requested_deadline=requested_deadline,
+                reason=reason,
+                requested_by=user,
+                requested_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ValidationError(_("An extension request for this task is already waiting for a decision.")) from None
+
+
+@transaction.atomic
+def extension_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> ExtensionRequest:
+    """Approval moves the deadline; the original deadline stays recorded on the task."""
+    if not permissions.can_review(user):
+        raise PermissionDenied
+    request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
+    if request.status != Decision.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Give the reason for rejecting.")})
+    request.status = Decision.APPROVED if approve else Decision.REJECTED
+    request.decided_by, request.decided_at, request.decision_comment = user, now or timezone.now(), comment
+    request.save()
+    if approve:
+        task = Task.objects.select_for_update().get(pk=request.task_id)
+        if task.original_deadline is None:
+            task.original_deadline = task.deadline
+        task.deadline = request.requested_deadline
+        task._change_reason = "extension approved"
+        task.save()
+    return request
+
+
+@transaction.atomic
+def leader_comment_add(*, user, task: Task, text: str) -> LeaderComment:
+    if not permissions.can_comment(user):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("The comment is empty.")})
+    return LeaderComment.objects.create(task=task, author=user, text=text.strip())
