@@ -142,6 +142,7 @@ def report_save(
     update, whatever the number of tabs or clicks.
     """
     now = now or timezone.now()
+    task = Task.objects.get(pk=task.pk)  # the caller's copy may predate a close-off
     if not permissions.can_report(user, task, unit):
         raise PermissionDenied
     if period.campaign_id != task.campaign_id:
@@ -220,18 +221,22 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
 # ---- completion and extension ---------------------------------------------------------------
 
 
-def _lead_unit(user, task, unit):
+def _locked_task_for_lead(user, task, unit) -> Task:
+    """Re-read the task under a row lock (the caller's copy may be stale) and check that the
+    user acts for one of its lead units."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status != Task.Status.OPEN:
         raise ValidationError(_("The task is closed off."))
     if unit is None or not permissions.lead_units_for(user, task).filter(pk=unit.pk).exists():
         raise PermissionDenied
+    return task
 
 
 @transaction.atomic
 def completion_request_create(*, user, task: Task, unit, summary: str, files=(), now=None) -> CompletionRequest:
     """A lead unit applies to close the task off (申请办结)."""
     now = now or timezone.now()
-    _lead_unit(user, task, unit)
+    task = _locked_task_for_lead(user, task, unit)
     if not summary.strip():
         raise ValidationError({"summary": _("Summarise what was achieved.")})
     try:
@@ -273,7 +278,7 @@ def extension_request_create(
 ) -> ExtensionRequest:
     """Before the deadline, a lead unit applies to move it (延期申请)."""
     today = today or timezone.localdate()
-    _lead_unit(user, task, unit)
+    task = _locked_task_for_lead(user, task, unit)
     if task.deadline is None:
         raise ValidationError(_("The task has no deadline to extend."))
     if today > task.deadline:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, Phase, ReportingPeriod, Section
-from tasks.models import Milestone, ProgressReport, Task, TaskAssignment
+from tasks.models import Indicator, Milestone, ProgressReport, Task, TaskAssignment
 from units.models import Leader, Membership, Unit, UnitAlias, UnitGroup
 
 PASSWORD = "test-pass-2026"
@@ -145,3 +145,13 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     task = factory.SubFactory(TaskFactory)
     due_date = datetime.date(2026, 9, 30)
     description = factory.Sequence(lambda n: f"9月底前完成第{n}项工作")
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    task = factory.SubFactory(TaskFactory)
+    name = factory.Sequence(lambda n: f"计划投资{n}")
+    measure = "亿元"
+    target = 5
