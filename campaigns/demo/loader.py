@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.services import campaign_import
-from tasks.models import ProgressReport, Task, TaskAssignment
+from tasks.models import Indicator, IndicatorValue, LeaderComment, ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
 from units.models import Leader, Membership, Unit
 from units.services import membership_add
@@ -64,7 +65,10 @@ def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
     leaders = _demo_leaders(users)
     for index, task in enumerate(Task.objects.filter(leaders__isnull=True).order_by("campaign", "sort_key")):
         task.leaders.add(leaders[index % len(leaders)])
-    created = _demo_reports(Campaign.objects.get(code="efficiency-year-2026"), users, now)
+    efficiency = Campaign.objects.get(code="efficiency-year-2026")
+    _demo_figures(efficiency)
+    created = _demo_reports(efficiency, users, now)
+    _demo_comments(efficiency, users)
     say(f"demo accounts: {', '.join(sorted(users))} (password {DEMO_PASSWORD}); reports created: {created}")
     return {"accounts": sorted(users), "reports_created": created}
 
@@ -118,6 +122,33 @@ def _demo_leaders(users) -> list[Leader]:
     return leaders
 
 
+# task number → (class, [(indicator, measure, target)])
+DEMO_FIGURES = {
+    "1": ("new", [("计划投资", "亿元", "5"), ("新开工项目", "个", "12")]),
+    "3": ("preliminary", [("入库重大产业项目", "个", "8")]),
+    "8": ("continuing", [("并联审批事项覆盖率", "%", "90")]),
+}
+
+
+def _demo_figures(campaign: Campaign) -> None:
+    for number, (category, indicators) in DEMO_FIGURES.items():
+        task = Task.objects.get(campaign=campaign, number=number)
+        if task.category != category:
+            task.category = category
+            task.save(update_fields=["category"])
+        for order, (name, measure, target) in enumerate(indicators, start=1):
+            Indicator.objects.get_or_create(
+                task=task, name=name, defaults={"measure": measure, "target": Decimal(target), "sort_order": order}
+            )
+
+
+def _demo_comments(campaign: Campaign, users) -> None:
+    task = Task.objects.get(campaign=campaign, number="1")
+    LeaderComment.objects.get_or_create(
+        task=task, author=users["leader"], defaults={"text": "项目建设是全年工作的重中之重，要倒排工期、挂图作战，确保按期完成。"}
+    )
+
+
 def _demo_reports(campaign: Campaign, users, now) -> int:
     """Reports for the last few periods that have begun: older ones accepted, last week's
     submitted (a few late, a few missing), the current week's partly drafted."""
@@ -156,9 +187,26 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
                     coordination_request="需区领导协调用地指标和资金安排。" if needs else "",
                     submitted_at=submitted_at,
                     submitted_by=liaison_of.get(assignment.unit.name) if submitted_at else None,
+                    is_late=bool(submitted_at and submitted_at > period.due_at),
                 )
             )
     before = ProgressReport.objects.filter(period__campaign=campaign).count()
     # The unique task × unit × period constraint makes a re-run add nothing.
     ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
-    return ProgressReport.objects.filter(period__campaign=campaign).count() - before
+    created = ProgressReport.objects.filter(period__campaign=campaign).count() - before
+    if created:
+        _demo_indicator_values(campaign)
+    return created
+
+
+def _demo_indicator_values(campaign: Campaign) -> None:
+    """Lead units' reports state the figures reached so far, growing week by week."""
+    values = []
+    for indicator in Indicator.objects.filter(task__campaign=campaign):
+        lead_reports = ProgressReport.objects.filter(
+            task=indicator.task, unit__assignments__task=indicator.task, unit__assignments__role="lead"
+        ).order_by("period__number")
+        for step, report in enumerate(lead_reports, start=1):
+            reached = (indicator.target * Decimal(min(100, 45 + step * 8)) / 100).quantize(Decimal("0.01"))
+            values.append(IndicatorValue(report=report, indicator=indicator, value=reached))
+    IndicatorValue.objects.bulk_create(values, ignore_conflicts=True)

@@ -27,6 +27,12 @@ def test_load_demo_is_complete_and_idempotent():
     assert Task.objects.filter(assignments__unit=unit, assignments__role="lead").values("campaign").distinct().count() == 2
     assert Membership.objects.get(user__username="liaison2").unit != unit
     assert User.objects.get(username="leader").leader_profile.tasks.exists()
+    assert ProgressReport.objects.filter(is_late=True).exists()
+    assert Task.objects.filter(category="new", indicators__values__isnull=False).exists()
+    assert Task.objects.filter(leader_comments__isnull=False).exists()
+    # Demo liaisons hold their tasks' object permissions through their unit's group.
+    lead_task = Task.objects.filter(assignments__unit=unit, assignments__role="lead").first()
+    assert User.objects.get(username="liaison1").has_perm("tasks.lead_task", lead_task)
     office = User.objects.get(username="office")
     assert office.is_staff and not office.is_superuser and office.has_perm("tasks.change_task")
     assert not office.has_perm("accounts.change_user")
