@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from campaigns.selectors import assignments_prefetches, visible_campaigns_q
 
 from .models import ProgressReport, Task, TaskAssignment
+from .permissions import reports_visible_to
 
 
 def tasks_visible_to(user):
@@ -17,7 +18,7 @@ def tasks_visible_to(user):
 
 @dataclass
 class UnitReport:
-    """A unit on a task and its latest report (None: nothing submitted yet)."""
+    """A unit on a task and its latest report the user may read (None: nothing to show)."""
 
     assignment: TaskAssignment
     report: ProgressReport | None
@@ -30,9 +31,13 @@ class TaskDetail:
     unit_reports: list[UnitReport]
 
 
-def latest_reports(task: Task):
-    """The latest submitted (non-draft) report of each unit on the task, one query."""
-    submitted = ProgressReport.objects.filter(task=task).exclude(status=ProgressReport.Status.DRAFT)
+def latest_reports(user, task: Task):
+    """The latest non-draft report of each unit on the task that the user may read, one query.
+
+    Reports come through tasks.permissions.reports_visible_to: a supporting unit sees only its
+    own unit's reports, a lead unit, the office and leaders see every unit's.
+    """
+    submitted = reports_visible_to(user).filter(task=task).exclude(status=ProgressReport.Status.DRAFT)
     latest_id = submitted.filter(unit=OuterRef("unit")).order_by("-period__number").values("pk")[:1]
     return submitted.filter(pk=Subquery(latest_id)).select_related("period", "submitted_by")
 
@@ -52,7 +57,7 @@ def task_detail(user, campaign_code: str, number: str) -> TaskDetail:
     sub_items = list(
         task.sub_items.select_related("phase").prefetch_related(*assignments_prefetches()).order_by("sort_key")
     )
-    reports = {report.unit_id: report for report in latest_reports(task)}
+    reports = {report.unit_id: report for report in latest_reports(user, task)}
     unit_reports = [
         UnitReport(assignment, reports.get(assignment.unit_id))
         for assignment in task.lead_assignments + task.support_assignments

@@ -169,3 +169,35 @@ def office(client):
     user = MembershipFactory(role=Membership.Role.OFFICE).user
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def assign(db):
+    """``assign(task, unit, role="lead")`` puts a unit on a task and grants the task's object
+    permissions to the unit's group, as the import and the admin do (tasks.services)."""
+    from tasks.services import task_permissions_sync
+
+    from .factories import TaskAssignmentFactory
+
+    def _assign(task, unit, role="lead"):
+        assignment = TaskAssignmentFactory(task=task, unit=unit, role=role)
+        task_permissions_sync(task)
+        return assignment
+
+    return _assign
+
+
+@pytest.fixture
+def member(db):
+    """``member(unit, role="liaison")`` returns a new user who is liaison (or head, or office
+    staff) of the unit, joined through units.services so the unit's group includes them."""
+    from units.services import membership_add
+
+    from .factories import UserFactory
+
+    def _member(unit, role="liaison", **user_fields):
+        user = UserFactory(**user_fields)
+        membership_add(user=user, unit=unit, role=role)
+        return user
+
+    return _member

@@ -1,13 +1,25 @@
 """factory_boy factories for every model the tests build."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, Phase, ReportingPeriod, Section
-from tasks.models import Indicator, Milestone, ProgressReport, Task, TaskAssignment
+from tasks.models import (
+    Attachment,
+    CompletionRequest,
+    ExtensionRequest,
+    Indicator,
+    IndicatorValue,
+    LeaderComment,
+    Milestone,
+    ProgressReport,
+    Task,
+    TaskAssignment,
+)
 from units.models import Leader, Membership, Unit, UnitAlias, UnitGroup
 
 PASSWORD = "test-pass-2026"
@@ -155,3 +167,61 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"计划投资{n}")
     measure = "亿元"
     target = 5
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    report = factory.SubFactory(ProgressReportFactory)
+    indicator = factory.SubFactory(IndicatorFactory, task=factory.SelfAttribute("..report.task"))
+    value = Decimal("1.00")
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """Evidence on a report (pass completion_request= and report=None for a completion request)."""
+
+    class Meta:
+        model = Attachment
+
+    report = factory.SubFactory(ProgressReportFactory)
+    file = factory.django.FileField(filename="scan.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "现场照片.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = "0" * 64
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class CompletionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CompletionRequest
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    summary = "各项工作已全部完成，申请办结。"
+    requested_by = factory.SubFactory(UserFactory)
+    requested_at = factory.LazyFunction(timezone.now)
+
+
+class ExtensionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExtensionRequest
+
+    task = factory.SubFactory(TaskFactory)
+    unit = factory.SubFactory(UnitFactory)
+    current_deadline = factory.LazyAttribute(lambda r: r.task.deadline)
+    requested_deadline = factory.LazyAttribute(lambda r: r.current_deadline + datetime.timedelta(days=30))
+    reason = "受天气影响，施工进度滞后。"
+    requested_by = factory.SubFactory(UserFactory)
+    requested_at = factory.LazyFunction(timezone.now)
+
+
+class LeaderCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeaderComment
+
+    task = factory.SubFactory(TaskFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "请加快推进，确保按期完成。"

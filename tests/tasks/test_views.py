@@ -123,3 +123,29 @@ def test_query_count_does_not_grow(client, office, django_assert_num_queries):
     grow(18)
     with django_assert_num_queries(len(queries)):
         client.get(url_of(task))
+
+
+def test_task_page_shows_reports_only_as_reports_visible_to_allows(client, assign, member):
+    """A supporting unit sees its own reports on the task page, not the other units'; the lead
+    unit sees every unit's submitted report; nobody sees another unit's draft."""
+    task = TaskFactory()
+    lead, support, other_support = UnitFactory(name="区财政局"), UnitFactory(name="区审计局"), UnitFactory(name="区统计局")
+    assign(task, lead, "lead")
+    assign(task, support, "support")
+    assign(task, other_support, "support")
+    period = ReportingPeriodFactory(campaign=task.campaign, number=1)
+    submitted = {"status": "submitted", "submitted_at": timezone.now()}
+    ProgressReportFactory(task=task, unit=lead, period=period, progress="牵头单位进展", **submitted)
+    ProgressReportFactory(task=task, unit=support, period=period, progress="配合单位进展", **submitted)
+    ProgressReportFactory(task=task, unit=other_support, period=period, progress="另一配合单位草稿")
+
+    client.force_login(member(support))
+    content = client.get(url_of(task)).content.decode()
+    assert "配合单位进展" in content
+    assert "牵头单位进展" not in content
+    assert "另一配合单位草稿" not in content
+
+    client.force_login(member(lead))
+    content = client.get(url_of(task)).content.decode()
+    assert "配合单位进展" in content and "牵头单位进展" in content
+    assert "另一配合单位草稿" not in content
