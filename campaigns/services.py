@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tasks.resources import TaskResource
 from units.naming import name_key
 from units.resolution import UnitDirectory
+from supervision.workdays import WorkCalendar
 from units.workbook import ImportRefused, Issue, WorkbookError
 
 from .importing import CampaignWorkbook, read_campaign_workbook
@@ -221,7 +222,12 @@ def _sync_sections(campaign, book) -> dict:
 
 
 def _period_bounds(campaign: Campaign) -> list[tuple[datetime.date, datetime.date, datetime.date]]:
-    """(start, end, due date) of every period between the campaign's start and end."""
+    """(start, end, due date) of every period between the campaign's start and end.
+
+    A due day that is not a working day (Friday 2 October 2026, inside the National Day
+    holiday) moves to the next working day, as offices do (遇节假日顺延).
+    """
+    workdays = WorkCalendar(campaign.start_date, campaign.end_date)
     bounds = []
     start = campaign.start_date
     while start <= campaign.end_date:
@@ -230,7 +236,7 @@ def _period_bounds(campaign: Campaign) -> list[tuple[datetime.date, datetime.dat
         else:
             due = start + datetime.timedelta(days=(campaign.due_weekday - start.weekday()) % 7)
         end = min(due, campaign.end_date)
-        bounds.append((start, end, end))
+        bounds.append((start, end, workdays.next_workday(end)))
         start = due + datetime.timedelta(days=1)
     return bounds
 

@@ -1,0 +1,91 @@
+"""Working days as the Chinese government calendar counts them.
+
+The national schedule (statutory holidays and make-up working days, 调休) comes from the
+`chinesecalendar` package, which knows only the years it ships (each year's schedule is published
+in November). For other years we fall back to Monday–Friday with a logged warning, never an
+error. Local holidays and extra working days declared by the office (CalendarOverride, in the
+admin) take precedence over both.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import chinese_calendar
+
+logger = logging.getLogger(__name__)
+_warned_years: set[int] = set()
+
+
+def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
+    from .models import CalendarOverride
+
+    return dict(CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+
+
+def _national(day: datetime.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            logger.warning("No official working-day calendar for %s: counting Monday–Friday.", day.year)
+        return day.weekday() < 5
+
+
+class WorkCalendar:
+    """Working-day arithmetic over a window, reading the overrides once."""
+
+    def __init__(self, start: datetime.date, end: datetime.date):
+        self.overrides = _overrides(start - datetime.timedelta(days=60), end + datetime.timedelta(days=60))
+
+    def is_workday(self, day: datetime.date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        return _national(day)
+
+    def next_workday(self, day: datetime.date) -> datetime.date:
+        """The day itself if it is a working day, else the next one."""
+        while not self.is_workday(day):
+            day += datetime.timedelta(days=1)
+        return day
+
+    def previous_workday(self, day: datetime.date) -> datetime.date:
+        """The last working day strictly before `day`."""
+        day -= datetime.timedelta(days=1)
+        while not self.is_workday(day):
+            day -= datetime.timedelta(days=1)
+        return day
+
+    def add_workdays(self, day: datetime.date, count: int) -> datetime.date:
+        """The working day `count` working days after `day` (e.g. 3个工作日内 → add_workdays(today, 3))."""
+        while count > 0:
+            day += datetime.timedelta(days=1)
+            if self.is_workday(day):
+                count -= 1
+        return day
+
+    def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
+
+def calendar_around(*days: datetime.date) -> WorkCalendar:
+    return WorkCalendar(min(days), max(days))
+
+
+def is_workday(day: datetime.date) -> bool:
+    return calendar_around(day).is_workday(day)
+
+
+def next_workday(day: datetime.date) -> datetime.date:
+    return calendar_around(day).next_workday(day)
+
+
+def add_workdays(day: datetime.date, count: int) -> datetime.date:
+    return WorkCalendar(day, day + datetime.timedelta(days=count * 2 + 30)).add_workdays(day, count)
