@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/<slug:code>/tasks/", include("tasks.urls")),
     path("units/", include("units.urls")),
     path("admin/", admin.site.urls),
+    path("supervision/", include("supervision.urls")),
     # The login page offers the language switch, so switching must work before signing in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -84,7 +84,9 @@ def _demo_accounts() -> dict[str, User]:
     users["admin"] = admin
     office_staff = _office_staff_group()
     for username, (full_name, unit_name, role) in DEMO_ACCOUNTS.items():
-        user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": full_name, "email": f"{username}@example.gov.cn"}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.is_staff = role == Membership.Role.OFFICE
@@ -93,7 +95,9 @@ def _demo_accounts() -> dict[str, User]:
                 user.groups.add(office_staff)
         membership_add(user=user, unit=Unit.objects.get(name=unit_name), role=role)
         users[username] = user
-    leader_user, created = User.objects.get_or_create(username="leader", defaults={"full_name": "王立新"})
+    leader_user, created = User.objects.get_or_create(
+        username="leader", defaults={"full_name": "王立新", "email": "leader@example.gov.cn"}
+    )
     if created:
         leader_user.set_password(DEMO_PASSWORD)
         leader_user.save()

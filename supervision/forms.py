@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ChannelPreference
+
+
+class NoticeAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class UrgeForm(forms.Form):
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    task = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ChannelPreferenceForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        label=ChannelPreference._meta.get_field("webhook_url").verbose_name, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = ChannelPreference
+        fields = ["email", "webhook_url", "webhook_format"]

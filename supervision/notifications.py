@@ -1,0 +1,162 @@
+"""Notifying people: the in-app inbox, and an outbox of deliveries by email and group-chat robot.
+
+`notify` writes the notification and its deliveries in the caller's transaction and hands the
+deliveries to Celery only after commit. If the broker is down nothing is lost: deliveries stay
+queued in the database and the `deliver_outbox` job sends them when it can.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import ChannelPreference, Delivery, Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# A claim older than this belongs to a worker that died mid-send; the delivery is retried.
+CLAIM_LEASE = datetime.timedelta(minutes=5)
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """1, 4, 16, 64 minutes … between attempts."""
+    return datetime.timedelta(minutes=4 ** max(0, attempts - 1))
+
+
+def notify(*, recipient, key: str, kind: str, title: str, body: str = "", link: str = "", task=None, unit=None, now=None):
+    """Create the notification named by `key` unless it exists; return it if created, else None."""
+    now = now or timezone.now()
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "recipient": recipient, "kind": kind, "title": title[:200], "body": body, "link": link,
+            "task": task, "unit": unit, "created_at": now,
+        },
+    )  # fmt: skip
+    if not created:
+        return None
+    preference = ChannelPreference.objects.filter(user=recipient).first() or ChannelPreference(user=recipient)
+    channels = []
+    if preference.email and recipient.email:
+        channels.append(Delivery.Channel.EMAIL)
+    if preference.webhook_url:
+        channels.append(Delivery.Channel.WEBHOOK)
+    # The first attempt is due at once: by the job's clock, or by the real one when a job runs
+    # as of a later moment (runjob --now, tests).
+    first_attempt = min(now, timezone.now())
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(notification=notification, channel=channel, next_attempt_at=first_attempt) for channel in channels]
+    )
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))
+    return notification
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Hand a delivery to a worker; with the broker down, leave it to the outbox job."""
+    from .tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(delivery_id)
+    except Exception:  # kombu raises various errors when the broker is unreachable
+        logger.warning("Broker unavailable: delivery %s stays queued for the outbox job.", delivery_id, exc_info=True)
+
+
+def claim(delivery_id: int, now) -> bool:
+    """Compare-and-set: take a due delivery (or one whose claim expired) for sending."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
+        )
+        .update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def delivery_send(delivery_id: int, now=None) -> str:
+    """Send one delivery once it is claimed; record the outcome. Returns sent/retry/failed/skipped."""
+    now = now or timezone.now()
+    if not claim(delivery_id, now):
+        return "skipped"  # sent already, not due yet, or another worker has it
+    delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            _send_email(delivery.notification)
+        else:
+            _send_webhook(delivery.notification)
+    except Exception as error:
+        final = delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED if final else Delivery.Status.QUEUED,
+            next_attempt_at=now + backoff(delivery.attempts),
+            claimed_at=None,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning("Delivery %s (%s) failed, attempt %s: %s", delivery.pk, delivery.channel, delivery.attempts, error)
+        return "failed" if final else "retry"
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), claimed_at=None)
+    return "sent"
+
+
+def absolute_link(link: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{link}" if link.startswith("/") else link
+
+
+def _send_email(notification: Notification) -> None:
+    body = notification.body
+    if notification.link:
+        body = f"{body}\n\n{absolute_link(notification.link)}"
+    send_mail(notification.title, body, None, [notification.recipient.email], fail_silently=False)
+
+
+def webhook_payload(notification: Notification, fmt: str) -> dict:
+    """The message in the robot's format: generic JSON, DingTalk or WeCom markdown."""
+    link = absolute_link(notification.link) if notification.link else ""
+    text = notification.body + (f"\n\n[查看详情]({link})" if link else "")
+    if fmt == ChannelPreference.WebhookFormat.DINGTALK:
+        return {"msgtype": "markdown", "markdown": {"title": notification.title, "text": f"### {notification.title}\n\n{text}"}}
+    if fmt == ChannelPreference.WebhookFormat.WECOM:
+        return {"msgtype": "markdown", "markdown": {"content": f"**{notification.title}**\n{text}"}}
+    return {
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "link": link,
+        "recipient": notification.recipient.get_username(),
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def _send_webhook(notification: Notification) -> None:
+    preference = ChannelPreference.objects.get(user=notification.recipient)
+    data = json.dumps(webhook_payload(notification, preference.webhook_format), ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        preference.webhook_url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (configured URL)
+        if response.status >= 300:
+            raise urllib.error.HTTPError(preference.webhook_url, response.status, "unexpected status", response.headers, None)
+
+
+def due_delivery_ids(now, limit: int = 500) -> list[int]:
+    """Deliveries the outbox job should (re)try now."""
+    return list(
+        Delivery.objects.filter(
+            Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,46 @@
+"""Every default periodic schedule, in one place. `manage.py install_schedules` writes them into
+django-celery-beat's tables (matched by name, so re-running changes nothing); the office can
+change times in the admin afterwards.
+
+The jobs decide for themselves what is due (reminder levels, ladder rungs, warnings) from the
+working-day calendar and their keys, so running them more often than needed is harmless, and a
+run missed during an outage is caught up by the next one.
+"""
+
+import json
+
+from django.db import transaction
+
+# name → (job, crontab fields minute, hour, day_of_week)
+DEFAULT_SCHEDULES = {
+    # 催报: the working day before a due day from 09:00, and the due day from 14:00 (Thu 09:00 and
+    # Fri 14:00 for a Friday 18:00 due; holidays move both).
+    "催报 · report reminders 09:00": ("report_reminders", "0", "9", "*"),
+    "催报 · report reminders 14:00": ("report_reminders", "0", "14", "*"),
+    # Right after a due moment, and every working-day morning.
+    "逾期 · overdue sweep after due": ("overdue_sweep", "5", "18", "*"),
+    "逾期 · overdue sweep morning": ("overdue_sweep", "30", "8", "*"),
+    "时限 · task deadline warnings": ("deadline_warnings", "0", "8", "*"),
+    "督办单 · unanswered notices": ("notice_followup", "15", "9", "*"),
+    "发送 · outbox": ("deliver_outbox", "*", "*", "*"),
+}
+
+
+@transaction.atomic
+def install_default_schedules() -> int:
+    """Create the default periodic tasks that do not exist yet; return how many were created."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    created = 0
+    for name, (job, minute, hour, day_of_week) in DEFAULT_SCHEDULES.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue  # the office may have changed it: keep theirs
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*",
+            timezone="Asia/Shanghai",
+        )  # fmt: skip
+        PeriodicTask.objects.create(
+            name=name, task="supervision.tasks.run_job", crontab=crontab, args=json.dumps([job])
+        )
+        created += 1
+    return created

@@ -1,0 +1,24 @@
+"""Reads for the inbox and notices, scoped by who the user is."""
+
+from django.db.models import Q
+
+from accounts import roles
+from campaigns.selectors import visible_campaigns_q
+
+from .models import Notification, SupervisionNotice
+
+
+def inbox(user):
+    return Notification.objects.filter(recipient=user).select_related("task__campaign", "unit")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notices_visible_to(user):
+    """Office staff and leaders see every notice of the campaigns they see; a unit sees its own."""
+    notices = SupervisionNotice.objects.filter(visible_campaigns_q(user, prefix="campaign__"))
+    if roles.is_office(user) or roles.is_leader(user):
+        return notices
+    return notices.filter(Q(unit_id__in=roles.member_unit_ids(user)))

@@ -1,0 +1,80 @@
+"""Writes of the supervision office and of units answering it: urging, notice answers, inbox."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from units.models import Membership
+
+from .models import ChannelPreference, Notification, SupervisionNotice, Urge
+from .notifications import notify
+
+# A second click on "urge" within this window is the same urge.
+URGE_DEBOUNCE = datetime.timedelta(minutes=1)
+
+
+@transaction.atomic
+def urge(*, user, unit, task=None, note: str = "", now=None) -> tuple[Urge, int]:
+    """The office urges a unit (催办): its liaisons and head are told at once; recorded on the
+    task's timeline. Returns (urge, notifications sent)."""
+    if not roles.is_office(user):
+        raise PermissionDenied
+    now = now or timezone.now()
+    recent = Urge.objects.filter(unit=unit, task=task, urged_by=user, urged_at__gte=now - URGE_DEBOUNCE).first()
+    if recent:
+        return recent, 0
+    record = Urge.objects.create(unit=unit, task=task, note=note, urged_by=user, urged_at=now)
+    link = reverse("tasks:detail", args=[task.campaign.code, task.number]) if task else reverse("tasks:workspace")
+    sent = 0
+    recipients = Membership.objects.filter(
+        unit=unit, role__in=[Membership.Role.LIAISON, Membership.Role.HEAD], user__is_active=True
+    ).select_related("user")
+    for membership in recipients:
+        sent += bool(
+            notify(
+                recipient=membership.user, key=f"urge:{record.pk}:u{membership.user_id}", kind="urge", unit=unit,
+                task=task, link=link, now=now,
+                title=_("Urged by the supervision office: %(subject)s") % {"subject": task or unit},
+                body=note or _("Please report or act on this without delay."),
+            )  # fmt: skip
+        )
+    return record, sent
+
+
+@transaction.atomic
+def notice_answer(*, user, notice_id: int, answer: str, now=None) -> SupervisionNotice:
+    """A liaison or head of the unit answers a supervision notice, once."""
+    notice = SupervisionNotice.objects.select_for_update().get(pk=notice_id)
+    if notice.unit_id not in roles.member_unit_ids(user):
+        raise PermissionDenied
+    if notice.status != SupervisionNotice.Status.OPEN:
+        raise ValidationError(_("This notice has already been answered."))
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the answer.")})
+    notice.status = SupervisionNotice.Status.ANSWERED
+    notice.answer, notice.answered_by, notice.answered_at = answer.strip(), user, now or timezone.now()
+    notice.save()
+    return notice
+
+
+def notification_mark_read(*, user, notification_id: int | None = None, now=None) -> int:
+    """Mark one (or, without an id, all) of the user's notifications read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=now or timezone.now())
+
+
+def channel_preference_update(*, user, email: bool, webhook_url: str, webhook_format: str) -> ChannelPreference:
+    preference, _created = ChannelPreference.objects.get_or_create(user=user)
+    preference.email, preference.webhook_url, preference.webhook_format = email, webhook_url, webhook_format
+    preference.full_clean()
+    preference.save()
+    return preference
