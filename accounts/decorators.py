@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from .roles import is_office
+from .roles import is_leader, is_office
 
 
 def office_required(view):
@@ -11,6 +11,18 @@ def office_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def office_or_leader_required(view):
+    """Supervision-office staff and leaders (who see every campaign) may use the view; others get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (is_office(request.user) or is_leader(request.user)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

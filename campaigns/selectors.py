@@ -96,13 +96,17 @@ def _current_phase(phases: list[Phase], today: datetime.date) -> Phase | None:
     return next((phase for phase in phases if phase.start_date <= today <= phase.end_date), None)
 
 
-def campaign_detail(user, code: str) -> CampaignDetail:
-    """A visible campaign with its phases and its tasks grouped by section in natural order.
+def campaign_detail(user, code: str, category: str = "") -> CampaignDetail:
+    """A visible campaign with its phases and its tasks grouped by section in natural order;
+    only the tasks of one class (Task.Category) when `category` names one.
 
     Raises Http404 for a campaign the user may not see. Runs a fixed number of queries.
     """
+    tasks = Task.objects.all()
+    if category in Task.Category.values:
+        tasks = tasks.filter(category=category)
     tasks = (
-        Task.objects.select_related("phase")
+        tasks.select_related("phase")
         .prefetch_related("leaders", *assignments_prefetches())
         .order_by("sort_key")
     )
@@ -118,7 +122,11 @@ def campaign_detail(user, code: str) -> CampaignDetail:
         by_section.setdefault(task.section_id, []).append(task)
     # Tasks without a section come first: they are usually a campaign without headings at all.
     sections = [SectionTasks(None, by_section[None])] if None in by_section else []
-    sections += [SectionTasks(section, by_section.get(section.pk, [])) for section in campaign.sections.all()]
+    sections += [
+        SectionTasks(section, by_section.get(section.pk, []))
+        for section in campaign.sections.all()
+        if section.pk in by_section or not category  # a filtered list leaves out empty sections
+    ]
     return CampaignDetail(
         campaign=campaign,
         phases=phases,

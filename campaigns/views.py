@@ -1,5 +1,7 @@
 from django.shortcuts import render
 
+from tasks.models import Task
+
 from . import selectors
 
 
@@ -9,5 +11,15 @@ def campaign_list(request):
 
 
 def campaign_detail(request, code):
-    detail = selectors.campaign_detail(request.user, code)
-    return render(request, "campaigns/campaign_detail.html", {"detail": detail, "campaign": detail.campaign})
+    category = request.GET.get("category", "")
+    detail = selectors.campaign_detail(request.user, code, category)
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "detail": detail,
+            "campaign": detail.campaign,
+            "category": category if category in Task.Category.values else "",
+            "categories": Task.Category.choices,
+        },
+    )

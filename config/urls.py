@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),
     path("campaigns/", include("campaigns.urls")),
-    path("campaigns/<slug:code>/tasks/", include("tasks.urls")),
+    path("", include("tasks.urls")),
     path("units/", include("units.urls")),
     path("admin/", admin.site.urls),
     path("supervision/", include("supervision.urls")),

@@ -1,8 +1,98 @@
-from django.shortcuts import render
+"""The task page, and what its forms post: completion and extension requests, leader comments."""
 
-from . import selectors
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import permissions, selectors, services
+from .forms import CompletionRequestForm, ExtensionRequestForm, LeaderCommentForm, add_service_error
+
+
+def _task_page(request, code, number, **forms):
+    """Render the task page; `forms` replaces the empty forms by bound ones that have errors."""
+    detail = selectors.task_detail(request.user, code, number)
+    task = detail.task
+    context = {
+        "detail": detail,
+        "task": task,
+        "can_review": permissions.can_review(request.user),
+        "can_comment": permissions.can_comment(request.user),
+        "completion_form": None,
+        "extension_form": None,
+        "comment_form": LeaderCommentForm() if permissions.can_comment(request.user) else None,
+    }
+    if detail.lead_units and task.status == task.Status.OPEN:
+        context["completion_form"] = CompletionRequestForm(units=detail.lead_units)
+        context["extension_form"] = ExtensionRequestForm(units=detail.lead_units)
+    context.update(forms)
+    return render(request, "tasks/task_detail.html", context)
 
 
 def task_detail(request, code, number):
-    detail = selectors.task_detail(request.user, code, number)
-    return render(request, "tasks/task_detail.html", {"detail": detail, "task": detail.task})
+    return _task_page(request, code, number)
+
+
+def _lead_units(request, task):
+    units = list(permissions.lead_units_for(request.user, task))
+    if not units:
+        raise PermissionDenied
+    return units
+
+
+@require_POST
+def completion_request_create(request, code, number):
+    task = selectors.visible_task(request.user, code, number)
+    form = CompletionRequestForm(request.POST, request.FILES, units=_lead_units(request, task))
+    if form.is_valid():
+        try:
+            services.completion_request_create(
+                user=request.user,
+                task=task,
+                unit=form.cleaned_data["unit"],
+                summary=form.cleaned_data["summary"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The application for completion was sent to the supervision office."))
+            return redirect("tasks:detail", code=code, number=number)
+    return _task_page(request, code, number, completion_form=form)
+
+
+@require_POST
+def extension_request_create(request, code, number):
+    task = selectors.visible_task(request.user, code, number)
+    form = ExtensionRequestForm(request.POST, units=_lead_units(request, task))
+    if form.is_valid():
+        try:
+            services.extension_request_create(
+                user=request.user,
+                task=task,
+                unit=form.cleaned_data["unit"],
+                requested_deadline=form.cleaned_data["requested_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The extension request was sent to the supervision office."))
+            return redirect("tasks:detail", code=code, number=number)
+    return _task_page(request, code, number, extension_form=form)
+
+
+@require_POST
+def leader_comment_add(request, code, number):
+    task = selectors.visible_task(request.user, code, number)
+    form = LeaderCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.leader_comment_add(user=request.user, task=task, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The comment was added."))
+            return redirect("tasks:detail", code=code, number=number)
+    return _task_page(request, code, number, comment_form=form)

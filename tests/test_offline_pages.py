@@ -68,6 +68,9 @@ def page_urls():
         reverse("tasks:detail", args=[campaign.code, task.number]),
         reverse("units:list"),
         reverse("units:detail", args=[assignment.unit.pk]),
+        reverse("tasks:review", args=[campaign.code]),
+        reverse("tasks:matrix", args=[campaign.code, report.period.number]),
+        reverse("tasks:requests"),
         reverse("admin:index"),
         *admin_pages,
     ]

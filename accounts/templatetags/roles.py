@@ -15,3 +15,9 @@ def is_office(user):
 @register.filter
 def is_leader(user):
     return roles.is_leader(user)
+
+
+@register.filter
+def has_units(user):
+    """Liaison or head of at least one unit: the user has a workspace."""
+    return bool(roles.member_unit_ids(user))

@@ -182,3 +182,16 @@ def test_query_count_does_not_grow_with_tasks(client, office, django_assert_num_
         client.get(url)
     # A bound as well, so per-row queries cannot hide in both counts.
     assert with_two_tasks <= 12
+
+
+def test_tasks_are_filtered_by_class(client, office):
+    campaign = CampaignFactory()
+    TaskFactory(campaign=campaign, number="1", title="续建道路工程", category="continuing")
+    TaskFactory(campaign=campaign, number="2", title="新开工产业园", category="new")
+    TaskFactory(campaign=campaign, number="3", title="作风建设")
+    url = reverse("campaigns:detail", args=[campaign.code])
+    content = client.get(url, {"category": "new"}).content.decode()
+    assert "新开工产业园" in content and "续建道路工程" not in content and "作风建设" not in content
+    assert 'class="badge task-category"' in content
+    everything = client.get(url, {"category": "nonsense"}).content.decode()
+    assert all(title in everything for title in ("新开工产业园", "续建道路工程", "作风建设"))

@@ -1,0 +1,36 @@
+/* Our own small scripts. Served from this app: the intranet has no internet access. */
+(function () {
+  "use strict";
+
+  // A form marked data-submit-once is sent once: a double click or a second Enter does not post
+  // it again (the server refuses a second save anyway; this spares the user the message).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-submit-once")) {
+      return;
+    }
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.classList.add("disabled");
+      button.setAttribute("aria-disabled", "true");
+    });
+  });
+
+  // The coordination request is asked for only when coordination is needed.
+  document.querySelectorAll("input[name=needs_coordination]").forEach(function (box) {
+    var target = box.form && box.form.querySelector("[name=coordination_request]");
+    if (!target) {
+      return;
+    }
+    var wrapper = target.closest(".mb-3") || target;
+    var sync = function () {
+      wrapper.hidden = !box.checked && !target.value;
+    };
+    box.addEventListener("change", sync);
+    sync();
+  });
+})();

@@ -1,0 +1,189 @@
+"""Forms of the reporting pages. They check the shape of the input; the rules are in tasks.services."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .evidence import ACCEPTED
+
+# What the file chooser offers; the content is checked by tasks.evidence whatever the name says.
+EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in ACCEPTED)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Any number of evidence files (up to EVIDENCE_MAX_FILES); cleans to a list."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Evidence"))
+        kwargs.setdefault(
+            "help_text",
+            _("PDF, images (JPG, PNG, GIF, WebP) or Office documents; up to %(count)s files of %(size)s MB each.")
+            % {"count": settings.EVIDENCE_MAX_FILES, "size": round(settings.EVIDENCE_MAX_BYTES / 1024 / 1024)},
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"accept": EVIDENCE_ACCEPT, "multiple": True})
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        files = [super(EvidenceField, self).clean(upload, initial) for upload in uploads if upload]
+        if len(files) > settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                _("Attach at most %(count)s files at a time.") % {"count": settings.EVIDENCE_MAX_FILES}
+            )
+        return files
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, and `is-invalid` on fields with errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            self._style(field)
+
+    @staticmethod
+    def _style(field):
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        elif isinstance(widget, forms.HiddenInput):
+            return
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs.get("class", ""):
+                self.fields[name].widget.attrs["class"] = (
+                    f"{self.fields[name].widget.attrs.get('class', '')} is-invalid".strip()
+                )
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on its field when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ReportForm(StyledForm):
+    progress = forms.CharField(
+        label=_("Progress this period"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    problems = forms.CharField(label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    percent_complete = forms.IntegerField(
+        label=_("Percent complete"), min_value=0, max_value=100, initial=0,
+        widget=forms.NumberInput(attrs={"step": 1, "min": 0, "max": 100}),
+    )  # fmt: skip
+    needs_coordination = forms.BooleanField(label=_("Needs coordination by a leader"), required=False)
+    coordination_request = forms.CharField(
+        label=_("What needs coordination"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    files = EvidenceField()
+    # The version of the report the form was opened with; empty for a new report.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[self.indicator_field(indicator)] = forms.DecimalField(
+                label=indicator.name,
+                required=False,
+                max_digits=16,
+                decimal_places=2,
+                help_text=_("Target %(target)s %(measure)s")
+                % {"target": indicator.target, "measure": indicator.measure},
+                widget=forms.NumberInput(attrs={"step": "0.01"}),
+            )
+            self._style(self.fields[self.indicator_field(indicator)])
+
+    @staticmethod
+    def indicator_field(indicator) -> str:
+        return f"indicator_{indicator.pk}"
+
+    @classmethod
+    def initial_from(cls, values: dict, indicators) -> dict:
+        """Initial data from a saved report or tasks.services.report_prefill."""
+        initial = {key: value for key, value in values.items() if key != "indicator_values"}
+        for indicator in indicators:
+            if indicator.pk in values.get("indicator_values", {}):
+                initial[cls.indicator_field(indicator)] = values["indicator_values"][indicator.pk]
+        return initial
+
+    def indicator_bound_fields(self):
+        return [(indicator, self[self.indicator_field(indicator)]) for indicator in self.indicators]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "progress": data["progress"],
+            "problems": data["problems"],
+            "next_steps": data["next_steps"],
+            "percent_complete": data["percent_complete"],
+            "needs_coordination": data["needs_coordination"],
+            "coordination_request": data["coordination_request"],
+            "indicator_values": {i.pk: data[self.indicator_field(i)] for i in self.indicators},
+            "files": data["files"],
+            "expected_version": data["version"],
+        }
+
+
+class ReviewForm(StyledForm):
+    DECISIONS = [("accept", _("Accept")), ("return", _("Return"))]
+
+    decision = forms.ChoiceField(choices=DECISIONS)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(StyledForm):
+    DECISIONS = [("approve", _("Approve")), ("reject", _("Reject"))]
+
+    decision = forms.ChoiceField(choices=DECISIONS)
+    comment = forms.CharField(label=_("Reason or comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LeadUnitForm(StyledForm):
+    """A request made by one of the user's lead units (chosen only when the user has several)."""
+
+    unit = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from units.models import Unit
+
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units])
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0].pk
+            self.fields["unit"].widget = forms.HiddenInput()
+
+
+class CompletionRequestForm(LeadUnitForm):
+    summary = forms.CharField(label=_("What was achieved"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    files = EvidenceField()
+
+
+class ExtensionRequestForm(LeadUnitForm):
+    requested_deadline = forms.DateField(
+        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class LeaderCommentForm(StyledForm):
+    text = forms.CharField(label=_("Instruction or comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
