@@ -201,3 +201,57 @@ def member(db):
         return user
 
     return _member
+
+
+@pytest.fixture
+def reporting(db, assign, member):
+    """A campaign that runs around today, with weekly periods (due Friday 18:00), and its people.
+
+    Task 1 is led by 区发展和改革局 (`lead`) with 区财政局 supporting (`support`); task 2 is
+    led by 区审计局 (`other`), which therefore sees the campaign but not task 1's reports.
+    `period` is the current period, `past` one whose due moment has passed.
+    """
+    import datetime
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from campaigns.services import ensure_reporting_periods
+    from tasks.services import current_period
+    from units.models import Membership
+
+    from .factories import CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
+
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    campaign = CampaignFactory(
+        code="efficiency-2026", start_date=monday - datetime.timedelta(weeks=8), end_date=monday + datetime.timedelta(weeks=12)
+    )
+    ensure_reporting_periods(campaign)
+    task = TaskFactory(campaign=campaign, number="1", title="推进重大项目建设", deadline=today + datetime.timedelta(days=60))
+    other_task = TaskFactory(campaign=campaign, number="2", title="优化营商环境", deadline=today + datetime.timedelta(days=60))
+    lead, support, other = UnitFactory(name="区发展和改革局"), UnitFactory(name="区财政局"), UnitFactory(name="区审计局")
+    assign(task, lead, "lead")
+    assign(task, support, "support")
+    assign(other_task, other, "lead")
+    leader = UserFactory(username="leader")
+    LeaderFactory(user=leader)
+    period = current_period(campaign)
+    return SimpleNamespace(
+        campaign=campaign,
+        task=task,
+        other_task=other_task,
+        lead=lead,
+        support=support,
+        other=other,
+        period=period,
+        past=campaign.periods.get(number=period.number - 2),
+        lead_liaison=member(lead, username="lead_liaison"),
+        lead_head=member(lead, Membership.Role.HEAD, username="lead_head"),
+        support_liaison=member(support, username="support_liaison"),
+        support_head=member(support, Membership.Role.HEAD, username="support_head"),
+        other_liaison=member(other, username="other_liaison"),
+        office=member(UnitFactory(name="区委区政府督查室"), Membership.Role.OFFICE, username="office"),
+        leader=leader,
+        outsider=UserFactory(username="outsider"),
+    )

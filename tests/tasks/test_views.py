@@ -149,3 +149,75 @@ def test_task_page_shows_reports_only_as_reports_visible_to_allows(client, assig
     content = client.get(url_of(task)).content.decode()
     assert "配合单位进展" in content and "牵头单位进展" in content
     assert "另一配合单位草稿" not in content
+
+
+def test_task_page_queries_do_not_grow_with_comments_requests_indicators_and_history(
+    client, reporting, django_assert_num_queries
+):
+    from tests.factories import (
+        AttachmentFactory,
+        CompletionRequestFactory,
+        ExtensionRequestFactory,
+        IndicatorFactory,
+        IndicatorValueFactory,
+        LeaderCommentFactory,
+    )
+
+    r = reporting
+    periods = iter(r.campaign.periods.order_by("number"))
+
+    def grow(count):
+        for _ in range(count):
+            LeaderCommentFactory(task=r.task, author=r.leader)
+            completion = CompletionRequestFactory(
+                task=r.task, unit=r.lead, status="rejected", decided_at=timezone.now(), decided_by=r.office
+            )
+            AttachmentFactory(report=None, completion_request=completion)
+            ExtensionRequestFactory(task=r.task, unit=r.lead, status="rejected", decided_at=timezone.now())
+            indicator = IndicatorFactory(task=r.task)
+            report = ProgressReportFactory(
+                task=r.task, unit=r.support, period=next(periods), status="submitted", submitted_at=timezone.now()
+            )
+            AttachmentFactory(report=report)
+            IndicatorValueFactory(report=report, indicator=indicator)
+            r.task.title += "。"
+            r.task.save()
+
+    client.force_login(r.lead_liaison)
+    url = url_of(r.task)
+    grow(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    grow(18)
+    with django_assert_num_queries(len(queries)):
+        client.get(url)
+
+
+def test_task_page_shows_class_indicators_and_values_reached(client, reporting):
+    from decimal import Decimal
+
+    from tests.factories import IndicatorFactory, IndicatorValueFactory
+
+    r = reporting
+    r.task.category = "new"
+    r.task.save()
+    investment = IndicatorFactory(task=r.task, name="计划投资", measure="亿元", target=Decimal("5"))
+    for number, value, status in ((1, "1.50", "accepted"), (2, "2.75", "submitted"), (3, "4.00", "draft")):
+        period = r.campaign.periods.get(number=number)
+        report = ProgressReportFactory(
+            task=r.task, unit=r.lead, period=period, status=status,
+            submitted_at=None if status == "draft" else period.due_at,
+        )  # fmt: skip
+        IndicatorValueFactory(report=report, indicator=investment, value=Decimal(value))
+    client.force_login(r.support_liaison)
+    response = client.get(url_of(r.task))
+    # The supporting unit may not read the lead unit's reports, so not their figures either.
+    assert response.context["detail"].indicators[0].points == []
+    client.force_login(r.office)
+    response = client.get(url_of(r.task))
+    series = response.context["detail"].indicators[0]
+    assert [(p.period.number, p.value) for p in series.points] == [(1, Decimal("1.50")), (2, Decimal("2.75"))]
+    assert series.latest == Decimal("2.75") and series.percent == 55
+    content = response.content.decode()
+    assert "计划投资" in content and "2.75" in content and "<svg" in content
+    assert 'class="badge task-category"' in content

@@ -1,0 +1,166 @@
+"""A unit's workspace: its tasks, this period's report on each, and what came back."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from campaigns.services import ensure_reporting_periods
+from tasks import selectors
+from tasks.services import current_period
+from tests.factories import CampaignFactory, ProgressReportFactory, TaskFactory
+from units.models import Membership
+from units.services import membership_add
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_of(response, unit):
+    entry = next(entry for entry in response.context["units"] if entry.unit == unit)
+    return {row.task.number: row for row in entry.rows}
+
+
+def test_each_task_shows_this_periods_report_state(client, reporting, assign):
+    r = reporting
+    for number, status in (("3", "draft"), ("4", "submitted"), ("5", "returned"), ("6", "accepted")):
+        task = TaskFactory(campaign=r.campaign, number=number)
+        assign(task, r.lead, "support")
+        submitted_at = None if status == "draft" else timezone.now()
+        ProgressReportFactory(task=task, unit=r.lead, period=r.period, status=status, submitted_at=submitted_at)
+    # Last period's report does not count for this period.
+    ProgressReportFactory(task=r.task, unit=r.lead, period=r.past, status="accepted", submitted_at=r.past.due_at)
+
+    client.force_login(r.lead_liaison)
+    response = client.get(reverse("tasks:workspace"))
+    assert response.status_code == 200
+    rows = rows_of(response, r.lead)
+    assert {number: row.state for number, row in rows.items()} == {
+        "1": "missing", "3": "draft", "4": "submitted", "5": "returned", "6": "accepted",
+    }  # fmt: skip
+    assert rows["1"].assignment.role == "lead" and rows["3"].assignment.role == "support"
+    assert all(row.period == current_period(r.campaign) for row in rows.values())
+    content = response.content.decode()
+    report_url = reverse("tasks:report", args=[r.campaign.code, "1", r.lead.pk, r.period.number])
+    assert report_url in content
+    assert "优化营商环境" not in content  # task 2 is not the unit's
+
+
+def test_returned_reports_are_listed_with_the_offices_comment(client, reporting):
+    r = reporting
+    ProgressReportFactory(
+        task=r.task, unit=r.lead, period=r.past, status="returned", submitted_at=r.past.due_at,
+        review_comment="数据与上周不一致，请核实", reviewed_at=timezone.now(), reviewed_by=r.office,
+    )  # fmt: skip
+    client.force_login(r.lead_head)
+    response = client.get(reverse("tasks:workspace"))
+    entry = response.context["units"][0]
+    assert [report.period for report in entry.returned] == [r.past]
+    content = response.content.decode()
+    assert "数据与上周不一致，请核实" in content
+    assert reverse("tasks:report", args=[r.campaign.code, "1", r.lead.pk, r.past.number]) in content
+
+
+def test_time_left_and_overdue_against_the_due_moment(reporting):
+    r = reporting
+    last_week = r.campaign.periods.get(number=r.period.number - 1)
+    ProgressReportFactory(task=r.task, unit=r.lead, period=last_week, status="accepted", submitted_at=timezone.now())
+    before = selectors.workspace(r.lead_liaison, now=r.period.due_at - datetime.timedelta(hours=5))[0]
+    after = selectors.workspace(r.lead_liaison, now=r.period.due_at + datetime.timedelta(hours=2))[0]
+    assert before.rows[0].period == after.rows[0].period == r.period
+    assert not before.rows[0].overdue and before.to_do == 1 and before.overdue == 0
+    assert after.rows[0].overdue and after.overdue == 1
+
+
+def test_last_periods_missing_report_shows_as_overdue_in_the_next_period(client, reporting, monkeypatch):
+    """On Monday the current period is the new week; last week's missing report is overdue."""
+    r = reporting
+    monday = r.period.due_at + datetime.timedelta(days=3)
+    monkeypatch.setattr("tasks.report_views.timezone.now", lambda: monday)
+    monkeypatch.setattr("tasks.selectors.timezone.now", lambda: monday)
+    client.force_login(r.lead_liaison)
+    response = client.get(reverse("tasks:workspace"))
+    row = rows_of(response, r.lead)["1"]
+    assert row.period.number == r.period.number + 1 and not row.overdue
+    assert row.previous == r.period and row.previous_overdue and row.previous_state == "missing"
+    content = response.content.decode()
+    assert 'class="table-danger"' in content
+    assert reverse("tasks:report", args=[r.campaign.code, "1", r.lead.pk, r.period.number]) in content
+
+    # Filed late, it is no longer owed.
+    ProgressReportFactory(
+        task=r.task, unit=r.lead, period=r.period, status="submitted", submitted_at=monday, is_late=True
+    )
+    assert not rows_of(client.get(reverse("tasks:workspace")), r.lead)["1"].previous_overdue
+
+
+def test_closed_tasks_and_campaigns_that_are_not_active_are_left_out(client, reporting, assign):
+    r = reporting
+    closed_task = TaskFactory(campaign=r.campaign, number="7", status="closed", closed_at=timezone.now())
+    assign(closed_task, r.lead)
+    for status in (Campaign.Status.DRAFT, Campaign.Status.CLOSED):
+        assign(TaskFactory(campaign=CampaignFactory(status=status), number="1"), r.lead)
+    client.force_login(r.lead_liaison)
+    assert set(rows_of(client.get(reverse("tasks:workspace")), r.lead)) == {"1"}
+
+
+def test_a_member_of_two_units_sees_both(client, reporting, member):
+    r = reporting
+    user = member(r.lead)
+    membership_add(user=user, unit=r.support, role=Membership.Role.HEAD)
+    client.force_login(user)
+    response = client.get(reverse("tasks:workspace"))
+    assert [entry.unit for entry in response.context["units"]] == sorted(
+        [r.lead, r.support], key=lambda u: (u.sort_order, u.name)
+    )
+    assert set(rows_of(response, r.support)) == {"1"}
+
+
+def test_without_units_the_page_says_so_and_the_menu_has_no_link(client, reporting):
+    for user in (reporting.outsider, reporting.office, reporting.leader):
+        client.force_login(user)
+        response = client.get(reverse("tasks:workspace"))
+        assert response.status_code == 200 and response.context["units"] == []
+        assert f'href="{reverse("tasks:workspace")}"' not in response.content.decode()
+    client.force_login(reporting.lead_liaison)
+    content = client.get(reverse("campaigns:list")).content.decode()
+    assert f'href="{reverse("tasks:workspace")}"' in content
+
+
+def test_workspace_queries_do_not_grow_with_tasks(client, reporting, assign, django_assert_num_queries):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    campaigns = [r.campaign, CampaignFactory(start_date=r.campaign.start_date, end_date=r.campaign.end_date)]
+    ensure_reporting_periods(campaigns[1])
+
+    def grow(count):
+        for i in range(count):
+            campaign = campaigns[i % 2]
+            task = TaskFactory(campaign=campaign)
+            assign(task, r.lead, "lead" if i % 2 else "support")
+            period = current_period(campaign)
+            status = ["draft", "submitted", "returned", "accepted"][i % 4]
+            ProgressReportFactory(
+                task=task, unit=r.lead, period=period, status=status,
+                submitted_at=None if status == "draft" else timezone.now(),
+            )  # fmt: skip
+
+    grow(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("tasks:workspace")).status_code == 200
+    grow(18)
+    with django_assert_num_queries(len(queries)):
+        client.get(reverse("tasks:workspace"))
+
+
+def test_current_periods_agrees_with_the_service(reporting):
+    r = reporting
+    other = CampaignFactory(start_date=r.campaign.start_date, end_date=r.campaign.end_date, cadence="monthly")
+    ensure_reporting_periods(other)
+    for moment in (timezone.now(), r.period.due_at, r.past.due_at + datetime.timedelta(hours=7)):
+        found = selectors.current_periods([r.campaign.pk, other.pk], moment)
+        assert found.get(r.campaign.pk) == current_period(r.campaign, moment)
+        assert found.get(other.pk) == current_period(other, moment)
