@@ -246,13 +246,36 @@ class Change:
     new: object
 
 
+# What can happen on a task, as the timeline names it.
+ACTIONS = {
+    "task:+": _("Task created"),
+    "task:~": _("Task changed"),
+    "task:-": _("Task deleted"),
+    "task:closed off": _("Task closed off"),
+    "task:extension approved": _("Deadline extended"),
+    "assignment:+": _("Unit added"),
+    "assignment:~": _("Unit's part changed"),
+    "assignment:-": _("Unit removed"),
+    "report:submit": _("Report submitted"),
+    "report:accept": _("Report accepted"),
+    "report:return": _("Report returned"),
+    "report:~": _("Report changed"),
+    "comment": _("Leader comment"),
+    "completion:requested": _("Applied for completion"),
+    "completion:approved": _("Application for completion approved"),
+    "completion:rejected": _("Application for completion rejected"),
+    "extension:requested": _("Applied for an extension"),
+    "extension:approved": _("Extension request approved"),
+    "extension:rejected": _("Extension request rejected"),
+}
+
+
 @dataclass
 class TimelineEvent:
     """One line of a task's timeline: who did what when, and what changed."""
 
     at: datetime.datetime
-    kind: str  # task | assignment | report | comment | completion | extension
-    action: str
+    code: str  # a key of ACTIONS
     who: object = None
     subject: str = ""
     changes: list[Change] = field(default_factory=list)
@@ -260,21 +283,16 @@ class TimelineEvent:
     attachments: list[Attachment] = field(default_factory=list)
     late: bool = False
 
+    @property
+    def kind(self) -> str:
+        """task | assignment | report | comment | completion | extension"""
+        return self.code.split(":")[0]
 
-TASK_ACTIONS = {
-    "+": _("Task created"),
-    "~": _("Task changed"),
-    "-": _("Task deleted"),
-    "closed off": _("Task closed off"),
-    "extension approved": _("Deadline extended"),
-}
-ASSIGNMENT_ACTIONS = {"+": _("Unit added"), "~": _("Unit's part changed"), "-": _("Unit removed")}
-REPORT_ACTIONS = {
-    "submit": _("Report submitted"),
-    "accept": _("Report accepted"),
-    "return": _("Report returned"),
-    "~": _("Report changed"),
-}
+    @property
+    def action(self) -> str:
+        return ACTIONS[self.code]
+
+
 # What a report's timeline entry compares: the content, not the bookkeeping around it.
 REPORT_DIFF_FIELDS = [
     "progress", "problems", "next_steps", "percent_complete", "needs_coordination", "coordination_request",
@@ -327,8 +345,8 @@ def _task_events(task: Task) -> list[TimelineEvent]:
         previous = record
         if record.history_type == "~" and not changes:
             continue  # saved without a change (an unchanged re-import)
-        action = TASK_ACTIONS.get(reason) or TASK_ACTIONS[record.history_type]
-        events.append(TimelineEvent(record.history_date, "task", action, record.history_user, changes=changes))
+        code = f"task:{reason}" if f"task:{reason}" in ACTIONS else f"task:{record.history_type}"
+        events.append(TimelineEvent(record.history_date, code, record.history_user, changes=changes))
     return events
 
 
@@ -352,8 +370,7 @@ def _assignment_events(task: Task) -> list[TimelineEvent]:
         events.append(
             TimelineEvent(
                 record.history_date,
-                "assignment",
-                ASSIGNMENT_ACTIONS[record.history_type],
+                f"assignment:{record.history_type}",
                 record.history_user,
                 subject=f"{record.unit.display_name if record.unit else record.unit_id} · {role}",
                 changes=changes,
@@ -396,8 +413,7 @@ def _report_events(user, task: Task) -> list[TimelineEvent]:
         events.append(
             TimelineEvent(
                 record.history_date,
-                "report",
-                REPORT_ACTIONS.get(reason, REPORT_ACTIONS["~"]),
+                f"report:{reason}" if f"report:{reason}" in ACTIONS else "report:~",
                 _report_actor(record, reason),
                 subject=subject,
                 changes=changes,
@@ -418,14 +434,12 @@ def _report_actor(record, reason):
 
 def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
     events = []
-    decided = {Decision.APPROVED: _("approved"), Decision.REJECTED: _("rejected")}
     for request in completions:
         attachments = list(request.attachments.all()) if _sees_request_evidence(user, request) else []
         events.append(
             TimelineEvent(
                 request.requested_at,
-                "completion",
-                _("Applied for completion"),
+                "completion:requested",
                 request.requested_by,
                 subject=request.unit.display_name,
                 text=request.summary,
@@ -436,8 +450,7 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
             events.append(
                 TimelineEvent(
                     request.decided_at,
-                    "completion",
-                    _("Application for completion %(decision)s") % {"decision": decided[request.status]},
+                    f"completion:{request.status}",
                     request.decided_by,
                     text=request.decision_comment,
                 )
@@ -446,8 +459,7 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
         events.append(
             TimelineEvent(
                 request.requested_at,
-                "extension",
-                _("Applied for an extension"),
+                "extension:requested",
                 request.requested_by,
                 subject=request.unit.display_name,
                 changes=[
@@ -462,8 +474,7 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
             events.append(
                 TimelineEvent(
                     request.decided_at,
-                    "extension",
-                    _("Extension request %(decision)s") % {"decision": decided[request.status]},
+                    f"extension:{request.status}",
                     request.decided_by,
                     text=request.decision_comment,
                 )
@@ -476,7 +487,7 @@ def _timeline(user, task, comments, completions, extensions) -> list[TimelineEve
         *_task_events(task),
         *_assignment_events(task),
         *_report_events(user, task),
-        *(TimelineEvent(c.created_at, "comment", _("Leader comment"), c.author, text=c.text) for c in comments),
+        *(TimelineEvent(c.created_at, "comment", c.author, text=c.text) for c in comments),
         *_request_events(user, task, completions, extensions),
     ]
     events.sort(key=lambda event: event.at, reverse=True)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tasks import selectors, services
 from tasks.models import Task
@@ -21,8 +22,8 @@ def page(client, user, r):
     return response
 
 
-def actions(response):
-    return [str(event.action) for event in response.context["detail"].timeline]
+def codes(response):
+    return [event.code for event in response.context["detail"].timeline]
 
 
 def report(r, user, unit, progress, submit=True, version=None, period=None):
@@ -42,10 +43,10 @@ def test_submission_review_and_resubmission_are_recorded_with_who_and_what_chang
     response = page(client, r.office, r)
     events = [e for e in response.context["detail"].timeline if e.kind == "report"]
     # Newest first; draft saves are not part of the timeline.
-    assert [(str(e.action), e.who) for e in events] == [
-        ("Report submitted", r.lead_head),
-        ("Report returned", r.office),
-        ("Report submitted", r.lead_liaison),
+    assert [(e.code, e.who) for e in events] == [
+        ("report:submit", r.lead_head),
+        ("report:return", r.office),
+        ("report:submit", r.lead_liaison),
     ]
     assert events[1].text == "请补充数据"
     resubmission = events[0]
@@ -69,7 +70,7 @@ def test_a_unit_sees_only_the_report_history_it_may_read_and_never_anothers_draf
     report(r, r.lead_liaison, r.lead, "牵头单位报送")
 
     lead_view = page(client, r.lead_liaison, r)
-    assert actions(lead_view).count("Report submitted") == 2
+    assert codes(lead_view).count("report:submit") == 2
     assert "配合单位的草稿秘密" not in lead_view.content.decode()
 
     support_view = page(client, r.support_liaison, r)
@@ -78,7 +79,7 @@ def test_a_unit_sees_only_the_report_history_it_may_read_and_never_anothers_draf
     assert "牵头单位报送" not in support_view.content.decode()
 
     other_view = page(client, r.other_liaison, r)
-    assert "Report submitted" not in actions(other_view)
+    assert "report:submit" not in codes(other_view)
 
 
 def test_extension_and_completion_decisions_and_comments_appear_with_the_deadline_history(client, reporting):
@@ -97,17 +98,19 @@ def test_extension_and_completion_decisions_and_comments_appear_with_the_deadlin
 
     response = page(client, r.support_liaison, r)
     timeline = response.context["detail"].timeline
-    names = actions(response)
-    for action in (
-        "Applied for an extension", "Extension request approved", "Deadline extended", "Leader comment",
-        "Applied for completion", "Application for completion approved", "Task closed off",
+    happened = codes(response)
+    for code in (
+        "extension:requested", "extension:approved", "task:extension approved", "comment",
+        "completion:requested", "completion:approved", "task:closed off",
     ):  # fmt: skip
-        assert action in names, action
-    extended = next(e for e in timeline if str(e.action) == "Deadline extended")
+        assert code in happened, code
+    extended = next(e for e in timeline if e.code == "task:extension approved")
     assert extended.who == r.office
     assert {(c.old, c.new) for c in extended.changes} >= {(original.isoformat(), new.isoformat())}
-    closed = next(e for e in timeline if str(e.action) == "Task closed off")
-    assert any(c.new == str(Task.Status.CLOSED.label) for c in closed.changes)
+    closed = next(e for e in timeline if e.code == "task:closed off")
+    with translation.override("zh-hans"):  # the page's language
+        assert any(c.new == str(Task.Status.CLOSED.label) for c in closed.changes)
+    assert "已销号" in response.content.decode()
     # Newest first.
     assert [e.at for e in timeline] == sorted((e.at for e in timeline), reverse=True)
     content = response.content.decode()
@@ -118,7 +121,7 @@ def test_units_added_to_the_task_are_recorded(client, reporting, assign):
     r = reporting
     assign(r.task, UnitFactory(name="区住房和城乡建设局"), "support")
     event = next(e for e in page(client, r.office, r).context["detail"].timeline if e.kind == "assignment")
-    assert str(event.action) == "Unit added" and "区住房和城乡建设局" in event.subject
+    assert event.code == "assignment:+" and "区住房和城乡建设局" in event.subject
 
 
 def test_timeline_queries_do_not_grow_with_history(reporting, django_assert_num_queries):
