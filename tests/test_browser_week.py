@@ -1,0 +1,140 @@
+"""The reporting week in a real browser (Playwright driving Debian's Chromium, headless).
+
+liaison1 opens a task, saves a draft, attaches a PDF and submits; office returns it with a
+comment; liaison1 reads the comment, fixes and resubmits; office accepts; leader comments;
+the lead unit applies for completion and office closes the task off.
+"""
+
+import datetime
+import os
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.services import ensure_reporting_periods
+from tasks.models import ProgressReport, Task
+from tasks.services import current_period
+from units.models import Membership
+
+from .factories import PASSWORD, CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture
+def week(db, assign, member):
+    """A campaign running around today; liaison1 of the lead unit, office, leader."""
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    campaign = CampaignFactory(
+        code="week", title="机关效能建设年", start_date=monday - datetime.timedelta(weeks=4), end_date=monday + datetime.timedelta(weeks=8)
+    )
+    ensure_reporting_periods(campaign)
+    task = TaskFactory(campaign=campaign, number="1", title="推进重大项目建设", deadline=today + datetime.timedelta(days=40))
+    lead = UnitFactory(name="区政府办公室")
+    assign(task, lead, "lead")
+    assign(task, UnitFactory(name="区财政局"), "support")
+    leader = UserFactory(username="leader", full_name="王立新")
+    LeaderFactory(user=leader, name="王立新")
+    return {
+        "campaign": campaign,
+        "task": task,
+        "period": current_period(campaign),
+        "liaison1": member(lead, username="liaison1"),
+        "office": member(UnitFactory(name="区委区政府督查室"), Membership.Role.OFFICE, username="office"),
+        "leader": leader,
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_reporting_week(week, live_server, chromium_executable, tmp_path, monkeypatch):
+    from playwright.sync_api import expect, sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    task, period = week["task"], week["period"]
+    evidence = tmp_path / "项目推进会纪要.pdf"
+    evidence.write_bytes(PDF)
+    url = live_server.url
+    task_url = url + reverse("tasks:detail", args=[task.campaign.code, task.number])
+    report_url = url + reverse("tasks:report", args=[task.campaign.code, task.number, task.assignments.get(role="lead").unit_id, period.number])
+    review_url = url + reverse("tasks:review", args=[task.campaign.code])
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
+
+        def signed_in(username):
+            page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+            page.set_default_timeout(15_000)
+            page.goto(url + reverse("login"))
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            expect(page).not_to_have_url(url + reverse("login"))
+            return page
+
+        liaison = signed_in("liaison1")
+        # The workspace lists the task; the liaison opens it and the report form.
+        liaison.goto(url + reverse("tasks:workspace"))
+        expect(liaison.get_by_role("link", name="推进重大项目建设")).to_be_visible()
+        liaison.goto(task_url)
+        liaison.goto(report_url)
+        liaison.fill("#id_progress", "召开项目推进会，完成3个项目评审。")
+        liaison.fill("#id_percent_complete", "40")
+        liaison.click("button[name=save]")
+        expect(liaison.locator("#id_progress")).to_have_value("召开项目推进会，完成3个项目评审。")
+        assert ProgressReport.objects.get().status == "draft"
+
+        liaison.set_input_files("#id_files", str(evidence))
+        liaison.click("button[name=submit]")
+        expect(liaison.get_by_text("项目推进会纪要.pdf")).to_be_visible()
+        report = ProgressReport.objects.get()
+        assert report.status == "submitted" and report.attachments.count() == 1
+
+        office = signed_in("office")
+        office.goto(review_url)
+        office.locator("summary", has_text="退回").first.click()
+        office.fill(f"#reason-{report.pk}", "请补充投资完成额。")
+        office.locator(f"form:has(#reason-{report.pk}) button[type=submit]").click()
+        expect(office.locator("body")).to_contain_text("退回")
+        assert ProgressReport.objects.get().status == "returned"
+
+        liaison.goto(report_url)
+        expect(liaison.locator("body")).to_contain_text("请补充投资完成额。")
+        liaison.fill("#id_progress", "召开项目推进会，完成3个项目评审，完成投资1.2亿元。")
+        liaison.click("button[name=submit]")
+        expect(liaison.locator("body")).to_contain_text("完成投资1.2亿元")
+        assert ProgressReport.objects.get().status == "submitted"
+
+        office.goto(review_url)
+        office.click(f"form[action='{reverse('tasks:review-decide', args=[report.pk])}'] button[name=decision][value=accept]")
+        expect(office.locator("body")).not_to_contain_text("完成投资1.2亿元")  # the queue holds submitted reports only
+        assert ProgressReport.objects.get().status == "accepted"
+
+        leader = signed_in("leader")
+        leader.goto(task_url)
+        leader.fill("#id_text", "抓紧推进，年底前见实效。")
+        leader.locator("form:has(#id_text) button[type=submit]").click()
+        expect(leader.locator(".leader-comment")).to_contain_text("抓紧推进，年底前见实效。")
+
+        liaison.goto(task_url)
+        expect(liaison.locator(".leader-comment")).to_contain_text("抓紧推进")
+        liaison.locator("summary", has_text="申请办结").click()
+        liaison.fill("#id_summary", "三个项目全部开工，任务完成。")
+        liaison.locator("form:has(#id_summary) button[type=submit]").click()
+        expect(liaison.locator("body")).to_contain_text("三个项目全部开工，任务完成。")
+
+        office.goto(url + reverse("tasks:requests"))
+        office.click("button[name=decision][value=approve]")
+        office.goto(task_url)
+        expect(office.locator("body")).to_contain_text("已销号")
+        office.screenshot(path=str(tmp_path / "closed.png"), full_page=True)
+        if os.environ.get("DUBAN_KEEP_SCREENSHOTS"):
+            office.screenshot(path=os.environ["DUBAN_KEEP_SCREENSHOTS"], full_page=True)
+        browser.close()
+
+    task.refresh_from_db()
+    assert task.status == Task.Status.CLOSED and task.closed_at is not None
