@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import CalendarOverride, ChannelPreference, Delivery, EscalationPolicy, Notification, SupervisionNotice, Urge
 
@@ -61,6 +62,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelPreference)
 class ChannelPreferenceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["user", "email", "webhook_format", "webhook_url"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

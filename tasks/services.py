@@ -40,6 +40,14 @@ class ConcurrentUpdate(ValidationError):
     """Someone else saved the same object since the form was opened (another tab, a double click)."""
 
 
+def _locked(model, pk):
+    """The row, locked for this transaction; an unknown id is a refusal, not a server error."""
+    found = model.objects.select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise ValidationError(_("It no longer exists."))
+    return found
+
+
 # ---- object permissions -------------------------------------------------------------------
 
 
@@ -147,6 +155,8 @@ def report_save(
         raise PermissionDenied
     if period.campaign_id != task.campaign_id:
         raise PermissionDenied
+    if period.start_date > timezone.localdate(now):
+        raise ValidationError(_("This reporting period has not begun yet."))
     errors = {}
     if not 0 <= percent_complete <= 100:
         errors["percent_complete"] = _("Percent complete must be between 0 and 100.")
@@ -176,7 +186,11 @@ def report_save(
         report.status = ProgressReport.Status.SUBMITTED
         report.submitted_at, report.submitted_by = now, user
         report.is_late = now > period.due_at
+    else:
+        # A returned report being fixed is the unit's draft again: nobody else sees half-done edits.
+        report.status = ProgressReport.Status.DRAFT
     report._change_reason = "submit" if submit else "save"
+    report._history_user = user
     try:
         with transaction.atomic():
             report.save()
@@ -204,7 +218,7 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     """The office accepts a submitted report, or returns it to the unit with a comment."""
     if not permissions.can_review(user):
         raise PermissionDenied
-    report = ProgressReport.objects.select_for_update().get(pk=report_id)
+    report = _locked(ProgressReport, report_id)
     if report.status != ProgressReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be reviewed; this one is “%(status)s”.") % {"status": report.get_status_display()})
     if not accept and not comment.strip():
@@ -214,6 +228,7 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     report.reviewed_at, report.reviewed_by = now or timezone.now(), user
     report.version += 1
     report._change_reason = "accept" if accept else "return"
+    report._history_user = user
     report.save()
     return report
 
@@ -256,7 +271,7 @@ def completion_request_decide(*, user, request_id: int, approve: bool, comment: 
     if not permissions.can_review(user):
         raise PermissionDenied
     now = now or timezone.now()
-    request = CompletionRequest.objects.select_for_update().select_related("task").get(pk=request_id)
+    request = _locked(CompletionRequest, request_id)
     if request.status != Decision.PENDING:
         raise ValidationError(_("This application has already been decided."))
     if not approve and not comment.strip():
@@ -268,6 +283,7 @@ def completion_request_decide(*, user, request_id: int, approve: bool, comment: 
         task = Task.objects.select_for_update().get(pk=request.task_id)
         task.status, task.closed_at = Task.Status.CLOSED, now
         task._change_reason = "closed off"
+        task._history_user = user
         task.save()
     return request
 
@@ -309,7 +325,7 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
     """Approval moves the deadline; the original deadline stays recorded on the task."""
     if not permissions.can_review(user):
         raise PermissionDenied
-    request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
+    request = _locked(ExtensionRequest, request_id)
     if request.status != Decision.PENDING:
         raise ValidationError(_("This request has already been decided."))
     if not approve and not comment.strip():
@@ -323,6 +339,7 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
             task.original_deadline = task.deadline
         task.deadline = request.requested_deadline
         task._change_reason = "extension approved"
+        task._history_user = user
         task.save()
     return request
 

@@ -314,3 +314,41 @@ def test_leaders_comment_units_do_not(world):
         leader_comment_add(user=world.lead_liaison, task=world.task, text="x")
     with pytest.raises(ValidationError):
         leader_comment_add(user=world.leader, task=world.task, text="  ")
+
+
+# ---- found by the pages' author ------------------------------------------------------------------
+
+
+def test_history_records_who_even_outside_a_request(world):
+    report = save(world, submit=True)
+    assert report.history.first().history_user == world.lead_liaison
+
+
+def test_a_period_that_has_not_begun_is_refused(world):
+    future = world.campaign.periods.get(number=world.period.number + 3)
+    with pytest.raises(ValidationError):
+        report_save(
+            user=world.lead_liaison, task=world.task, unit=world.lead, period=future, progress="x",
+            percent_complete=1, expected_version=None, submit=True, now=at(datetime.date(2026, 3, 26), 9),
+        )  # fmt: skip
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_returned_report_being_fixed_is_private_until_resubmitted(world):
+    from tasks.permissions import reports_visible_to
+
+    report = save(world, submit=True, progress="第一版")
+    returned = report_review(user=world.office, report_id=report.pk, accept=False, comment="补充")
+    save(world, version=returned.version, progress="修改中，尚未报送")
+    assert not reports_visible_to(world.office).filter(pk=report.pk).exists()
+    assert reports_visible_to(world.lead_liaison).get(pk=report.pk).review_comment == "补充"
+    save(world, version=returned.version + 1, progress="修改完成", submit=True)
+    assert reports_visible_to(world.office).get(pk=report.pk).progress == "修改完成"
+
+
+def test_deciding_an_unknown_id_is_a_refusal_not_a_crash(world):
+    for decide in (report_review, completion_request_decide, extension_request_decide):
+        with pytest.raises(ValidationError):
+            decide(user=world.office, request_id=999999, approve=True) if decide is not report_review else decide(
+                user=world.office, report_id=999999, accept=True
+            )

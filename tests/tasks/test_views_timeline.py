@@ -127,7 +127,8 @@ def test_units_added_to_the_task_are_recorded(client, reporting, assign):
 def test_timeline_queries_do_not_grow_with_history(reporting, django_assert_num_queries):
     r = reporting
 
-    periods = iter(r.campaign.periods.order_by("number"))
+    # Reports can be filed only for periods that have begun (eight of them in this campaign).
+    periods = iter(r.campaign.periods.filter(start_date__lte=r.period.start_date).order_by("number"))
 
     def grow(count):
         for i in range(count):
@@ -142,6 +143,6 @@ def test_timeline_queries_do_not_grow_with_history(reporting, django_assert_num_
     grow(2)
     with CaptureQueriesContext(connection) as queries:
         selectors.task_timeline(office, r.task)
-    grow(8)
+    grow(6)
     with django_assert_num_queries(len(queries)):
         selectors.task_timeline(office, r.task)
