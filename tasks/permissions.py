@@ -18,7 +18,7 @@ from accounts import roles
 from campaigns.selectors import visible_campaigns_q
 from units.models import Unit
 
-from .models import ProgressReport, Task, TaskGroupObjectPermission
+from .models import Attachment, CompletionRequest, ProgressReport, Task, TaskGroupObjectPermission
 
 REPORT = "report_task"
 LEAD = "lead_task"
@@ -47,6 +47,29 @@ def reports_visible_to(user) -> QuerySet[ProgressReport]:
     if not unit_ids:
         return reports.none()
     return reports.filter(Q(unit_id__in=unit_ids) | (not_draft & Q(task_id__in=_granted_task_ids(unit_ids, LEAD))))
+
+
+def sees_request_evidence(user, request: CompletionRequest) -> bool:
+    """The rule of attachments_visible_to for one completion request of a visible task."""
+    return roles.is_office(user) or roles.is_leader(user) or request.unit_id in roles.member_unit_ids(user)
+
+
+def attachments_visible_to(user) -> QuerySet[Attachment]:
+    """The evidence files a user may download.
+
+    - on a report: exactly when the report is in reports_visible_to(user);
+    - on a completion request: when the user sees the task and is office staff, a leader, or a
+      member of the unit that applied.
+    """
+    from .selectors import tasks_visible_to
+
+    on_visible_report = Q(report__in=reports_visible_to(user).values("pk"))
+    tasks = tasks_visible_to(user).values("pk")
+    if roles.is_office(user) or roles.is_leader(user):
+        on_request = Q(completion_request__task__in=tasks)
+    else:
+        on_request = Q(completion_request__task__in=tasks, completion_request__unit_id__in=roles.member_unit_ids(user))
+    return Attachment.objects.filter(on_visible_report | on_request)
 
 
 def units_reporting_for(user, task: Task) -> QuerySet[Unit]:

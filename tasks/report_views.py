@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import ReportForm, add_service_error
 
 
@@ -85,7 +85,7 @@ def report_edit(request, code, number, unit, period):
 
 def attachment_download(request, pk):
     """Evidence is served only through here, to those who may read what it is attached to."""
-    attachment = get_object_or_404(selectors.attachments_visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(permissions.attachments_visible_to(request.user), pk=pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

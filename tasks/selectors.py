@@ -435,7 +435,7 @@ def _report_actor(record, reason):
 def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
     events = []
     for request in completions:
-        attachments = list(request.attachments.all()) if _sees_request_evidence(user, request) else []
+        attachments = list(request.attachments.all()) if permissions.sees_request_evidence(user, request) else []
         events.append(
             TimelineEvent(
                 request.requested_at,
@@ -507,27 +507,6 @@ def task_timeline(user, task: Task) -> list[TimelineEvent]:
 
 
 # ---- evidence -------------------------------------------------------------------------------
-
-
-def _sees_request_evidence(user, request: CompletionRequest) -> bool:
-    """The rule of attachments_visible_to for one completion request of a visible task."""
-    return roles.is_office(user) or roles.is_leader(user) or request.unit_id in roles.member_unit_ids(user)
-
-
-def attachments_visible_to(user):
-    """The evidence files a user may download.
-
-    - on a report: exactly when the report is in reports_visible_to(user);
-    - on a completion request: when the user sees the task and is office staff, a leader, or a
-      member of the unit that applied.
-    """
-    on_visible_report = Q(report__in=reports_visible_to(user).values("pk"))
-    tasks = tasks_visible_to(user).values("pk")
-    if roles.is_office(user) or roles.is_leader(user):
-        on_request = Q(completion_request__task__in=tasks)
-    else:
-        on_request = Q(completion_request__task__in=tasks, completion_request__unit_id__in=roles.member_unit_ids(user))
-    return Attachment.objects.filter(on_visible_report | on_request)
 
 
 # ---- the unit workspace ---------------------------------------------------------------------
