@@ -267,6 +267,9 @@ ACTIONS = {
     "extension:requested": _("Applied for an extension"),
     "extension:approved": _("Extension request approved"),
     "extension:rejected": _("Extension request rejected"),
+    "urge": _("Urged by the supervision office"),
+    "notice:issued": _("Supervision notice issued"),
+    "notice:answered": _("Supervision notice answered"),
 }
 
 
@@ -285,7 +288,7 @@ class TimelineEvent:
 
     @property
     def kind(self) -> str:
-        """task | assignment | report | comment | completion | extension"""
+        """task | assignment | report | comment | completion | extension | urge | notice"""
         return self.code.split(":")[0]
 
     @property
@@ -482,6 +485,23 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
     return events
 
 
+def _supervision_events(user, task) -> list[TimelineEvent]:
+    """The office urging units on this task, and supervision notices about it the user may see."""
+    from supervision.selectors import notices_visible_to
+
+    events = [
+        TimelineEvent(urge.urged_at, "urge", urge.urged_by, subject=urge.unit.display_name, text=urge.note)
+        for urge in task.urges.select_related("urged_by", "unit")
+    ]
+    for notice in notices_visible_to(user).filter(task=task).select_related("unit", "answered_by"):
+        events.append(TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body))
+        if notice.answered_at:
+            events.append(
+                TimelineEvent(notice.answered_at, "notice:answered", notice.answered_by, subject=notice.unit.display_name, text=notice.answer)
+            )
+    return events
+
+
 def _timeline(user, task, comments, completions, extensions) -> list[TimelineEvent]:
     events = [
         *_task_events(task),
@@ -489,6 +509,7 @@ def _timeline(user, task, comments, completions, extensions) -> list[TimelineEve
         *_report_events(user, task),
         *(TimelineEvent(c.created_at, "comment", c.author, text=c.text) for c in comments),
         *_request_events(user, task, completions, extensions),
+        *_supervision_events(user, task),
     ]
     events.sort(key=lambda event: event.at, reverse=True)
     return events
@@ -499,7 +520,7 @@ def task_timeline(user, task: Task) -> list[TimelineEvent]:
     units (django-simple-history), report submissions and reviews of reports the user may
     read, leader comments, and completion and extension requests with their decisions.
 
-    A fixed number of queries (seven), whatever the length of the history.
+    A fixed number of queries (nine), whatever the length of the history.
     """
     comments = list(task.leader_comments.select_related("author"))
     completions, extensions = _task_requests(task)

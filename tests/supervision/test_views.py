@@ -76,3 +76,18 @@ def test_urging_is_for_the_office_only(login):
     assert login(liaison).post(reverse("supervision:urge"), {"unit": unit.pk}).status_code == 403
     assert login(UserFactory()).post(reverse("supervision:urge"), {"unit": unit.pk}).status_code == 403
     assert not Notification.objects.exists()
+
+
+def test_the_office_urges_from_the_task_page_and_the_timeline_records_it(reporting, login):
+    r = reporting
+    task_url = reverse("tasks:detail", args=[r.campaign.code, r.task.number])
+    office = login(r.office)
+    assert 'action="/supervision/urge/"' in office.get(task_url).content.decode()
+    assert 'action="/supervision/urge/"' not in login(r.lead_liaison).get(task_url).content.decode()
+
+    response = office.post(reverse("supervision:urge"), {"unit": r.support.pk, "task": r.task.pk, "note": "请今天报送", "next": task_url})
+    assert response.status_code == 302 and response["Location"] == task_url
+    told = set(Notification.objects.filter(kind="urge").values_list("recipient__username", flat=True))
+    assert told == {"support_liaison", "support_head"}
+    page = login(r.lead_liaison).get(task_url).content.decode()
+    assert "timeline-urge" in page and "请今天报送" in page
