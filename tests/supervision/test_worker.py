@@ -6,7 +6,9 @@ import time
 import uuid
 
 import pytest
+from celery.signals import task_postrun
 from django.core import mail
+from django.db import connection
 
 from campaigns.demo.loader import load_demo
 from supervision.models import Delivery, Notification
@@ -32,7 +34,15 @@ def celery_on_redis(redis_url):
         broker_url=redis_url, broker_transport_options={}, task_default_queue=f"duban-test-{uuid.uuid4().hex[:8]}"
     )
     app.autodiscover_tasks(["supervision"], force=True)
+
+    def close_worker_connection(**kwargs):
+        # The worker runs tasks in its own thread; its database connection must not outlive the
+        # test, or the test database cannot be dropped.
+        connection.close()
+
+    task_postrun.connect(close_worker_connection, weak=False)
     yield app
+    task_postrun.disconnect(close_worker_connection)
     previous.set_current()
     app.close()
 
