@@ -282,12 +282,10 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class CompletionRequest(models.Model):
-    """A lead unit's application to close a task off (申请办结); the office approves (销号) or rejects."""
+class LeadUnitRequest(models.Model):
+    """What completion and extension requests share: a lead unit asks, the office decides."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
-    summary = models.TextField(_("completion summary"))
     status = models.CharField(_("status"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"))
@@ -296,6 +294,16 @@ class CompletionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CompletionRequest(LeadUnitRequest):
+    """A lead unit's application to close a task off (申请办结); the office approves (销号) or rejects."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests")
+    summary = models.TextField(_("completion summary"))
 
     class Meta:
         ordering = ["-requested_at"]
@@ -312,22 +320,13 @@ class CompletionRequest(models.Model):
         return f"{self.task.number} · {self.get_status_display()}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(LeadUnitRequest):
     """A lead unit's application to move a task's deadline (延期申请)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     current_deadline = models.DateField(_("current deadline"))
     requested_deadline = models.DateField(_("requested deadline"))
     reason = models.TextField(_("reason"))
-    status = models.CharField(_("status"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -265,20 +265,26 @@ def completion_request_create(*, user, task: Task, unit, summary: str, files=(),
     return request
 
 
-@transaction.atomic
-def completion_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> CompletionRequest:
-    """The office closes the task off (销号) or rejects the application with a reason."""
+def _decide(model, request_id: int, *, user, approve: bool, comment: str, now):
+    """The office's decision on a pending request, taken once: the row is locked and re-checked."""
     if not permissions.can_review(user):
         raise PermissionDenied
-    now = now or timezone.now()
-    request = _locked(CompletionRequest, request_id)
+    request = _locked(model, request_id)
     if request.status != Decision.PENDING:
-        raise ValidationError(_("This application has already been decided."))
+        raise ValidationError(_("This request has already been decided."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Give the reason for rejecting.")})
     request.status = Decision.APPROVED if approve else Decision.REJECTED
     request.decided_by, request.decided_at, request.decision_comment = user, now, comment
     request.save()
+    return request
+
+
+@transaction.atomic
+def completion_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> CompletionRequest:
+    """The office closes the task off (销号) or rejects the application with a reason."""
+    now = now or timezone.now()
+    request = _decide(CompletionRequest, request_id, user=user, approve=approve, comment=comment, now=now)
     if approve:
         task = Task.objects.select_for_update().get(pk=request.task_id)
         task.status, task.closed_at = Task.Status.CLOSED, now
@@ -323,16 +329,7 @@ def extension_request_create(
 @transaction.atomic
 def extension_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> ExtensionRequest:
     """Approval moves the deadline; the original deadline stays recorded on the task."""
-    if not permissions.can_review(user):
-        raise PermissionDenied
-    request = _locked(ExtensionRequest, request_id)
-    if request.status != Decision.PENDING:
-        raise ValidationError(_("This request has already been decided."))
-    if not approve and not comment.strip():
-        raise ValidationError({"comment": _("Give the reason for rejecting.")})
-    request.status = Decision.APPROVED if approve else Decision.REJECTED
-    request.decided_by, request.decided_at, request.decision_comment = user, now or timezone.now(), comment
-    request.save()
+    request = _decide(ExtensionRequest, request_id, user=user, approve=approve, comment=comment, now=now or timezone.now())
     if approve:
         task = Task.objects.select_for_update().get(pk=request.task_id)
         if task.original_deadline is None:
