@@ -61,10 +61,13 @@ class _Run:
         self._policies: dict[int, EscalationPolicy] = {}
 
     def notify(self, recipient, **kwargs) -> bool:
-        if notify(recipient=recipient, now=self.now, **kwargs) is not None:
-            self.summary.notifications += 1
-            return True
-        return False
+        if notify(recipient=recipient, now=self.now, **kwargs) is None:
+            return False
+        self.summary.notifications += 1
+        if not recipient.email:
+            # Still in the inbox; only the email is skipped, and the operator is told.
+            self.skip(_("%(user)s has no email address") % {"user": recipient})
+        return True
 
     def skip(self, reason: str) -> None:
         if reason not in self.summary.skipped:

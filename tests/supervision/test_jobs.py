@@ -211,3 +211,11 @@ def test_runjob_command_prints_one_json_line(demo, capsys):
     assert {"reminders", "escalations", "notices", "notifications", "skipped"} <= set(summary)
     call_command("runjob", "--list")
     assert "overdue_sweep" in capsys.readouterr().out
+
+
+def test_a_recipient_without_email_is_told_in_the_inbox_and_reported(demo):
+    User.objects.filter(username="liaison1").update(email="")
+    summary = run_job("report_reminders", at(2026, 11, 26, 9))
+    assert inbox("liaison1", "reminder").exists()
+    assert not Delivery.objects.filter(notification__recipient__username="liaison1").exists()
+    assert any("陈联络" in reason for reason in summary.skipped)

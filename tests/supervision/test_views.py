@@ -91,3 +91,15 @@ def test_the_office_urges_from_the_task_page_and_the_timeline_records_it(reporti
     assert told == {"support_liaison", "support_head"}
     page = login(r.lead_liaison).get(task_url).content.decode()
     assert "timeline-urge" in page and "请今天报送" in page
+
+
+def test_the_office_urges_a_unit_from_its_page(reporting, login):
+    r = reporting
+    unit_url = reverse("units:detail", args=[r.support.pk])
+    assert 'action="/supervision/urge/"' in login(r.office).get(unit_url).content.decode()
+    assert 'action="/supervision/urge/"' not in login(r.support_liaison).get(unit_url).content.decode()
+    response = login(r.office).post(reverse("supervision:urge"), {"unit": r.support.pk, "next": unit_url})
+    assert response["Location"] == unit_url
+    assert set(Notification.objects.filter(kind="urge").values_list("recipient__username", flat=True)) == {
+        "support_liaison", "support_head",
+    }  # fmt: skip

@@ -49,3 +49,15 @@ def test_a_due_friday_inside_the_holiday_moves_to_the_next_working_day():
     assert period.due_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date() == D(2026, 10, 8)
     normal = campaign.periods.get(end_date=D(2026, 9, 11))
     assert normal.due_at.isoformat() == "2026-09-11T10:00:00+00:00"  # Friday 18:00 in Shanghai
+
+
+def test_monthly_periods_are_due_at_month_end_or_the_next_working_day():
+    campaign = CampaignFactory(start_date=D(2026, 9, 1), end_date=D(2026, 12, 31), cadence="monthly")
+    ensure_reporting_periods(campaign)
+    periods = list(campaign.periods.order_by("number"))
+    assert [(p.start_date, p.end_date) for p in periods] == [
+        (D(2026, 9, 1), D(2026, 9, 30)), (D(2026, 10, 1), D(2026, 10, 31)),
+        (D(2026, 11, 1), D(2026, 11, 30)), (D(2026, 12, 1), D(2026, 12, 31)),
+    ]  # fmt: skip
+    # 31 October 2026 is a Saturday: due the next working day, Monday 2 November.
+    assert periods[1].due_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date() == D(2026, 11, 2)
