@@ -219,3 +219,28 @@ def test_a_recipient_without_email_is_told_in_the_inbox_and_reported(demo):
     assert inbox("liaison1", "reminder").exists()
     assert not Delivery.objects.filter(notification__recipient__username="liaison1").exists()
     assert any("陈联络" in reason for reason in summary.skipped)
+
+
+def test_a_job_killed_halfway_leaves_nothing_and_its_redelivery_sends_everything_once(demo, monkeypatch):
+    import supervision.jobs as jobs
+
+    real_notify, calls = jobs.notify, []
+
+    def dies_on_the_third(**kwargs):
+        calls.append(kwargs["key"])
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(jobs, "notify", dies_on_the_third)
+    moment = at(2026, 12, 1, 8, 30)
+    with pytest.raises(SystemExit):
+        run_job("overdue_sweep", moment)
+    assert not Notification.objects.exists() and not SupervisionNotice.objects.exists()  # rolled back whole
+
+    monkeypatch.setattr(jobs, "notify", real_notify)
+    redelivered = run_job("overdue_sweep", moment)  # acks_late: the broker hands the job out again
+    once = run_job("overdue_sweep", moment)
+    assert redelivered.notifications > 3 and once.notifications == 0
+    keys = list(Notification.objects.values_list("key", flat=True))
+    assert len(keys) == len(set(keys)) == redelivered.notifications
