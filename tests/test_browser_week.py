@@ -9,6 +9,7 @@ import datetime
 import os
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,9 +49,26 @@ def week(db, assign, member):
     }
 
 
+@pytest.fixture
+def live_url(transactional_db):
+    """The app served on 127.0.0.1 for this test only (pytest-django's live_server lives for the
+    whole session and keeps a database connection past the test database's teardown)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    yield f"http://127.0.0.1:{server.port}"
+    server.terminate()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_reporting_week(week, live_server, chromium_executable, tmp_path, monkeypatch):
+def test_the_reporting_week(week, live_url, chromium_executable, tmp_path, monkeypatch):
     from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
@@ -58,7 +76,7 @@ def test_the_reporting_week(week, live_server, chromium_executable, tmp_path, mo
     task, period = week["task"], week["period"]
     evidence = tmp_path / "项目推进会纪要.pdf"
     evidence.write_bytes(PDF)
-    url = live_server.url
+    url = live_url
     task_url = url + reverse("tasks:detail", args=[task.campaign.code, task.number])
     report_url = url + reverse("tasks:report", args=[task.campaign.code, task.number, task.assignments.get(role="lead").unit_id, period.number])
     review_url = url + reverse("tasks:review", args=[task.campaign.code])
@@ -135,6 +153,9 @@ def test_the_reporting_week(week, live_server, chromium_executable, tmp_path, mo
         if os.environ.get("DUBAN_KEEP_SCREENSHOTS"):
             office.screenshot(path=os.environ["DUBAN_KEEP_SCREENSHOTS"], full_page=True)
         browser.close()
+        # Inside Playwright's block the ORM ran in another context (an event loop is running),
+        # on a connection of its own: close it, or it outlives the test database.
+        connection.close()
 
     task.refresh_from_db()
     assert task.status == Task.Status.CLOSED and task.closed_at is not None
