@@ -18,7 +18,7 @@ def workspace(request):
 
 def _initial(page) -> dict:
     if page.report is None:
-        return ReportForm.initial_from(services.report_prefill(page.task, page.unit, page.period), page.indicators)
+        return ReportForm.initial_from(selectors.report_prefill(page.task, page.unit, page.period), page.indicators)
     report = page.report
     values = {
         name: getattr(report, name)

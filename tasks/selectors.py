@@ -59,10 +59,34 @@ def visible_task(user, campaign_code: str, number: str) -> Task:
 
 
 def current_periods(campaign_ids, now: datetime.datetime | None = None) -> dict[int, ReportingPeriod]:
-    """The current period of each campaign, in one query (the rule of tasks.services.current_period)."""
+    """The current period of each campaign, in one query: the one whose dates contain today in
+    Asia/Shanghai (a campaign that is over or not begun has none)."""
     today = timezone.localdate(now or timezone.now())
     periods = ReportingPeriod.objects.filter(campaign_id__in=campaign_ids, start_date__lte=today, end_date__gte=today)
     return {period.campaign_id: period for period in periods}
+
+
+def current_period(campaign, now: datetime.datetime | None = None) -> ReportingPeriod | None:
+    return current_periods([campaign.pk], now).get(campaign.pk)
+
+
+def report_prefill(task: Task, unit, period: ReportingPeriod) -> dict:
+    """Initial values for a new report: the unit's previous report carries over what rarely changes."""
+    previous = (
+        ProgressReport.objects.filter(task=task, unit=unit, period__number__lt=period.number)
+        .order_by("-period__number")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return {
+        "problems": previous.problems,
+        "next_steps": previous.next_steps,
+        "percent_complete": previous.percent_complete,
+        "needs_coordination": previous.needs_coordination,
+        "coordination_request": previous.coordination_request,
+        "indicator_values": {v.indicator_id: v.value for v in previous.indicator_values.all()},
+    }
 
 
 def state_of(report: ProgressReport | None) -> str:
@@ -587,7 +611,7 @@ class WorkspaceUnit:
 
 def _recent_periods(campaign_ids, now) -> dict[int, tuple[ReportingPeriod | None, ReportingPeriod | None]]:
     """(current, previous) period of each campaign, one query: the current one contains today
-    (as tasks.services.current_period says), the previous one is the last due before it."""
+    (as current_period says), the previous one is the last due before it."""
     today = timezone.localdate(now)
     recent = ReportingPeriod.objects.filter(
         campaign_id__in=campaign_ids, start_date__lte=today, end_date__gte=today - datetime.timedelta(days=40)

@@ -77,34 +77,6 @@ def task_permissions_sync(task: Task) -> None:
     )
 
 
-# ---- periods ------------------------------------------------------------------------------
-
-
-def current_period(campaign, now: datetime.datetime | None = None) -> ReportingPeriod | None:
-    """The period whose dates contain today (in the campaign's time zone), if the campaign runs."""
-    today = timezone.localdate(now or timezone.now())
-    return ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=today, end_date__gte=today).first()
-
-
-def report_prefill(task: Task, unit, period: ReportingPeriod) -> dict:
-    """Initial values for a new report: the unit's previous report carries over what rarely changes."""
-    previous = (
-        ProgressReport.objects.filter(task=task, unit=unit, period__number__lt=period.number)
-        .order_by("-period__number")
-        .first()
-    )
-    if previous is None:
-        return {}
-    return {
-        "problems": previous.problems,
-        "next_steps": previous.next_steps,
-        "percent_complete": previous.percent_complete,
-        "needs_coordination": previous.needs_coordination,
-        "coordination_request": previous.coordination_request,
-        "indicator_values": {v.indicator_id: v.value for v in previous.indicator_values.all()},
-    }
-
-
 # ---- reports ------------------------------------------------------------------------------
 
 

@@ -217,7 +217,7 @@ def reporting(db, assign, member):
     from django.utils import timezone
 
     from campaigns.services import ensure_reporting_periods
-    from tasks.services import current_period
+    from tasks.selectors import current_period
     from units.models import Membership
 
     from .factories import CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from campaigns.services import ensure_reporting_periods
 from tasks.models import ProgressReport, Task
-from tasks.services import current_period
+from tasks.selectors import current_period
 from units.models import Membership
 
 from .factories import PASSWORD, CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory

@@ -8,15 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from tasks.models import Attachment, CompletionRequest, Decision, ExtensionRequest, ProgressReport, Task
+from tasks.selectors import current_period, report_prefill
 from tasks.services import (
     ConcurrentUpdate,
     completion_request_create,
     completion_request_decide,
-    current_period,
     extension_request_create,
     extension_request_decide,
     leader_comment_add,
-    report_prefill,
     report_review,
     report_save,
 )
