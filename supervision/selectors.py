@@ -22,3 +22,8 @@ def notices_visible_to(user):
     if roles.is_office(user) or roles.is_leader(user):
         return notices
     return notices.filter(Q(unit_id__in=roles.member_unit_ids(user)))
+
+
+def can_answer_notice(user, notice) -> bool:
+    """A notice is answered once, by a liaison or head of the unit it was issued to."""
+    return notice.status == SupervisionNotice.Status.OPEN and notice.unit_id in roles.member_unit_ids(user)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from units.models import Membership
 
+from . import selectors
 from .models import ChannelPreference, Notification, SupervisionNotice, Urge
 from .notifications import notify
 
@@ -51,10 +52,11 @@ def urge(*, user, unit, task=None, note: str = "", now=None) -> tuple[Urge, int]
 @transaction.atomic
 def notice_answer(*, user, notice_id: int, answer: str, now=None) -> SupervisionNotice:
     """A liaison or head of the unit answers a supervision notice, once."""
-    notice = SupervisionNotice.objects.select_for_update().get(pk=notice_id)
-    if notice.unit_id not in roles.member_unit_ids(user):
-        raise PermissionDenied
-    if notice.status != SupervisionNotice.Status.OPEN:
+    notice = SupervisionNotice.objects.select_for_update().filter(pk=notice_id).first()
+    if notice is None or not selectors.can_answer_notice(user, notice):
+        # Refused for one of two reasons, answered differently: not the unit's (403), or answered already.
+        if notice is None or notice.unit_id not in roles.member_unit_ids(user):
+            raise PermissionDenied
         raise ValidationError(_("This notice has already been answered."))
     if not answer.strip():
         raise ValidationError({"answer": _("Write the answer.")})

@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import office_required
-from accounts.roles import member_unit_ids
 from tasks.selectors import tasks_visible_to
 from units.models import Unit
 
 from . import selectors, services
 from .forms import ChannelPreferenceForm, NoticeAnswerForm, UrgeForm
-from .models import ChannelPreference, SupervisionNotice
+from .models import ChannelPreference
 
 
 def inbox(request):
@@ -45,7 +44,7 @@ def notice_detail(request, pk):
         selectors.notices_visible_to(request.user).select_related("unit", "task__campaign", "campaign", "answered_by"),
         pk=pk,
     )
-    can_answer = notice.status == SupervisionNotice.Status.OPEN and notice.unit_id in member_unit_ids(request.user)
+    can_answer = selectors.can_answer_notice(request.user, notice)
     form = NoticeAnswerForm(request.POST or None)
     if request.method == "POST":
         if not can_answer:
