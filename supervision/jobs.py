@@ -12,6 +12,7 @@ on the next working day: it does nothing now and its next run catches up.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -69,6 +70,14 @@ class _Run:
             self.skip(_("%(user)s has no email address") % {"user": recipient})
         return True
 
+    @functools.cached_property
+    def office_staff(self) -> list:
+        """Supervision-office staff, read once per run."""
+        return [
+            m.user
+            for m in Membership.objects.filter(role=Membership.Role.OFFICE, user__is_active=True).select_related("user")
+        ]
+
     def skip(self, reason: str) -> None:
         if reason not in self.summary.skipped:
             self.summary.skipped.append(reason)
@@ -95,11 +104,6 @@ def _members(unit_ids, role) -> dict[int, list]:
     return people
 
 
-def _office_staff() -> list:
-    return [
-        m.user
-        for m in Membership.objects.filter(role=Membership.Role.OFFICE, user__is_active=True).select_related("user")
-    ]
 
 
 def _leaders_of(tasks) -> list:
@@ -252,7 +256,7 @@ def _tell_digest(run: _Run, period: ReportingPeriod, digest, workdays_late: int)
             by_leader[leader].append((unit, [task for task in tasks if any(named.user_id == leader.pk for named in task.leaders.all())]))
     for leader, entries in by_leader.items():
         run.notify(leader, key=f"overdue:p{period.pk}:leader:u{leader.pk}", body=f"{period.campaign}\n{lines(entries)}", **message)
-    _tell(run, _office_staff(), period.campaign, f"overdue:p{period.pk}:office", _("office staff"), body=f"{period.campaign}\n{lines(digest)}", **message)
+    _tell(run, run.office_staff, period.campaign, f"overdue:p{period.pk}:office", _("office staff"), body=f"{period.campaign}\n{lines(digest)}", **message)
 
 
 def _issue_notice(run: _Run, *, key, kind, campaign, unit, policy, body, period=None, task=None):
@@ -348,13 +352,22 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
     if not run.calendar.is_workday(run.today):
         run.skip(_("not a working day"))
         return run.summary
-    notices = SupervisionNotice.objects.filter(status=SupervisionNotice.Status.OPEN, answer_by__lt=now).select_related(
-        "unit", "task", "campaign"
+    notices = list(
+        SupervisionNotice.objects.filter(status=SupervisionNotice.Status.OPEN, answer_by__lt=now)
+        .select_related("unit", "task", "campaign")
+        .prefetch_related("task__leaders__user")
     )
+    # A notice about missing reports concerns the unit's tasks in its campaign: all in one query.
+    unit_tasks = defaultdict(list)
+    report_notices = [notice for notice in notices if notice.task_id is None]
+    if report_notices:
+        assignments = TaskAssignment.objects.filter(
+            unit_id__in={n.unit_id for n in report_notices}, task__campaign_id__in={n.campaign_id for n in report_notices}
+        ).select_related("task").prefetch_related("task__leaders__user")
+        for assignment in assignments:
+            unit_tasks[(assignment.task.campaign_id, assignment.unit_id)].append(assignment.task)
     for notice in notices:
-        tasks = [notice.task] if notice.task else list(
-            Task.objects.filter(campaign=notice.campaign, assignments__unit=notice.unit).prefetch_related("leaders__user")
-        )
+        tasks = [notice.task] if notice.task else unit_tasks[(notice.campaign_id, notice.unit_id)]
         message = {
             "kind": "notice_unanswered", "task": notice.task, "unit": notice.unit, "link": reverse("supervision:notice", args=[notice.pk]),
             "title": _("Unanswered supervision notice: %(unit)s") % {"unit": notice.unit},
@@ -362,7 +375,7 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
         }  # fmt: skip
         run.summary.escalations += 1
         _tell(run, _leaders_of(tasks), notice.unit, f"notice-late:{notice.pk}:leader", _("responsible leader"), **message)
-        _tell(run, _office_staff(), notice.unit, f"notice-late:{notice.pk}:office", _("office staff"), **message)
+        _tell(run, run.office_staff, notice.unit, f"notice-late:{notice.pk}:office", _("office staff"), **message)
     return run.summary
 
 

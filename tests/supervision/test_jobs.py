@@ -193,8 +193,10 @@ def test_deadline_jobs_rest_on_holidays(demo):
     ],
 )
 def test_every_job_run_twice_sends_nothing_new(demo, job, moment):
-    run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # so that notices exist for the follow-up
+    if job == "notice_followup":
+        run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # so that there are notices to follow up
     first = run_job(job, moment)
+    assert first.notifications > 0  # the first run had something to do, so the second one proves something
     counts = (Notification.objects.count(), SupervisionNotice.objects.count(), Delivery.objects.count())
     second = run_job(job, moment)
     assert (Notification.objects.count(), SupervisionNotice.objects.count(), Delivery.objects.count()) == counts
@@ -244,3 +246,19 @@ def test_a_job_killed_halfway_leaves_nothing_and_its_redelivery_sends_everything
     assert redelivered.notifications > 3 and once.notifications == 0
     keys = list(Notification.objects.values_list("key", flat=True))
     assert len(keys) == len(set(keys)) == redelivered.notifications
+
+
+def test_notice_followup_reads_in_a_fixed_number_of_queries(demo, monkeypatch, django_assert_num_queries):
+    import supervision.jobs as jobs
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run_job("overdue_sweep", at(2026, 11, 30, 8, 30))  # notices about period 41, answer by 3 December
+    run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # and about period 42, answer by 4 December
+    monkeypatch.setattr(jobs, "notify", lambda **kwargs: None)  # count the job's reads, not the sending
+    with CaptureQueriesContext(connection) as few:
+        assert run_job("notice_followup", at(2026, 12, 3, 19)).escalations > 0
+    many = run_job("notice_followup", at(2026, 12, 7, 9, 15)).escalations
+    assert many > run_job("notice_followup", at(2026, 12, 3, 19)).escalations
+    with django_assert_num_queries(len(few)):
+        run_job("notice_followup", at(2026, 12, 7, 9, 15))
