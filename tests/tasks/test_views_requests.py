@@ -232,3 +232,21 @@ def test_completion_evidence_is_for_the_office_leaders_and_the_applying_unit(cli
     ]:  # fmt: skip
         client.force_login(user)
         assert client.get(url).status_code == status, user
+
+
+def test_pending_completion_and_extension_decision_forms_have_distinct_ids(client, reporting):
+    import re
+    from collections import Counter
+
+    r = reporting
+    client.force_login(r.lead_liaison)
+    post_completion(client, r)
+    post_extension(client, r, (r.task.deadline + datetime.timedelta(days=30)).isoformat())
+    # Both requests are the first of their kind: the same primary key, on the same pages.
+    assert CompletionRequest.objects.get().pk == ExtensionRequest.objects.get().pk
+    client.force_login(r.office)
+    for url in (reverse("tasks:requests"), task_url(r)):
+        page = client.get(url).content.decode()
+        ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+        assert page.count('id="reason-') == 2, url
