@@ -148,9 +148,10 @@ def test_a_worker_that_died_mid_send_is_replaced_after_the_lease(mailoutbox):
     assert len(mailoutbox) == 1 and Delivery.objects.get().status == "sent"
 
 
-def test_with_the_broker_down_nothing_breaks_and_the_outbox_catches_up(mailoutbox, django_capture_on_commit_callbacks):
+def test_with_the_broker_down_nothing_breaks_and_the_outbox_catches_up(mailoutbox, django_capture_on_commit_callbacks, caplog):
     with broker(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):
         assert send(person()) is not None  # enqueueing after commit fails quietly
+    assert "Broker unavailable" in caplog.text  # it was tried, and the failure handled
     assert Delivery.objects.get().status == "queued"
     assert run_job("deliver_outbox", NOW).deliveries == 1 and len(mailoutbox) == 1
 
@@ -173,14 +174,14 @@ def test_the_office_urges_a_unit_once_per_click():
         urge(user=liaison, unit=unit)
 
 
-def test_urge_button_works_with_the_broker_down(login, django_capture_on_commit_callbacks):
+def test_urge_button_works_with_the_broker_down(login, django_capture_on_commit_callbacks, caplog):
     unit = UnitFactory()
     MembershipFactory(unit=unit, role=Membership.Role.LIAISON, user=UserFactory(email="l@example.gov.cn"))
     office = MembershipFactory(role=Membership.Role.OFFICE).user
     with broker(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):
         response = login(office).post(reverse("supervision:urge"), {"unit": unit.pk, "note": "请尽快报送"})
     assert response.status_code == 302 and Urge.objects.count() == 1
-    assert Delivery.objects.get().status == "queued"
+    assert Delivery.objects.get().status == "queued" and "Broker unavailable" in caplog.text
 
 
 def test_a_notice_is_answered_once_by_its_own_unit(demo):
