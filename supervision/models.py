@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,9 @@ class Urge(models.Model):
     note = models.TextField(_("note"), blank=True)
     urged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     urged_at = models.DateTimeField(_("urged at"))
+    # One per rendered urge form: a double click or two parallel posts of the same form urge once
+    # (the database refuses the second). Empty for urges made elsewhere (the shell, a job).
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-urged_at"]
@@ -161,6 +165,17 @@ class ChannelPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def clean(self):
+        # Every way of saving an address (settings page, admin, service) refuses one the server
+        # must not call; sending checks again (supervision.webhooks).
+        from .webhooks import WebhookRefused, check_webhook_url
+
+        if self.webhook_url:
+            try:
+                check_webhook_url(self.webhook_url)
+            except WebhookRefused as error:
+                raise ValidationError({"webhook_url": error.messages}) from None
 
 
 class Delivery(models.Model):

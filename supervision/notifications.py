@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import ChannelPreference, Delivery, Notification
+from .webhooks import WebhookRefused, post_json
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +95,13 @@ def delivery_send(delivery_id: int, now=None) -> str:
             _send_email(delivery.notification)
         else:
             _send_webhook(delivery.notification)
+    except WebhookRefused as error:
+        # A refused address stays refused however often it is tried: a recorded failure, no retries.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, claimed_at=None, last_error=f"WebhookRefused: {error.messages[0]}"[:2000]
+        )
+        logger.warning("Delivery %s refused: %s", delivery.pk, error.messages[0])
+        return "failed"
     except Exception as error:
         final = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -142,12 +148,8 @@ def webhook_payload(notification: Notification, fmt: str) -> dict:
 def _send_webhook(notification: Notification) -> None:
     preference = ChannelPreference.objects.get(user=notification.recipient)
     data = json.dumps(webhook_payload(notification, preference.webhook_format), ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        preference.webhook_url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (configured URL)
-        if response.status >= 300:
-            raise urllib.error.HTTPError(preference.webhook_url, response.status, "unexpected status", response.headers, None)
+    # The address is checked again here, as it resolves now (see supervision.webhooks).
+    post_json(preference.webhook_url, data, timeout=WEBHOOK_TIMEOUT_SECONDS)
 
 
 def due_delivery_ids(now, limit: int = 500) -> list[int]:

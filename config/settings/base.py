@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "simple_history",
+    "csp",
     "accounts",
     "units",
     "campaigns",
@@ -45,12 +47,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers for every response, static files included: they come before WhiteNoise.
+    "config.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte anywhere in a request is a 400, before anything (the session too) reaches the database.
+    "config.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # What a signed-in user is served is private and never cached.
+    "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the audit history.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -138,13 +147,37 @@ MEDIA_ROOT = VAR_DIR / "private"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "duban@localhost")
 
+# Group-chat robots notifications may be posted to (supervision/webhooks.py guards against SSRF).
+# Public robot hosts, reached at public addresses only:
+DUBAN_WEBHOOK_PUBLIC_HOSTS = ["oapi.dingtalk.com", "qyapi.weixin.qq.com", "open.feishu.cn"]
+# The intranet's own robot hosts (e.g. 政务钉钉), comma-separated: "host", "host:port" or
+# "http://host[:port]" to allow plain http. These may resolve to private addresses; loopback,
+# link-local and metadata addresses are refused for every host.
+DUBAN_WEBHOOK_HOSTS = env_list("DUBAN_WEBHOOK_HOSTS")
+# Only tests that post to a listener on 127.0.0.1 turn this on.
+DUBAN_WEBHOOK_ALLOW_LOOPBACK = False
+
+# Extensions: the latest deadline a unit may ask for, in days after the campaign's end (or after
+# the current deadline, when that is later).
+EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END = int(os.environ.get("EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END", 365))
+
 # Evidence attachments: size limit per file, and the kinds accepted (checked by content).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
-EVIDENCE_MAX_FILES = 10
+# Quota per report (or completion application), removed files not counted: files and total size.
+EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", 10))
+EVIDENCE_MAX_TOTAL_BYTES = int(os.environ.get("EVIDENCE_MAX_TOTAL_BYTES", 50 * 1024 * 1024))
 
 # Uploads: sheets larger than this are refused before they are parsed.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 2000))
+# Workbooks are zip files that can unpack to far more than they weigh (decompression bombs):
+# these limits are checked before parsing and again while the rows are streamed.
+IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", 20 * 1024 * 1024))  # per zip member
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", 100))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 60))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", 10_000))
+# Task deadlines later than this many years after the campaign's end are taken for typing errors.
+IMPORT_MAX_DEADLINE_YEARS_AFTER_END = int(os.environ.get("IMPORT_MAX_DEADLINE_YEARS_AFTER_END", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -183,4 +216,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Content-Security-Policy (django-csp 4): pages load only what this app serves, and no inline
+# script, style attribute or event handler runs; an injected <script> or onclick= is inert.
+# Inline <script> needs the request's nonce (request.csp_nonce). Bootstrap's CSS draws its
+# checkboxes, select arrows and the navbar toggler as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }

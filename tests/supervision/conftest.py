@@ -1,5 +1,7 @@
 import contextlib
 import datetime
+import ipaddress
+import socket
 
 import pytest
 from django.utils import timezone
@@ -12,6 +14,28 @@ SHANGHAI = timezone.get_fixed_timezone(8 * 60)
 def at(year, month, day, hour=9, minute=0) -> datetime.datetime:
     """A moment in Asia/Shanghai."""
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Name → addresses for the robot-address check, so tests need no network (and can make a
+    name resolve to whatever they like). Unknown names do not resolve."""
+    names: dict[str, list[str]] = {}
+
+    def getaddrinfo(host, port):
+        if host in names:
+            return [
+                (socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+                for ip in names[host]
+            ]
+        try:  # IP literals need no lookup
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+    monkeypatch.setattr("supervision.webhooks._getaddrinfo", getaddrinfo)
+    return names
 
 
 @pytest.fixture

@@ -53,11 +53,15 @@ class Robot:
 
 
 @pytest.fixture
-def robot():
+def robot(settings):
+    """A robot on 127.0.0.1, reachable only because these tests allow loopback and list it."""
     robots = []
+    settings.DUBAN_WEBHOOK_ALLOW_LOOPBACK = True
+    settings.DUBAN_WEBHOOK_HOSTS = []
 
     def make(**kwargs):
         robots.append(Robot(**kwargs))
+        settings.DUBAN_WEBHOOK_HOSTS = [*settings.DUBAN_WEBHOOK_HOSTS, f"http://127.0.0.1:{robots[-1].server.server_port}"]
         return robots[-1]
 
     yield make

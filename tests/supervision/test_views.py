@@ -56,7 +56,8 @@ def test_notices_are_seen_by_their_unit_the_office_and_leaders_and_answered_by_t
     assert notice.status == "answered" and notice.answered_by.username == "liaison1"
 
 
-def test_channel_preferences_are_saved_and_checked(login):
+def test_channel_preferences_are_saved_and_checked(login, fake_dns):
+    fake_dns["oapi.dingtalk.com"] = ["203.119.129.20"]
     me = UserFactory()
     client = login(me)
     bad = client.post(reverse("supervision:preferences"), {"email": "on", "webhook_url": "不是网址", "webhook_format": "dingtalk"})
