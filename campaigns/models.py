@@ -170,6 +170,8 @@ class CampaignImport(models.Model):
         PREVIEWED = "previewed", _("Previewed")
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed")
+        # Refused at a configured limit (size, compression, rows, columns, cell length).
+        REFUSED = "refused", _("Refused")
 
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file name"), max_length=255)

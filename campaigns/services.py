@@ -16,7 +16,7 @@ from tasks.resources import TaskResource
 from units.naming import name_key
 from units.resolution import UnitDirectory
 from supervision.workdays import WorkCalendar
-from units.workbook import ImportRefused, Issue, WorkbookError
+from units.workbook import ImportRefused, Issue, WorkbookError, WorkbookRefused
 
 from .importing import CampaignWorkbook, read_campaign_workbook
 from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
@@ -87,7 +87,7 @@ def campaign_import(
     try:
         book = read_campaign_workbook(data, filename=filename)
     except WorkbookError as error:
-        raise CampaignImportError(error.issues) from None
+        raise CampaignImportError(error.issues, refused_at_limit=isinstance(error, WorkbookRefused)) from None
     if any(issue.sheet == book.task_sheet and issue.row is None for issue in book.issues) or not book.info.title:
         # Without the task table or the campaign itself there is nothing to check row by row.
         raise CampaignImportError(book.issues)
@@ -285,14 +285,26 @@ def campaign_import_preview(*, user, data: bytes, filename: str, code: str = "")
     )
     try:
         result = campaign_import(data, filename=filename, code=code or None, dry_run=True)
+    except MemoryError:
+        # Limits should refuse a file long before this; if one still gets here, the record
+        # must not stay "previewed" (confirmable) with no summary.
+        error = CampaignImportError([Issue(_("The workbook is too large to be read."))], refused_at_limit=True)
+        return _refuse_upload(upload, error), None, error.issues
     except CampaignImportError as error:
-        upload.status = CampaignImport.Status.FAILED
-        upload.summary = {"issues": [issue.as_dict() for issue in error.issues]}
-        upload.save(update_fields=["status", "summary"])
-        return upload, None, error.issues
+        return _refuse_upload(upload, error), None, error.issues
     upload.summary = result.as_dict()
     upload.save(update_fields=["summary"])
     return upload, result, []
+
+
+def _refuse_upload(upload: CampaignImport, error: CampaignImportError) -> CampaignImport:
+    """A file refused at a limit says so; one with problems in its content is failed. Neither
+    is confirmable: confirming claims previewed uploads only."""
+    refused = getattr(error, "refused_at_limit", False)
+    upload.status = CampaignImport.Status.REFUSED if refused else CampaignImport.Status.FAILED
+    upload.summary = {"issues": [issue.as_dict() for issue in error.issues]}
+    upload.save(update_fields=["status", "summary"])
+    return upload
 
 
 def campaign_import_confirm(*, upload_id: int, user) -> tuple[CampaignImport, bool]:

@@ -182,7 +182,15 @@ class ExtensionRequestForm(LeadUnitForm):
     requested_deadline = forms.DateField(
         label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = LimitedTextField(ExtensionRequest, "reason", label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, bounds=None, **kwargs):
+        """`bounds`: (earliest, latest) from tasks.services.extension_deadline_bounds, offered by
+        the date picker; the service checks them again."""
+        super().__init__(*args, **kwargs)
+        if bounds:
+            earliest, latest = bounds
+            self.fields["requested_deadline"].widget.attrs.update({"min": earliest.isoformat(), "max": latest.isoformat()})
 
 
 class LeaderCommentForm(StyledForm):

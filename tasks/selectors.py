@@ -938,8 +938,9 @@ class PendingRequests:
 
 
 def pending_requests(user) -> PendingRequests:
-    """Completion and extension requests waiting for a decision, on tasks the user may see."""
-    tasks = tasks_visible_to(user).values("pk")
+    """Completion and extension requests waiting for a decision, on open tasks the user may see
+    (a task closed off takes no more decisions)."""
+    tasks = tasks_visible_to(user).filter(status=Task.Status.OPEN).values("pk")
     return PendingRequests(
         completions=list(
             CompletionRequest.objects.filter(status=Decision.PENDING, task__in=tasks)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -238,17 +239,29 @@ def completion_request_create(*, user, task: Task, unit, summary: str, files=(),
 
 
 def _decide(model, request_id: int, *, user, approve: bool, comment: str, now):
-    """The office's decision on a pending request, taken once: the row is locked and re-checked."""
+    """The office's decision on a pending request, taken once: the row is locked and re-checked.
+
+    The task is locked before the request, in every decision, so that closing a task off and
+    deciding its extension at the same moment wait for each other instead of deadlocking; a
+    task closed meanwhile (here or in the admin) takes no more decisions.
+    """
     if not permissions.can_review(user):
         raise PermissionDenied
+    task_id = model.objects.filter(pk=request_id).values_list("task_id", flat=True).first()
+    if task_id is None:
+        raise ValidationError(_("It no longer exists."))
+    task = Task.objects.select_for_update().get(pk=task_id)
     request = _locked(model, request_id)
     if request.status != Decision.PENDING:
         raise ValidationError(_("This request has already been decided."))
+    if task.status != Task.Status.OPEN:
+        raise ValidationError(_("The task has been closed off; its requests can no longer be decided."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Give the reason for rejecting.")})
     request.status = Decision.APPROVED if approve else Decision.REJECTED
     request.decided_by, request.decided_at, request.decision_comment = user, now, comment
     request.save()
+    request.task = task  # the locked, current copy
     return request
 
 
@@ -258,12 +271,28 @@ def completion_request_decide(*, user, request_id: int, approve: bool, comment: 
     now = now or timezone.now()
     request = _decide(CompletionRequest, request_id, user=user, approve=approve, comment=comment, now=now)
     if approve:
-        task = Task.objects.select_for_update().get(pk=request.task_id)
+        task = request.task
         task.status, task.closed_at = Task.Status.CLOSED, now
         task._change_reason = "closed off"
         task._history_user = user
         task.save()
+        # A closed task has no deadline to move: an extension still waiting is settled with it,
+        # so it does not linger in the office's list.
+        for extension in ExtensionRequest.objects.select_for_update().filter(task=task, status=Decision.PENDING):
+            extension.status, extension.decided_by, extension.decided_at = Decision.REJECTED, user, now
+            extension.decision_comment = _("The task was closed off.")
+            extension.save()
     return request
+
+
+def extension_deadline_bounds(task: Task, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The earliest and latest deadline an extension of the task may ask for: after the current
+    deadline (and after today), and at most EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END days after the
+    campaign's end (or after the current deadline when that is later)."""
+    current = task.deadline or today
+    earliest = max(current, today) + datetime.timedelta(days=1)
+    latest = max(task.campaign.end_date, current) + datetime.timedelta(days=settings.EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END)
+    return earliest, latest
 
 
 @transaction.atomic
@@ -277,9 +306,14 @@ def extension_request_create(
         raise ValidationError(_("The task has no deadline to extend."))
     if today > task.deadline:
         raise ValidationError(_("The deadline has passed; an extension must be requested before it."))
-    if requested_deadline <= task.deadline or requested_deadline < today:
+    earliest, latest = extension_deadline_bounds(task, today)
+    if requested_deadline < earliest:
         raise ValidationError(
             {"requested_deadline": _("The new deadline must be later than the current one (%(date)s).") % {"date": task.deadline}}
+        )
+    if requested_deadline > latest:
+        raise ValidationError(
+            {"requested_deadline": _("The new deadline can be at most %(date)s.") % {"date": latest}}
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extension.")})
@@ -303,7 +337,12 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
     """Approval moves the deadline; the original deadline stays recorded on the task."""
     request = _decide(ExtensionRequest, request_id, user=user, approve=approve, comment=comment, now=now or timezone.now())
     if approve:
-        task = Task.objects.select_for_update().get(pk=request.task_id)
+        task = request.task
+        if task.deadline and request.requested_deadline <= task.deadline:
+            # The deadline was moved meanwhile (a re-import, the admin) past what was asked.
+            raise ValidationError(
+                _("The task's deadline is already %(date)s; this request would not move it later.") % {"date": task.deadline}
+            )
         if task.original_deadline is None:
             task.original_deadline = task.deadline
         task.deadline = request.requested_deadline

@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
+from .deadlines import mark_overdue
 from .forms import CompletionRequestForm, ExtensionRequestForm, LeaderCommentForm, add_service_error
 
 
@@ -14,6 +16,7 @@ def _task_page(request, code, number, **forms):
     """Render the task page; `forms` replaces the empty forms by bound ones that have errors."""
     detail = selectors.task_detail(request.user, code, number)
     task = detail.task
+    mark_overdue([task, *detail.sub_items])
     context = {
         "detail": detail,
         "task": task,
@@ -25,13 +28,17 @@ def _task_page(request, code, number, **forms):
     }
     if detail.lead_units and task.status == task.Status.OPEN:
         context["completion_form"] = CompletionRequestForm(units=detail.lead_units)
-        context["extension_form"] = ExtensionRequestForm(units=detail.lead_units)
+        context["extension_form"] = ExtensionRequestForm(units=detail.lead_units, bounds=_extension_bounds(task))
     context.update(forms)
     return render(request, "tasks/task_detail.html", context)
 
 
 def task_detail(request, code, number):
     return _task_page(request, code, number)
+
+
+def _extension_bounds(task):
+    return services.extension_deadline_bounds(task, timezone.localdate())
 
 
 def _lead_units(request, task):
@@ -65,7 +72,7 @@ def completion_request_create(request, code, number):
 @require_POST
 def extension_request_create(request, code, number):
     task = selectors.visible_task(request.user, code, number)
-    form = ExtensionRequestForm(request.POST, units=_lead_units(request, task))
+    form = ExtensionRequestForm(request.POST, units=_lead_units(request, task), bounds=_extension_bounds(task))
     if form.is_valid():
         try:
             services.extension_request_create(

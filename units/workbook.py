@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from .naming import name_key
+from .workbook_limits import Limits, check_archive, fill_merged, merged_ranges, stream_rows
 
 # A run of this many blank rows ends a sheet: Excel keeps formatting far below the data.
 MAX_BLANK_RUN = 200
@@ -62,6 +63,15 @@ class WorkbookError(Exception):
         super().__init__("; ".join(str(issue) for issue in self.issues))
 
 
+class WorkbookRefused(WorkbookError):
+    """The file passes a configured limit (size, compression, rows, columns, cell length):
+    refused before or while reading it, so that one upload cannot exhaust the server."""
+
+
+def refuse(message: str, *, sheet: str = "", row: int | None = None, column: str = ""):
+    raise WorkbookRefused(Issue(message, sheet=sheet, row=row, column=column))
+
+
 @dataclass
 class SheetRow:
     """A data row: canonical column name → cell value, and where each column was in the sheet."""
@@ -100,8 +110,11 @@ def open_workbook(data: bytes, *, filename: str = ""):
         raise WorkbookError(
             Issue(_("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": filename or _("The file")})
         )
+    check_archive(data, refuse)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except WorkbookError:
+        raise
     except Exception:  # openpyxl raises many kinds for damaged or foreign zip files
         raise WorkbookError(
             Issue(_("“%(name)s” could not be read as an Excel workbook (.xlsx).") % {"name": filename or _("The file")})
@@ -112,45 +125,30 @@ def _is_blank(values) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
 
 
-def read_sheet_rows(workbook, sheet_name: str, data: bytes) -> list[tuple[int, list]]:
+def read_sheet_rows(workbook, sheet_name: str, data: bytes | None = None) -> list[tuple[int, list]]:
     """Return the non-blank rows of a sheet as (row number, values), merged cells filled in.
 
-    The first pass streams the sheet (read-only mode) to enforce the row limit cheaply, so a
-    100,000-row sheet is refused without loading it. Only then is the sheet loaded whole, which
-    is what gives access to merged ranges; each merged range's value is copied into all its cells.
+    The sheet is streamed once, read-only, and refused as soon as it passes a limit (see
+    units.workbook_limits); a 100,000-row sheet is refused without being loaded. Each merged
+    range's value is copied into all its cells. `data` is no longer needed (kept for callers).
     """
-    limit = settings.IMPORT_MAX_ROWS
-    rows = []
-    blank_run = 0
-    for number, values in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
-        if _is_blank(values):
-            blank_run += 1
-            if blank_run >= MAX_BLANK_RUN:
-                break
-            continue
-        blank_run = 0
-        rows.append((number, list(values)))
-        if len(rows) > limit:
-            raise WorkbookError(
-                Issue(
-                    _("The sheet has more than %(limit)s rows; split it or remove the rows that are not tasks.")
-                    % {"limit": limit},
-                    sheet=sheet_name,
-                )
-            )
-    if not rows:
-        return rows
-    full = load_workbook(io.BytesIO(data), read_only=False, data_only=True)[sheet_name]
-    by_number = dict(rows)
-    for merged in full.merged_cells.ranges:
-        value = full.cell(merged.min_row, merged.min_col).value
-        for row_number in range(merged.min_row, merged.max_row + 1):
-            values = by_number.get(row_number)
-            if values is None:
-                continue
-            for col in range(merged.min_col, merged.max_col + 1):
-                if col - 1 < len(values) and values[col - 1] is None:
-                    values[col - 1] = value
+
+    def too_many_rows(limit):
+        refuse(
+            _("The sheet has more than %(limit)s rows; split it or remove the rows that are not tasks.")
+            % {"limit": limit},
+            sheet=sheet_name,
+        )
+
+    rows = stream_rows(workbook, sheet_name, max_blank_run=MAX_BLANK_RUN, refuse=refuse, refuse_rows=too_many_rows)
+    if rows:
+        limits = Limits.from_settings()
+        fill_merged(
+            rows,
+            merged_ranges(workbook, sheet_name, refuse),
+            max_columns=limits.columns,
+            max_work=limits.rows * limits.columns,
+        )
     return rows
 
 
@@ -189,8 +187,10 @@ def cell(values: list, header: dict, name: str):
 class ImportRefused(Exception):
     """A sheet was refused; nothing was written. `issues` says where and why."""
 
-    def __init__(self, issues: list[Issue]):
+    def __init__(self, issues: list[Issue], *, refused_at_limit: bool = False):
         self.issues = issues
+        # True when a configured limit refused the file (see WorkbookRefused), not its content.
+        self.refused_at_limit = refused_at_limit
         super().__init__("\n".join(str(issue) for issue in issues))
 
 

@@ -319,7 +319,8 @@ def test_oversized_file_is_refused_before_parsing(unit_directory, settings):
 
 
 @pytest.mark.slow
-def test_a_hundred_thousand_row_sheet_is_refused_without_loading_it(unit_directory):
+def test_a_hundred_thousand_row_sheet_is_refused_without_loading_it(unit_directory, settings):
+    settings.IMPORT_MAX_PART_BYTES = 100 * 1024 * 1024  # let the row limit be the one that refuses
     rows = [task(str(n)) for n in range(1, 100_001)]
     issues = refused(workbook_bytes(rows, info=None, phases=None))
     assert len(issues) == 1 and "2000" in issues[0]

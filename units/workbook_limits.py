@@ -1,0 +1,237 @@
+"""Reading untrusted workbooks within fixed bounds of time and memory.
+
+An .xlsx is a zip: a 0.5 MB upload can unpack to a 500 MB shared string, or a sheet declaring
+2,000 × 16,384 cells, and openpyxl allocates whatever the file asks for. So, before openpyxl
+sees the file, every zip member's declared size and compression ratio is checked (zipfile never
+returns more than a member's declared size, and a member that unpacks to more fails its CRC);
+the sheets' declared dimensions are checked on opening; and because a declared dimension can
+lie, the rows are streamed one at a time and refused as soon as they pass a limit. Each sheet is
+read once, read-only: its merged ranges come from a plain byte scan of the same sheet part,
+instead of loading the workbook a second time in full.
+
+The XML itself is parsed by openpyxl through defusedxml (installed; openpyxl uses it on its own),
+which refuses entity expansion ("billion laughs").
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._reader import WorkSheetParser
+
+# Members above this size must not be compressed more than the configured ratio; tiny parts
+# of highly repetitive XML legitimately compress very well.
+RATIO_FLOOR_BYTES = 1024 * 1024
+# Parts that openpyxl parses whole into a tree (styles, workbook, relationships, theme) get a
+# smaller limit than the sheets and shared strings, which are streamed.
+WHOLE_PART_MAX_BYTES = 5 * 1024 * 1024
+MAX_MEMBERS = 2000
+MAX_MERGED_RANGES = 10_000
+_STREAMED_PARTS = re.compile(r"^xl/(worksheets/[^/]+\.xml|sharedStrings\.xml)$")
+_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)\"")
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    part_bytes: int
+    ratio: int
+    rows: int
+    columns: int
+    cell_chars: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            part_bytes=settings.IMPORT_MAX_PART_BYTES,
+            ratio=settings.IMPORT_MAX_COMPRESSION_RATIO,
+            rows=settings.IMPORT_MAX_ROWS,
+            columns=settings.IMPORT_MAX_COLUMNS,
+            cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def check_archive(data: bytes, refuse) -> None:
+    """Refuse a zip whose members would unpack beyond the limits; reads only the zip directory.
+
+    `refuse(message)` raises (the caller's WorkbookRefused).
+    """
+    limits = Limits.from_settings()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not our concern here: opening it will fail with its own message
+    if len(members) > MAX_MEMBERS:
+        refuse(_("The file holds %(count)s parts; the limit is %(limit)s.") % {"count": len(members), "limit": MAX_MEMBERS})
+    for member in members:
+        streamed = bool(_STREAMED_PARTS.match(member.filename))
+        limit = limits.part_bytes if streamed else min(limits.part_bytes, WHOLE_PART_MAX_BYTES)
+        if member.file_size > limit:
+            refuse(
+                _("The part “%(part)s” of the file unpacks to %(size)s MB; the limit is %(limit)s MB per part.")
+                % {"part": member.filename, "size": _mb(member.file_size), "limit": _mb(limit)}
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR_BYTES and ratio > limits.ratio:
+            refuse(
+                _("The part “%(part)s” of the file is compressed %(ratio)s times; the limit is %(limit)s times.")
+                % {"part": member.filename, "ratio": int(ratio), "limit": limits.ratio}
+            )
+
+
+def check_dimensions(worksheet, refuse) -> None:
+    """Refuse a sheet whose declared size (its <dimension> element) is wider than the limit.
+
+    Rows are not refused by their declared count: offices' sheets carry formatted blank rows
+    down to row 1,048,576, and those are skipped cheaply while streaming.
+    """
+    limits = Limits.from_settings()
+    columns = worksheet.max_column or 0
+    if columns > limits.columns:
+        refuse(
+            _("The sheet has %(columns)s columns; the limit is %(limit)s columns.")
+            % {"columns": columns, "limit": limits.columns},
+            sheet=worksheet.title,
+        )
+
+
+def stream_rows(workbook, sheet_name: str, *, max_blank_run: int, refuse, refuse_rows):
+    """Non-blank rows of a read-only sheet as [(row number, values)], streamed and bounded.
+
+    Stops after `max_blank_run` blank rows (Excel keeps formatting far below the data). Refuses
+    a value beyond the column limit, a text longer than the cell limit, more non-blank rows than
+    the row limit (`refuse_rows`), and more cells in all than rows × columns, whatever the
+    declared dimension said.
+    """
+    limits = Limits.from_settings()
+    worksheet = workbook[sheet_name]
+    check_dimensions(worksheet, refuse)
+    max_cells = limits.rows * limits.columns
+    rows, cells_seen, blank_run, previous = [], 0, 0, 0
+    # The same parser ReadOnlyWorksheet uses, driven here so that nothing is padded to the
+    # declared width and each cell can be checked as it arrives (openpyxl 3.1, pinned).
+    with worksheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            blank_run += max(number - previous - 1, 0)  # rows missing from the file are blank
+            previous = number
+            if blank_run >= max_blank_run:
+                break
+            cells_seen += len(cells)
+            if cells_seen > max_cells:
+                refuse(
+                    _("The sheet has more than %(limit)s cells; the limit is %(rows)s rows of %(columns)s columns.")
+                    % {"limit": max_cells, "rows": limits.rows, "columns": limits.columns},
+                    sheet=sheet_name,
+                    row=number,
+                )
+            values = {}
+            for found in cells:
+                value = found["value"]
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                column = found["column"]
+                if column > limits.columns:
+                    refuse(
+                        _("A value in column %(column)s is beyond the limit of %(limit)s columns.")
+                        % {"column": get_column_letter(column), "limit": limits.columns},
+                        sheet=sheet_name,
+                        row=number,
+                    )
+                if isinstance(value, str) and len(value) > limits.cell_chars:
+                    refuse(
+                        _("The cell holds %(length)s characters; the limit is %(limit)s characters per cell.")
+                        % {"length": len(value), "limit": limits.cell_chars},
+                        sheet=sheet_name,
+                        row=number,
+                        column=get_column_letter(column),
+                    )
+                values[column] = value
+            if not values:
+                blank_run += 1
+                if blank_run >= max_blank_run:
+                    break
+                continue
+            blank_run = 0
+            row = [None] * max(values)
+            for column, value in values.items():
+                row[column - 1] = value
+            rows.append((number, row))
+            if len(rows) > limits.rows:
+                refuse_rows(limits.rows)
+    return rows
+
+
+def merged_ranges(workbook, sheet_name: str, refuse) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range, from a byte scan of the sheet.
+
+    <mergeCells> follows the cell data, so parsing the XML again would mean parsing every row;
+    scanning the (size-checked) part for its mergeCell references costs one decompression.
+    A literal "<mergeCell" cannot occur inside cell text, where "<" is escaped.
+    """
+    worksheet = workbook[sheet_name]
+    found, tail = [], b""
+    with worksheet._get_source() as source:
+        while chunk := source.read(_CHUNK):
+            buffer = tail + chunk
+            end = 0
+            for match in _MERGE_REF.finditer(buffer):
+                found.append(range_boundaries(match.group(1).decode()))
+                end = match.end()
+                if len(found) > MAX_MERGED_RANGES:
+                    refuse(
+                        _("The sheet has more than %(limit)s merged ranges.") % {"limit": MAX_MERGED_RANGES},
+                        sheet=sheet_name,
+                    )
+            # Keep the end of the buffer in case a reference is cut in two by the chunking.
+            tail = buffer[max(end, len(buffer) - 256) :]
+    return found
+
+
+def fill_merged(rows: list[tuple[int, list]], ranges, *, max_columns: int, max_work: int) -> None:
+    """Copy each merged range's value into its other cells, on the rows kept.
+
+    Only kept rows, and columns up to the column limit, are visited, so a range declared over
+    the whole sheet costs no more than the rows read; overlapping ranges (invalid in Excel) are bounded by
+    `max_work` cell visits.
+    """
+    numbers = [number for number, _values in rows]
+    by_number = dict(rows)
+    work = 0
+    for min_col, min_row, max_col, max_row in ranges:
+        top = by_number.get(min_row)
+        value = top[min_col - 1] if top is not None and min_col - 1 < len(top) else None
+        if value is None:
+            continue
+        start = bisect.bisect_left(numbers, min_row)
+        stop = bisect.bisect_right(numbers, max_row)
+        for number in numbers[start:stop]:
+            values = by_number[number]
+            right = min(max_col, max_columns)
+            if len(values) < right:
+                values.extend([None] * (right - len(values)))
+            for col in range(min_col, right + 1):
+                work += 1
+                if values[col - 1] is None:
+                    values[col - 1] = value
+            if work > max_work:
+                return
