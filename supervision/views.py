@@ -20,8 +20,10 @@ def inbox(request):
     return render(request, "supervision/inbox.html", {"page": page})
 
 
+@require_POST
 def notification_open(request, pk):
-    """Mark a notification read and follow its link."""
+    """Mark a notification read and follow its link. Only an explicit click (a CSRF-checked POST)
+    counts as reading: a GET from a link scanner or a prefetch must not."""
     notification = get_object_or_404(selectors.inbox(request.user), pk=pk)
     services.notification_mark_read(user=request.user, notification_id=notification.pk)
     return redirect(notification.link or "supervision:inbox")

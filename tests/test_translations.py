@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
-_ENTRY = re.compile(r'^(#,.*\n)?(?:#\|.*\n)*msgid ((?:".*"\n)+)(?:msgid_plural ((?:".*"\n)+))?((?:msgstr.*\n(?:".*"\n)*)+)', re.M)
+_ENTRY = re.compile(
+    r'^(#,.*\n)?(?:#\|.*\n)*(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)(?:msgid_plural ((?:".*"\n)+))?((?:msgstr.*\n(?:".*"\n)*)+)', re.M
+)
 
 
 def _join(quoted: str) -> str:
@@ -15,7 +17,9 @@ def _join(quoted: str) -> str:
 def po_entries():
     text = (LOCALE / "django.po").read_text(encoding="utf-8")
     for match in _ENTRY.finditer(text):
-        flags, msgid, msgstrs = match.group(1) or "", _join(match.group(2)), match.group(4)
+        flags, msgid, msgstrs = match.group(1) or "", _join(match.group(3)), match.group(5)
+        if msgid and match.group(2):  # pgettext: the catalogue's key is "context\x04msgid"
+            msgid = f"{_join(match.group(2))}\x04{msgid}"
         if msgid:
             yield msgid, flags, [_join(part) for part in re.split(r"msgstr(?:\[\d\])? ", msgstrs)[1:]]
 

@@ -1,6 +1,7 @@
 """Inbox, notices and notification settings, each for the right people only."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from supervision.jobs import run_job
@@ -21,11 +22,35 @@ def test_inbox_shows_only_ones_own_notifications_and_counts_unread(login):
     page = client.get(reverse("supervision:inbox")).content.decode()
     assert "请报送本周进展" in page and "别人的提醒" not in page
     assert 'id="unread-count"' in client.get(reverse("campaigns:list")).content.decode()
-    response = client.get(reverse("supervision:notification", args=[mine.pk]))
+    response = client.post(reverse("supervision:notification", args=[mine.pk]))
     assert response.status_code == 302 and response["Location"] == "/workspace/"
     assert Notification.objects.get(pk=mine.pk).read_at is not None
     other_one = Notification.objects.get(key="b")
-    assert client.get(reverse("supervision:notification", args=[other_one.pk])).status_code == 404
+    assert client.post(reverse("supervision:notification", args=[other_one.pk])).status_code == 404
+
+
+def test_only_an_explicit_click_marks_a_notification_read(login):
+    """A GET (a link scanner, a prefetch, a reload) changes nothing; a POST needs the CSRF token."""
+    me = UserFactory()
+    mine = notify(recipient=me, key="a", kind="reminder", title="请报送本周进展", link="/workspace/")
+    url = reverse("supervision:notification", args=[mine.pk])
+    assert login(me).get(url).status_code == 405
+    assert login(me, Client(enforce_csrf_checks=True)).post(url).status_code == 403
+    assert Notification.objects.get(pk=mine.pk).read_at is None
+
+    client = login(me, Client(enforce_csrf_checks=True))
+    page = client.get(reverse("supervision:inbox")).content.decode()
+    assert f'action="{url}"' in page  # the item is a form …
+    token = client.cookies["csrftoken"].value
+    assert client.post(url, {"csrfmiddlewaretoken": token}).status_code == 302  # … and clicking it reads it
+    assert Notification.objects.get(pk=mine.pk).read_at is not None
+
+
+def test_the_unread_badge_says_unread_not_new(login):
+    me = UserFactory()
+    notify(recipient=me, key="a", kind="reminder", title="请报送本周进展")
+    page = login(me).get(reverse("supervision:inbox")).content.decode()
+    assert "未读" in page and "新增" not in page
 
 
 def test_mark_all_read(login):
