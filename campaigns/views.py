@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from tasks.deadlines import mark_overdue
 from tasks.models import Task
 
 from . import selectors
@@ -13,6 +14,7 @@ def campaign_list(request):
 def campaign_detail(request, code):
     category = request.GET.get("category", "")
     detail = selectors.campaign_detail(request.user, code, category)
+    mark_overdue(task for group in detail.sections for task in group.tasks)
     return render(
         request,
         "campaigns/campaign_detail.html",

@@ -1,5 +1,7 @@
 from django.shortcuts import render
 
+from tasks.deadlines import mark_overdue
+
 from . import selectors
 
 
@@ -11,5 +13,6 @@ def unit_list(request):
 
 def unit_detail(request, pk):
     unit = selectors.unit_detail(pk)
-    assignments = selectors.unit_tasks(request.user, unit)
+    assignments = list(selectors.unit_tasks(request.user, unit))
+    mark_overdue(assignment.task for assignment in assignments)
     return render(request, "units/unit_detail.html", {"unit": unit, "assignments": assignments})

@@ -250,3 +250,77 @@ def test_pending_completion_and_extension_decision_forms_have_distinct_ids(clien
         ids = Counter(re.findall(r'\bid="([^"]+)"', page))
         assert [i for i, n in ids.items() if n > 1] == [], url
         assert page.count('id="reason-') == 2, url
+
+
+# ---- bounds and closed tasks (issue 7) ------------------------------------------------------
+
+
+def test_an_extension_to_the_year_9999_is_refused_on_its_field(client, reporting, settings):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    response = post_extension(client, r, "9999-12-31")
+    assert response.status_code == 200
+    latest = r.campaign.end_date + datetime.timedelta(days=settings.EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END)
+    assert f"最晚只能为 {latest.isoformat()}" in " ".join(response.context["extension_form"].errors["requested_deadline"])
+    assert not ExtensionRequest.objects.exists()
+    # The last allowed day is accepted, and the date picker offers exactly that range.
+    assert post_extension(client, r, latest.isoformat()).status_code == 302
+    ExtensionRequest.objects.all().delete()
+    widget = client.get(task_url(r)).context["extension_form"].fields["requested_deadline"].widget
+    assert widget.attrs["max"] == latest.isoformat()
+    assert widget.attrs["min"] == (r.task.deadline + datetime.timedelta(days=1)).isoformat()
+
+
+def test_the_margin_after_the_campaign_is_configurable(client, reporting, settings):
+    r = reporting
+    settings.EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END = 0
+    client.force_login(r.lead_liaison)
+    response = post_extension(client, r, (r.campaign.end_date + datetime.timedelta(days=1)).isoformat())
+    assert response.context["extension_form"].errors["requested_deadline"]
+    assert post_extension(client, r, r.campaign.end_date.isoformat()).status_code == 302
+
+
+def test_an_extension_of_a_task_closed_meanwhile_cannot_be_approved(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    post_extension(client, r, (r.task.deadline + datetime.timedelta(days=30)).isoformat())
+    request = ExtensionRequest.objects.get()
+    deadline = r.task.deadline
+    # Closed off in the admin while the request waits.
+    Task.objects.filter(pk=r.task.pk).update(status=Task.Status.CLOSED, closed_at=timezone.now())
+    client.force_login(r.office)
+    response = decide(client, "tasks:extension-decide", request.pk, "approve")
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == "1：任务已销号，其申请不能再作决定。"
+    r.task.refresh_from_db()
+    request.refresh_from_db()
+    assert r.task.deadline == deadline and r.task.original_deadline is None
+    assert request.status == Decision.PENDING
+
+
+def test_closing_a_task_off_settles_its_waiting_extension_and_a_second_application_is_refused(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    post_completion(client, r)
+    first = CompletionRequest.objects.get()
+    post_extension(client, r, (r.task.deadline + datetime.timedelta(days=30)).isoformat())
+    extension = ExtensionRequest.objects.get()
+    # A second application, filed before the close-off through the admin, say.
+    CompletionRequest.objects.filter(pk=first.pk).update(status=Decision.REJECTED)
+    post_completion(client, r, summary="第二次申请")
+    second = CompletionRequest.objects.get(status=Decision.PENDING)
+    CompletionRequest.objects.filter(pk=second.pk).update(status=Decision.REJECTED)
+    CompletionRequest.objects.filter(pk=first.pk).update(status=Decision.PENDING)
+
+    client.force_login(r.office)
+    decide(client, "tasks:completion-decide", first.pk, "approve")
+    extension.refresh_from_db()
+    assert extension.status == Decision.REJECTED and extension.decision_comment == "任务已销号。"
+    listing = client.get(reverse("tasks:requests")).content.decode()
+    assert reverse("tasks:extension-decide", args=[extension.pk]) not in listing
+
+    CompletionRequest.objects.filter(pk=second.pk).update(status=Decision.PENDING)
+    response = decide(client, "tasks:completion-decide", second.pk, "approve")
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    second.refresh_from_db()
+    assert second.status == Decision.PENDING
+    assert reverse("tasks:completion-decide", args=[second.pk]) not in client.get(reverse("tasks:requests")).content.decode()
