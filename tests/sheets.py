@@ -52,3 +52,173 @@ def workbook_bytes(rows, *, headers=TASK_HEADERS, info=INFO, phases=PHASES, titl
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# ---- decompression bombs ---------------------------------------------------------------------
+# Each builder writes a small .xlsx whose parts unpack (or declare) far more than they weigh. The
+# sizes are parameters: the tests build them small and lower the limits; bench/import_bombs.py
+# builds them at full size in a file. Parts are written in chunks, never held whole in memory.
+
+import zipfile  # noqa: E402
+
+SHEET_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_CHUNK_REPEAT = 1 << 16
+
+
+def _base_members(target):
+    """The parts of a plain one-sheet workbook (header row and one task), minus the sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "任务分解表"
+    sheet.append(TASK_HEADERS)
+    sheet.append(task("1"))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        return {
+            info.filename: source.read(info)
+            for info in source.infolist()
+            if info.filename not in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml")
+        }
+
+
+def _write_bomb(target, parts: dict):
+    """parts: name → bytes, or an iterable of byte chunks (streamed in)."""
+    members = _base_members(target)
+    members.update({name: value for name, value in parts.items() if isinstance(value, bytes)})
+    if "xl/sharedStrings.xml" not in parts:
+        members["xl/sharedStrings.xml"] = f'<sst {SHEET_NS} count="0" uniqueCount="0"/>'.encode()
+    # openpyxl finds the shared strings through the content types, and writes none of its own.
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"</Types>", override.encode())
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, value in members.items():
+            archive.writestr(name, value)
+        for name, value in parts.items():
+            if not isinstance(value, bytes):
+                with archive.open(name, "w", force_zip64=True) as member:
+                    for chunk in value:
+                        member.write(chunk)
+
+
+def _repeat(piece: bytes, count: int):
+    full, rest = divmod(count, _CHUNK_REPEAT)
+    block = piece * _CHUNK_REPEAT
+    for _n in range(full):
+        yield block
+    if rest:
+        yield piece * rest
+
+
+def _sheet(rows_xml, dimension="A1:A1", after=()):
+    yield f'<?xml version="1.0" encoding="UTF-8"?><worksheet {SHEET_NS}><dimension ref="{dimension}"/><sheetData>'.encode()
+    yield from rows_xml
+    yield b"</sheetData>"
+    yield from after
+    yield b"</worksheet>"
+
+
+def _to_bytes(target):
+    if isinstance(target, io.BytesIO):
+        return target.getvalue()
+    return None
+
+
+def bomb_shared_string(target=None, *, chars=500 * 1024 * 1024):
+    """One cell holding one shared string of `chars` characters (500 MB unpacked by default)."""
+    target = target or io.BytesIO()
+    strings = [f'<sst {SHEET_NS} count="1" uniqueCount="1"><si><t>'.encode(), *_repeat(b"x", chars), b"</t></si></sst>"]
+    sheet = _sheet([b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'])
+    _write_bomb(target, {"xl/sharedStrings.xml": iter(strings), "xl/worksheets/sheet1.xml": sheet})
+    return _to_bytes(target)
+
+
+def bomb_dense(target=None, *, rows=2000, columns=1000):
+    """`rows` × `columns` numeric cells, the whole grid present in the file."""
+    target = target or io.BytesIO()
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(col) for col in range(1, columns + 1)]
+
+    def rows_xml():
+        for number in range(1, rows + 1):
+            yield (f'<row r="{number}">' + "".join(f'<c r="{letter}{number}"><v>1</v></c>' for letter in letters) + "</row>").encode()
+
+    sheet = _sheet(rows_xml(), dimension=f"A1:{letters[-1]}{rows}")
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet})
+    return _to_bytes(target)
+
+
+def bomb_declared(target=None, *, rows=2000, columns=16384):
+    """A sheet that declares `rows` × `columns` (XFD by default) but holds one value per row."""
+    target = target or io.BytesIO()
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(columns)
+    body = (f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>'.encode() for n in range(1, rows + 1))
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": _sheet(body, dimension=f"A1:{last}{rows}")})
+    return _to_bytes(target)
+
+
+def bomb_ratio(target=None, *, padding=19 * 1024 * 1024):
+    """A sheet whose part is mostly `padding` bytes of one repeated character (compression ≈ 1000×)."""
+    target = target or io.BytesIO()
+    sheet = _sheet([b'<row r="1"><c r="A1"><v>1</v></c></row>'], after=[b"<!--", *_repeat(b" ", padding), b"-->"])
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet})
+    return _to_bytes(target)
+
+
+def bomb_blank_rows(target=None, *, rows=1_000_000):
+    """A header row, then `rows` blank (formatted) row elements, then one task at the very end."""
+    target = target or io.BytesIO()
+    header = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{text}</t></is></c>' for i, text in enumerate(TASK_HEADERS)
+    )
+
+    def body():
+        yield f'<row r="1">{header}</row>'.encode()
+        for start in range(2, rows + 2, _CHUNK_REPEAT):
+            yield "".join(f'<row r="{n}" s="1" customFormat="1"/>' for n in range(start, min(start + _CHUNK_REPEAT, rows + 2))).encode()
+        yield f'<row r="{rows + 2}"><c r="A{rows + 2}"><v>1</v></c></row>'.encode()
+
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": _sheet(body(), dimension=f"A1:I{rows + 2}")})
+    return _to_bytes(target)
+
+
+def bomb_lying_dimension(target=None, *, column=16384, rows=3):
+    """Declares A1:C3 but holds a value in column `column` (XFD by default) of each row."""
+    target = target or io.BytesIO()
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(column)
+    body = (f'<row r="{n}"><c r="A{n}"><v>1</v></c><c r="{letter}{n}"><v>1</v></c></row>'.encode() for n in range(1, rows + 1))
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": _sheet(body, dimension="A1:C3")})
+    return _to_bytes(target)
+
+
+def bomb_entities(target=None):
+    """A sheet declaring nested XML entities (billion laughs); defusedxml must refuse it."""
+    target = target or io.BytesIO()
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)
+    )
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]><worksheet {SHEET_NS}><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&i;</t></is></c></row></sheetData></worksheet>'
+    ).encode()
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet})
+    return _to_bytes(target)
+
+
+BOMBS = {
+    "shared_string": bomb_shared_string,
+    "dense": bomb_dense,
+    "declared": bomb_declared,
+    "ratio": bomb_ratio,
+    "blank_rows": bomb_blank_rows,
+    "lying_dimension": bomb_lying_dimension,
+    "entities": bomb_entities,
+}

@@ -15,6 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -88,7 +89,7 @@ def open_workbook(data: bytes, *, filename: str = ""):
     """Open uploaded bytes as an .xlsx workbook or raise WorkbookError saying why not."""
     max_bytes = settings.IMPORT_MAX_UPLOAD_BYTES
     if len(data) > max_bytes:
-        raise WorkbookError(
+        raise WorkbookRefused(
             Issue(
                 _("The file is %(size)s MB; the limit is %(limit)s MB.")
                 % {"size": round(len(data) / 1024 / 1024, 1), "limit": round(max_bytes / 1024 / 1024, 1)}
@@ -115,7 +116,11 @@ def open_workbook(data: bytes, *, filename: str = ""):
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except WorkbookError:
         raise
-    except Exception:  # openpyxl raises many kinds for damaged or foreign zip files
+    except Exception as error:
+        # defusedxml's refusal reaches us wrapped in openpyxl's ValueError.
+        if isinstance(error, DefusedXmlException) or isinstance(error.__cause__, DefusedXmlException):
+            refuse(_("The workbook declares XML entities or a document type, which are not accepted."))
+        # openpyxl raises many kinds for damaged or foreign zip files.
         raise WorkbookError(
             Issue(_("“%(name)s” could not be read as an Excel workbook (.xlsx).") % {"name": filename or _("The file")})
         ) from None

@@ -19,8 +19,10 @@ import bisect
 import io
 import re
 import zipfile
+from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -118,8 +120,6 @@ def stream_rows(workbook, sheet_name: str, *, max_blank_run: int, refuse, refuse
     limits = Limits.from_settings()
     worksheet = workbook[sheet_name]
     check_dimensions(worksheet, refuse)
-    max_cells = limits.rows * limits.columns
-    rows, cells_seen, blank_run, previous = [], 0, 0, 0
     # The same parser ReadOnlyWorksheet uses, driven here so that nothing is padded to the
     # declared width and each cell can be checked as it arrives (openpyxl 3.1, pinned).
     with worksheet._get_source() as source:
@@ -131,53 +131,68 @@ def stream_rows(workbook, sheet_name: str, *, max_blank_run: int, refuse, refuse
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        for number, cells in parser.parse():
-            blank_run += max(number - previous - 1, 0)  # rows missing from the file are blank
-            previous = number
-            if blank_run >= max_blank_run:
-                break
-            cells_seen += len(cells)
-            if cells_seen > max_cells:
+        try:
+            rows = _bounded_rows(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows)
+        except DefusedXmlException:
+            refuse(
+                _("The workbook declares XML entities or a document type, which are not accepted."),
+                sheet=sheet_name,
+            )
+        except ParseError:
+            refuse(_("The sheet is damaged and cannot be read."), sheet=sheet_name)
+    return rows
+
+
+def _bounded_rows(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows):
+    max_cells = limits.rows * limits.columns
+    rows, cells_seen, blank_run, previous = [], 0, 0, 0
+    for number, cells in parser.parse():
+        blank_run += max(number - previous - 1, 0)  # rows missing from the file are blank
+        previous = number
+        if blank_run >= max_blank_run:
+            break
+        cells_seen += len(cells)
+        if cells_seen > max_cells:
+            refuse(
+                _("The sheet has more than %(limit)s cells; the limit is %(rows)s rows of %(columns)s columns.")
+                % {"limit": max_cells, "rows": limits.rows, "columns": limits.columns},
+                sheet=sheet_name,
+                row=number,
+            )
+        values = {}
+        for found in cells:
+            value = found["value"]
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            column = found["column"]
+            if column > limits.columns:
                 refuse(
-                    _("The sheet has more than %(limit)s cells; the limit is %(rows)s rows of %(columns)s columns.")
-                    % {"limit": max_cells, "rows": limits.rows, "columns": limits.columns},
+                    _("A value in column %(column)s is beyond the limit of %(limit)s columns.")
+                    % {"column": get_column_letter(column), "limit": limits.columns},
                     sheet=sheet_name,
                     row=number,
                 )
-            values = {}
-            for found in cells:
-                value = found["value"]
-                if value is None or (isinstance(value, str) and not value.strip()):
-                    continue
-                column = found["column"]
-                if column > limits.columns:
-                    refuse(
-                        _("A value in column %(column)s is beyond the limit of %(limit)s columns.")
-                        % {"column": get_column_letter(column), "limit": limits.columns},
-                        sheet=sheet_name,
-                        row=number,
-                    )
-                if isinstance(value, str) and len(value) > limits.cell_chars:
-                    refuse(
-                        _("The cell holds %(length)s characters; the limit is %(limit)s characters per cell.")
-                        % {"length": len(value), "limit": limits.cell_chars},
-                        sheet=sheet_name,
-                        row=number,
-                        column=get_column_letter(column),
-                    )
-                values[column] = value
-            if not values:
-                blank_run += 1
-                if blank_run >= max_blank_run:
-                    break
-                continue
-            blank_run = 0
-            row = [None] * max(values)
-            for column, value in values.items():
-                row[column - 1] = value
-            rows.append((number, row))
-            if len(rows) > limits.rows:
-                refuse_rows(limits.rows)
+            if isinstance(value, str) and len(value) > limits.cell_chars:
+                refuse(
+                    _("The cell holds %(length)s characters; the limit is %(limit)s characters per cell.")
+                    % {"length": len(value), "limit": limits.cell_chars},
+                    sheet=sheet_name,
+                    row=number,
+                    column=get_column_letter(column),
+                )
+            values[column] = value
+        if not values:
+            blank_run += 1
+            if blank_run >= max_blank_run:
+                break
+            continue
+        blank_run = 0
+        row = [None] * max(values)
+        for column, value in values.items():
+            row[column - 1] = value
+        rows.append((number, row))
+        if len(rows) > limits.rows:
+            refuse_rows(limits.rows)
     return rows
 
 

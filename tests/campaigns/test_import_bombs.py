@@ -1,0 +1,142 @@
+"""Workbooks built as decompression bombs are refused at a configured limit that the message
+names, by the campaign and unit-directory imports, in the browser and on the command line.
+
+The bombs are built small and the limits lowered to match (bench/import_bombs.py measures them
+at full size).
+"""
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from campaigns.models import Campaign, CampaignImport
+from campaigns.services import CampaignImportError, campaign_import
+from tasks.models import Task
+from units.importing import DirectoryImportError, import_unit_directory
+from units.models import Membership, Unit
+
+from ..factories import MembershipFactory
+from ..sheets import (
+    bomb_declared,
+    bomb_dense,
+    bomb_entities,
+    bomb_lying_dimension,
+    bomb_ratio,
+    bomb_shared_string,
+)
+
+pytestmark = pytest.mark.django_db
+
+# name → (build the bomb, settings to lower, words the refusal must contain)
+BOMBS = {
+    "shared string over the part size": (
+        lambda: bomb_shared_string(chars=300_000), {"IMPORT_MAX_PART_BYTES": 100 * 1024}, ["sharedStrings.xml", "0.1"]
+    ),
+    "shared string over the cell length": (lambda: bomb_shared_string(chars=20_000), {}, ["20000", "10000"]),
+    "dense grid, declared": (lambda: bomb_dense(rows=30, columns=70), {}, ["70", "60"]),
+    "dense grid, too many rows": (lambda: bomb_dense(rows=30, columns=5), {"IMPORT_MAX_ROWS": 20}, ["20"]),
+    "dense grid, too many cells": (
+        lambda: bomb_dense(rows=10, columns=5), {"IMPORT_MAX_ROWS": 1, "IMPORT_MAX_COLUMNS": 5}, ["5"]
+    ),
+    "2,000 × 16,384 declared": (lambda: bomb_declared(rows=20), {}, ["16384", "60"]),
+    "dimension that lies": (bomb_lying_dimension, {}, ["XFD", "60"]),
+    "compression ratio": (lambda: bomb_ratio(padding=2 * 1024 * 1024), {}, ["sheet1.xml", "100"]),
+    "XML entities": (bomb_entities, {}, ["XML"]),
+}
+CASES = [pytest.param(*case, id=name) for name, case in BOMBS.items()]
+
+
+@pytest.fixture
+def office_user(unit_directory):
+    return MembershipFactory(unit=Unit.objects.get(name="区委区政府督查室"), role=Membership.Role.OFFICE).user
+
+
+def lower(settings, overrides):
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+
+
+def says(text, words):
+    return all(word in text for word in words)
+
+
+def test_openpyxl_parses_through_defusedxml():
+    from openpyxl.xml import functions
+
+    assert openpyxl.DEFUSEDXML is True
+    assert functions.iterparse.__module__.startswith("defusedxml")
+
+
+@pytest.mark.parametrize("build, limits, words", CASES)
+def test_campaign_import_refuses_at_the_named_limit(build, limits, words, settings, unit_directory):
+    lower(settings, limits)
+    with pytest.raises(CampaignImportError) as caught:
+        campaign_import(build(), filename="bomb.xlsx")
+    assert caught.value.refused_at_limit
+    assert len(caught.value.issues) == 1 and says(str(caught.value.issues[0]), words), caught.value.issues
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize("build, limits, words", CASES)
+def test_unit_directory_import_refuses_at_the_named_limit(build, limits, words, settings, db):
+    lower(settings, limits)
+    with pytest.raises(DirectoryImportError) as caught:
+        import_unit_directory(build(), filename="bomb.xlsx")
+    assert len(caught.value.issues) == 1 and says(str(caught.value.issues[0]), words), caught.value.issues
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.parametrize("build, limits, words", CASES)
+def test_browser_upload_is_refused_recorded_so_and_never_confirmable(build, limits, words, settings, login, office_user):
+    lower(settings, limits)
+    client = login(office_user)
+    response = client.post(reverse("campaigns:import"), {"file": SimpleUploadedFile("bomb.xlsx", build())})
+    record = CampaignImport.objects.get()
+    assert record.status == CampaignImport.Status.REFUSED
+    page = client.get(response["Location"]).content.decode()
+    assert says(page, words)
+    confirm_url = reverse("campaigns:import-confirm", args=[record.pk])
+    assert confirm_url not in page
+    client.post(confirm_url)
+    record.refresh_from_db()
+    assert record.status == CampaignImport.Status.REFUSED
+    assert not Campaign.objects.exists() and not Task.objects.exists()
+
+
+@pytest.mark.parametrize("build, limits, words", CASES)
+def test_browser_unit_directory_upload_is_refused(build, limits, words, settings, login, office_user):
+    lower(settings, limits)
+    before = Unit.objects.count()
+    response = login(office_user).post(
+        reverse("units:import"), {"file": SimpleUploadedFile("bomb.xlsx", build()), "import": "1"}
+    )
+    assert response.status_code == 200 and says(response.content.decode(), words)
+    assert Unit.objects.count() == before
+
+
+@pytest.mark.parametrize("command", ["import_campaign", "import_units"])
+@pytest.mark.parametrize("build, limits, words", CASES)
+def test_commands_refuse_at_the_named_limit(command, build, limits, words, settings, tmp_path, capsys, db):
+    lower(settings, limits)
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(build())
+    with pytest.raises(CommandError):
+        call_command(command, str(path))
+    assert says(capsys.readouterr().err, words)
+    assert not Campaign.objects.exists() and not Unit.objects.exists()
+
+
+def test_a_record_left_by_a_crash_cannot_be_confirmed_after_memory_runs_out(login, office_user, monkeypatch):
+    """Had a file still exhausted memory, its record would have stayed "previewed" (confirmable)."""
+    import campaigns.services
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(campaigns.services, "campaign_import", out_of_memory)
+    client = login(office_user)
+    client.post(reverse("campaigns:import"), {"file": SimpleUploadedFile("big.xlsx", bomb_dense(rows=2, columns=2))})
+    record = CampaignImport.objects.get()
+    assert record.status == CampaignImport.Status.REFUSED and record.summary["issues"]
