@@ -5,17 +5,24 @@ from django.utils.translation import gettext_lazy as _
 from units.models import Membership
 from units.services import user_unit_groups_sync
 
+from .admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 from .models import User
 
+# What makes an account powerful: only superusers set these (Django's own admin would let any
+# staff user with the change permission make themselves a superuser).
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(SuperuserWritesMixin, admin.TabularInline):
+    """A user's units and roles: changed by administrators only, every change in its history."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["unit"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(GuardedHistoryAdmin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("full_name", "phone", "email")}),
@@ -29,6 +36,23 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "phone", "email"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += PRIVILEGE_FIELDS
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Changing a superuser (its password, say) is taking it over: superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        user_unit_groups_sync(form.instance)
+        user_unit_groups_sync(form.instance, by=request.user)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
+from accounts.admin_mixins import SuperuserWritesMixin
+
 from .models import CalendarOverride, ChannelPreference, Delivery, EscalationPolicy, Notification, SupervisionNotice, Urge
 
 
@@ -18,7 +20,11 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(admin.ModelAdmin):
+class SupervisionNoticeAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+    """Notices, urges and notifications are issued and answered through the app (or its jobs),
+    which record who acted and when: read-only here except for superusers. So are people's
+    channel settings: staff must not point someone's notifications at another address."""
+
     list_display = ["unit", "kind", "campaign", "issued_at", "answer_by", "status"]
     list_filter = ["status", "kind", "campaign"]
     list_select_related = ["unit", "campaign"]
@@ -28,7 +34,7 @@ class SupervisionNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Urge)
-class UrgeAdmin(admin.ModelAdmin):
+class UrgeAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["unit", "task", "urged_by", "urged_at"]
     list_select_related = ["unit", "task", "urged_by"]
     raw_id_fields = ["task"]
@@ -42,7 +48,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
@@ -53,7 +59,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["notification", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["notification"]
@@ -61,7 +67,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChannelPreference)
-class ChannelPreferenceAdmin(admin.ModelAdmin):
+class ChannelPreferenceAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["user", "email", "webhook_format", "webhook_url"]
     list_select_related = ["user"]

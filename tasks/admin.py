@@ -1,5 +1,8 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.db.models import Q
+
+from accounts import roles
+from accounts.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
 from .models import (
     Attachment,
@@ -12,6 +15,7 @@ from .models import (
     Task,
     TaskAssignment,
 )
+from .permissions import attachments_visible_to, reports_visible_to
 from .services import task_permissions_sync
 
 
@@ -32,7 +36,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(GuardedHistoryAdmin):
     list_display = ["number", "title", "campaign", "category", "phase", "deadline", "status"]
     list_filter = ["campaign", "status", "category", "phase"]
     list_select_related = ["campaign", "phase"]
@@ -79,7 +83,10 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
+    """Reports are filed, reviewed and returned on the app's pages; here they are read-only
+    (except for superusers) and, like everywhere, a unit's drafts stay its own."""
+
     list_display = ["task", "unit", "period", "status", "percent_complete", "needs_coordination", "submitted_at"]
     list_filter = ["status", "period__campaign"]
     list_select_related = ["task", "unit", "period"]
@@ -87,17 +94,36 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["task", "unit", "period"]
     raw_id_fields = ["submitted_by"]
 
+    def get_queryset(self, request):
+        reports = super().get_queryset(request)
+        if request.user.is_superuser:
+            return reports
+        # The one rule of tasks.permissions: no drafts but the user's own units'.
+        return reports.filter(pk__in=reports_visible_to(request.user).values("pk"))
+
+    def history_records_visible(self, request, records):
+        # A submitted report's history holds the drafts saved before it: not for other units.
+        own = roles.member_unit_ids(request.user)
+        return records.filter(~Q(status=ProgressReport.Status.DRAFT) | Q(unit_id__in=own))
+
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["original_name", "content_type", "size", "report", "completion_request", "uploaded_by", "uploaded_at"]
     list_select_related = ["uploaded_by"]
     raw_id_fields = ["report", "completion_request"]
     readonly_fields = ["file", "sha256", "content_type", "size", "uploaded_by", "uploaded_at"]
 
+    def get_queryset(self, request):
+        attachments = super().get_queryset(request)
+        if request.user.is_superuser:
+            return attachments
+        # Evidence on a draft is part of the draft.
+        return attachments.filter(pk__in=attachments_visible_to(request.user).values("pk"))
+
 
 @admin.register(CompletionRequest)
-class CompletionRequestAdmin(admin.ModelAdmin):
+class CompletionRequestAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["task", "unit", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
     list_select_related = ["task", "unit"]
@@ -106,7 +132,7 @@ class CompletionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["task", "unit", "current_deadline", "requested_deadline", "status", "requested_at"]
     list_filter = ["status"]
     list_select_related = ["task", "unit"]
@@ -115,7 +141,9 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaderComment)
-class LeaderCommentAdmin(admin.ModelAdmin):
+class LeaderCommentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+    """A leader's words as given (批示): recorded on the task page, not rewritten here."""
+
     list_display = ["task", "author", "created_at"]
     list_select_related = ["task", "author"]
     raw_id_fields = ["task"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
+
 from .models import Leader, Membership, Unit, UnitAlias, UnitGroup
 from .services import user_unit_groups_sync
 
@@ -9,7 +11,10 @@ class UnitAliasInline(admin.TabularInline):
     extra = 1
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SuperuserWritesMixin, admin.TabularInline):
+    """Who is liaison, head or office staff of the unit: only administrators (superusers)
+    change it, or staff could make themselves another unit's liaison and file as that unit."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -31,7 +36,7 @@ class UnitAdmin(admin.ModelAdmin):
         if formset.model is Membership:
             # Liaisons and heads share the unit's group, which holds its tasks' permissions.
             for user in users | {m.user for m in formset.new_objects + formset.changed_objects}:
-                user_unit_groups_sync(user)
+                user_unit_groups_sync(user, by=request.user)
 
 
 @admin.register(UnitAlias)
@@ -50,7 +55,9 @@ class UnitGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
+    """Changed by administrators only (see MembershipInline); every change is in its history."""
+
     list_display = ["user", "unit", "role"]
     list_filter = ["role"]
     list_select_related = ["user", "unit"]
@@ -59,16 +66,30 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        user_unit_groups_sync(obj.user)
+        user_unit_groups_sync(obj.user, by=request.user)
 
     def delete_model(self, request, obj):
+        obj._history_user = request.user
         super().delete_model(request, obj)
-        user_unit_groups_sync(obj.user)
+        user_unit_groups_sync(obj.user, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        users = {membership.user for membership in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in users:
+            user_unit_groups_sync(user, by=request.user)
 
 
 @admin.register(Leader)
-class LeaderAdmin(admin.ModelAdmin):
+class LeaderAdmin(GuardedHistoryAdmin):
     list_display = ["name", "title", "user", "sort_order"]
     list_select_related = ["user"]
     search_fields = ["name", "title"]
     autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # A linked account reads every campaign as a leader: administrators decide that.
+            fields.append("user")
+        return fields

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .naming import name_key
 
@@ -102,6 +103,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Who gave or took which place, and when (admin or service): membership is what grants a
+    # unit's tasks and reports, so every change is kept.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")
@@ -127,6 +131,8 @@ class Leader(models.Model):
         verbose_name=_("user account"),
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # Linking an account makes it a leader's (who reads every campaign): changes are kept.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_order", "name"]

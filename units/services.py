@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import Membership, Unit
 
@@ -19,28 +21,63 @@ def unit_group(unit: Unit) -> Group:
     return unit.group
 
 
+@contextmanager
+def _acting(instance, by):
+    """Record `by` as who made the change in the instance's history (django-simple-history).
+
+    Without it, history takes the signed-in user of the current request (admin pages, through
+    HistoryRequestMiddleware), or nobody for a command or job.
+    """
+    if by is None:
+        yield
+        return
+    instance._history_user = by
+    try:
+        yield
+    finally:
+        del instance._history_user
+
+
 @transaction.atomic
-def user_unit_groups_sync(user) -> None:
-    """Make the user's unit groups exactly those of the units where they are liaison or head."""
+def user_unit_groups_sync(user, *, by=None) -> None:
+    """Make the user's unit groups exactly those of the units where they are liaison or head.
+
+    Each change of the user's groups is kept in the user's history, with `by` as who made it.
+    """
     wanted = {
         unit_group(unit).pk
         for unit in Unit.objects.filter(memberships__user=user, memberships__role__in=MEMBER_ROLES).distinct()
     }
     current = set(user.groups.filter(unit__isnull=False).values_list("pk", flat=True))
-    if wanted - current:
-        user.groups.add(*(wanted - current))
-    if current - wanted:
-        user.groups.remove(*(current - wanted))
+    with _acting(user, by):
+        if wanted - current:
+            user.groups.add(*(wanted - current))
+        if current - wanted:
+            user.groups.remove(*(current - wanted))
 
 
 @transaction.atomic
-def membership_add(*, user, unit: Unit, role: str) -> Membership:
-    membership, _created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    user_unit_groups_sync(user)
+def membership_add(*, user, unit: Unit, role: str, by=None) -> Membership:
+    """Give the user a place in the unit (once: a retry adds nothing); `by` is who did it."""
+    membership = Membership.objects.filter(user=user, unit=unit, role=role).first()
+    if membership is None:
+        membership = Membership(user=user, unit=unit, role=role)
+        with _acting(membership, by):
+            try:
+                # A savepoint, so that losing a race to an identical insert leaves the
+                # transaction usable; the winner's row is the one returned.
+                with transaction.atomic():
+                    membership.save()
+            except IntegrityError:
+                membership = Membership.objects.get(user=user, unit=unit, role=role)
+    user_unit_groups_sync(user, by=by)
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, user, unit: Unit, role: str) -> None:
-    Membership.objects.filter(user=user, unit=unit, role=role).delete()
-    user_unit_groups_sync(user)
+def membership_remove(*, user, unit: Unit, role: str, by=None) -> None:
+    """Take the user's place in the unit away; `by` is who did it."""
+    for membership in Membership.objects.filter(user=user, unit=unit, role=role):
+        with _acting(membership, by):
+            membership.delete()
+    user_unit_groups_sync(user, by=by)

@@ -82,7 +82,7 @@ def _demo_accounts() -> dict[str, User]:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
     users["admin"] = admin
-    office_staff = _office_staff_group()
+    office_staff = office_staff_group()
     for username, (full_name, unit_name, role) in DEMO_ACCOUNTS.items():
         user, created = User.objects.get_or_create(
             username=username, defaults={"full_name": full_name, "email": f"{username}@example.gov.cn"}
@@ -105,11 +105,20 @@ def _demo_accounts() -> dict[str, User]:
     return users
 
 
-def _office_staff_group() -> Group:
-    """The office keeps units, campaigns and tasks in the admin; it does not manage accounts."""
+def office_staff_group() -> Group:
+    """The office keeps units, campaigns and tasks in the admin, the working-day calendar and
+    escalation rules, and looks at notices and urges. It does not manage accounts or
+    memberships (who is which unit's liaison): the administrator does."""
     group, _created = Group.objects.get_or_create(name="督查室工作人员")
+    supervision = ["calendaroverride", "escalationpolicy"]
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["units", "campaigns", "tasks"])
+        Permission.objects.filter(content_type__app_label__in=["units", "campaigns", "tasks"]).exclude(
+            codename__in=["add_membership", "change_membership", "delete_membership"]
+        )
+        | Permission.objects.filter(content_type__app_label="supervision", content_type__model__in=supervision)
+        | Permission.objects.filter(
+            content_type__app_label="supervision", codename__in=["view_supervisionnotice", "view_urge"]
+        )
         | Permission.objects.filter(content_type__app_label="accounts", codename="view_user")
     )
     return group

@@ -1,0 +1,78 @@
+"""Admin building blocks that keep the app's rules in the admin too.
+
+The admin is a back door around the pages: a staff user with model permissions could otherwise
+read any unit's drafts, rewrite a filed report or make themselves another unit's liaison. These
+mixins limit what only superusers (the administrators) may do there.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class SuperuserWritesMixin:
+    """Read-only for everyone but superusers, whatever model permissions a staff user holds.
+
+    For what people file or are given through the app's own pages (reports, evidence, requests,
+    notices, memberships): those pages check who may act and record it; a raw admin form would
+    skip both. Works on ModelAdmin and inlines (whose has_add_permission also takes obj).
+    """
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with its two gaps closed for non-superusers.
+
+    - Its history page falls back to the last historical record when the object is not in
+      get_queryset(), and its historical-version page reads any record by id: both would show
+      rows the changelist hides. Here both require the object in get_queryset() and the record
+      in `history_records_visible`.
+    - Its version page saves the submitted form on POST ("revert") checking only the view
+      permission. Here a POST needs the change permission.
+    """
+
+    def history_records_visible(self, request, records: QuerySet) -> QuerySet:
+        """The historical records this user may see; all by default. Override to hide some."""
+        return records
+
+    def _visible_history(self, request, records: QuerySet) -> QuerySet:
+        if request.user.is_superuser:
+            return records
+        return self.history_records_visible(request, records)
+
+    def _check_object_visible(self, request, object_id) -> None:
+        if request.user.is_superuser:
+            return
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        records = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return self._visible_history(request, records)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_object_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_object_visible(request, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        records = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id})
+        if not self._visible_history(request, records).exists():
+            raise Http404
+        if request.method == "POST":
+            obj = self.get_queryset(request).filter(pk=object_id).first()
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
