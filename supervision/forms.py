@@ -12,6 +12,8 @@ class UrgeForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     task = forms.IntegerField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    # The rendered form's idempotency token ({% form_token %}): posted twice, it urges once.
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class ChannelPreferenceForm(forms.ModelForm):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from accounts import roles
 from campaigns.selectors import visible_campaigns_q
 
-from .models import Notification, SupervisionNotice
+from .models import Notification, SupervisionNotice, Urge
 
 
 def inbox(user):
@@ -27,3 +27,15 @@ def notices_visible_to(user):
 def can_answer_notice(user, notice) -> bool:
     """A notice is answered once, by a liaison or head of the unit it was issued to."""
     return notice.status == SupervisionNotice.Status.OPEN and notice.unit_id in roles.member_unit_ids(user)
+
+
+def urges_visible_to(user):
+    """The one rule for urges (催办) and their notes, used by every page that lists them (the task
+    timeline, and any later list): a note is addressed to the unit urged, so office staff and
+    leaders see every urge (on tasks of campaigns they see), a unit's liaisons and heads only the
+    urges of their own units, never another unit's on the same task; anyone else none."""
+    on_visible_task = Q(task__isnull=True) | visible_campaigns_q(user, prefix="task__campaign__")
+    urges = Urge.objects.filter(on_visible_task)
+    if roles.is_office(user) or roles.is_leader(user):
+        return urges
+    return urges.filter(unit_id__in=roles.member_unit_ids(user))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,16 +24,31 @@ URGE_DEBOUNCE = datetime.timedelta(minutes=1)
 
 
 @transaction.atomic
-def urge(*, user, unit, task=None, note: str = "", now=None) -> tuple[Urge, int]:
+def urge(*, user, unit, task=None, note: str = "", token: uuid.UUID | None = None, now=None) -> tuple[Urge, int]:
     """The office urges a unit (催办): its liaisons and head are told at once; recorded on the
-    task's timeline. Returns (urge, notifications sent)."""
+    task's timeline. Returns (urge, notifications sent).
+
+    `token` comes from the rendered form: the same form posted twice, even by two requests at
+    the same moment, makes one urge (the database refuses a second row with the token, and the
+    notifications are keyed by the urge) and the second post sends nothing."""
     if not roles.is_office(user):
         raise PermissionDenied
     now = now or timezone.now()
-    recent = Urge.objects.filter(unit=unit, task=task, urged_by=user, urged_at__gte=now - URGE_DEBOUNCE).first()
-    if recent:
-        return recent, 0
-    record = Urge.objects.create(unit=unit, task=task, note=note, urged_by=user, urged_at=now)
+    recent = Urge.objects.filter(unit=unit, task=task, urged_by=user, urged_at__gte=now - URGE_DEBOUNCE)
+    if token is not None:
+        recent = Urge.objects.filter(Q(pk__in=recent.values("pk")) | Q(token=token))
+    if found := recent.first():
+        return found, 0
+    try:
+        with transaction.atomic():
+            record = Urge.objects.create(unit=unit, task=task, note=note, urged_by=user, urged_at=now, token=token)
+    except IntegrityError:
+        # Another request with this form's token got there first (the database made this one
+        # wait for it to commit): that urge is this one, already sent.
+        found = Urge.objects.filter(token=token).first()
+        if token is None or found is None:
+            raise
+        return found, 0
     link = reverse("tasks:detail", args=[task.campaign.code, task.number]) if task else reverse("tasks:workspace")
     sent = 0
     recipients = Membership.objects.filter(

@@ -72,7 +72,9 @@ def urge(request):
     task = None
     if form.cleaned_data["task"]:
         task = get_object_or_404(tasks_visible_to(request.user).select_related("campaign"), pk=form.cleaned_data["task"])
-    _record, sent = services.urge(user=request.user, unit=unit, task=task, note=form.cleaned_data["note"])
+    _record, sent = services.urge(
+        user=request.user, unit=unit, task=task, note=form.cleaned_data["note"], token=form.cleaned_data["token"]
+    )
     messages.success(request, _("%(unit)s was urged (%(count)s people told).") % {"unit": unit, "count": sent})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

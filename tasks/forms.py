@@ -1,11 +1,14 @@
 """Forms of the reporting pages. They check the shape of the input; the rules are in tasks.services."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .evidence import ACCEPTED
+from .models import CompletionRequest, ExtensionRequest, LeaderComment, ProgressReport
 
 # What the file chooser offers; the content is checked by tasks.evidence whatever the name says.
 EVIDENCE_ACCEPT = ",".join(f".{extension}" for extension in ACCEPTED)
@@ -25,8 +28,12 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault("label", _("Evidence"))
         kwargs.setdefault(
             "help_text",
-            _("PDF, images (JPG, PNG, GIF, WebP) or Office documents; up to %(count)s files of %(size)s MB each.")
-            % {"count": settings.EVIDENCE_MAX_FILES, "size": round(settings.EVIDENCE_MAX_BYTES / 1024 / 1024)},
+            _("PDF, images (JPG, PNG, GIF, WebP) or Office documents, %(size)s MB each; at most %(count)s files and %(total)s MB per report or application.")
+            % {
+                "count": settings.EVIDENCE_MAX_FILES,
+                "size": round(settings.EVIDENCE_MAX_BYTES / 1024 / 1024),
+                "total": round(settings.EVIDENCE_MAX_TOTAL_BYTES / 1024 / 1024),
+            },
         )
         super().__init__(**kwargs)
         self.widget.attrs.update({"accept": EVIDENCE_ACCEPT, "multiple": True})
@@ -39,6 +46,29 @@ class EvidenceField(forms.FileField):
                 _("Attach at most %(count)s files at a time.") % {"count": settings.EVIDENCE_MAX_FILES}
             )
         return files
+
+
+class LimitedTextField(forms.CharField):
+    """Free text with the model field's length limit (maxlength on the textarea, a counter under
+    it, see _field.html and duban.js). Line breaks are counted as one character, as the
+    browser's maxlength counts them: a posted CR LF becomes LF before the length is checked."""
+
+    def __init__(self, model, name, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", model._meta.get_field(name).max_length)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
+
+
+def token_field():
+    """A hidden idempotency token, new for each rendered form: the service saves one object per
+    token, so a double click, a retry or two parallel posts of the same form save once. Optional:
+    a post without one (not from our pages) is simply not deduplicated."""
+    return forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
 
 
 class StyledForm(forms.Form):
@@ -81,19 +111,22 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 
 
 class ReportForm(StyledForm):
-    progress = forms.CharField(
-        label=_("Progress this period"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    progress = LimitedTextField(
+        ProgressReport, "progress", label=_("Progress this period"), widget=forms.Textarea(attrs={"rows": 5})
     )
-    problems = forms.CharField(label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    problems = LimitedTextField(ProgressReport, "problems", label=_("Problems"), widget=forms.Textarea(attrs={"rows": 3}))
+    next_steps = LimitedTextField(
+        ProgressReport, "next_steps", label=_("Next steps"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     percent_complete = forms.IntegerField(
         label=_("Percent complete"), min_value=0, max_value=100, initial=0,
         widget=forms.NumberInput(attrs={"step": 1, "min": 0, "max": 100}),
     )  # fmt: skip
     needs_coordination = forms.BooleanField(label=_("Needs coordination by a leader"), required=False)
-    coordination_request = forms.CharField(
-        label=_("What needs coordination"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    coordination_request = LimitedTextField(
+        ProgressReport, "coordination_request", label=_("What needs coordination"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
     files = EvidenceField()
     # The version of the report the form was opened with; empty for a new report.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -148,14 +181,18 @@ class ReviewForm(StyledForm):
     DECISIONS = [("accept", _("Accept")), ("return", _("Return"))]
 
     decision = forms.ChoiceField(choices=DECISIONS)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = LimitedTextField(
+        ProgressReport, "review_comment", label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DecisionForm(StyledForm):
     DECISIONS = [("approve", _("Approve")), ("reject", _("Reject"))]
 
     decision = forms.ChoiceField(choices=DECISIONS)
-    comment = forms.CharField(label=_("Reason or comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = LimitedTextField(
+        CompletionRequest, "decision_comment", label=_("Reason or comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class LeadUnitForm(StyledForm):
@@ -174,7 +211,9 @@ class LeadUnitForm(StyledForm):
 
 
 class CompletionRequestForm(LeadUnitForm):
-    summary = forms.CharField(label=_("What was achieved"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    summary = LimitedTextField(
+        CompletionRequest, "summary", label=_("What was achieved"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     files = EvidenceField()
 
 
@@ -194,4 +233,7 @@ class ExtensionRequestForm(LeadUnitForm):
 
 
 class LeaderCommentForm(StyledForm):
-    text = forms.CharField(label=_("Instruction or comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = LimitedTextField(
+        LeaderComment, "text", label=_("Instruction or comment"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    token = token_field()

@@ -165,21 +165,24 @@ class ProgressReport(models.Model):
         "campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="reports", verbose_name=_("period")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    progress = models.TextField(_("progress this period"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    # Text limits (characters): a weekly report is read on one screen, not a document pasted in
+    # (112,000 characters were once accepted). TextField does not enforce max_length itself: the
+    # forms read it for the maxlength attribute and counter, and services.report_save checks it.
+    progress = models.TextField(_("progress this period"), blank=True, max_length=2000)
+    problems = models.TextField(_("problems"), blank=True, max_length=1000)
+    next_steps = models.TextField(_("next steps"), blank=True, max_length=1000)
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MaxValueValidator(100)]
     )
     needs_coordination = models.BooleanField(_("needs coordination"), default=False)
-    coordination_request = models.TextField(_("coordination needed"), blank=True)
+    coordination_request = models.TextField(_("coordination needed"), blank=True, max_length=1000)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Submitted after the period's due moment; by how much is submitted_at − period.due_at.
     is_late = models.BooleanField(_("late"), default=False)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=1000)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -240,10 +243,20 @@ def evidence_path(instance, filename):
     return f"evidence/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}"
 
 
+class CurrentAttachmentManager(models.Manager):
+    """Attachments not removed by their unit. The default manager, so that every page, prefetch,
+    download and quota (report.attachments, attachments_visible_to) leaves removed ones out."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Attachment(models.Model):
     """Evidence attached to a progress report or a completion request (photos, scans, documents).
 
     Files live in private storage and are served only through a view that checks permissions.
+    A unit may remove evidence from its report while it is a draft or returned: the row stays,
+    with who removed it and when (`Attachment.all_objects` reads it), so the history keeps it.
     """
 
     report = models.ForeignKey(
@@ -259,9 +272,17 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"))
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CurrentAttachmentManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+        base_manager_name = "all_objects"
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         constraints = [
@@ -274,6 +295,14 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    # Kinds the browser shows itself (its PDF viewer, images): opened in the browser (sandboxed,
+    # see report_views.attachment_download); every other kind is downloaded.
+    PREVIEWED = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"})
+
+    @property
+    def opens_in_browser(self) -> bool:
+        return self.content_type in self.PREVIEWED
 
 
 class Decision(models.TextChoices):
@@ -293,7 +322,7 @@ class LeadUnitRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True, max_length=1000)
 
     class Meta:
         abstract = True
@@ -303,7 +332,7 @@ class CompletionRequest(LeadUnitRequest):
     """A lead unit's application to close a task off (申请办结); the office approves (销号) or rejects."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests")
-    summary = models.TextField(_("completion summary"))
+    summary = models.TextField(_("completion summary"), max_length=2000)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -326,7 +355,7 @@ class ExtensionRequest(LeadUnitRequest):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
     current_deadline = models.DateField(_("current deadline"))
     requested_deadline = models.DateField(_("requested deadline"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=1000)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -350,7 +379,10 @@ class LeaderComment(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="leader_comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("comment"))
+    text = models.TextField(_("comment"), max_length=1000)
+    # One per rendered comment form: a double click, a retry or two parallel posts of the same
+    # form save one comment (the database refuses the second). Empty for comments made elsewhere.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
 from .forms import ReportForm, add_service_error
@@ -84,11 +85,41 @@ def report_edit(request, code, number, unit, period):
 
 
 def attachment_download(request, pk):
-    """Evidence is served only through here, to those who may read what it is attached to."""
+    """Evidence is served only through here, to those who may read what it is attached to.
+
+    PDFs and images open in the browser, other kinds are downloaded; the content type is the one
+    tasks.evidence found in the file, not the one the upload claimed. Served as an opaque
+    document: `Content-Security-Policy: sandbox` runs no script of a crafted file in the app's
+    origin, and nosniff stops the browser guessing another type."""
     attachment = get_object_or_404(permissions.attachments_visible_to(request.user), pk=pk)
-    return FileResponse(
+    response = FileResponse(
         attachment.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not attachment.opens_in_browser,
         filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
     )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def attachment_remove(request, pk):
+    """A unit removes evidence from its draft or returned report; back to the report form."""
+    attachment = get_object_or_404(
+        permissions.attachments_visible_to(request.user).filter(report__isnull=False).select_related(
+            "report__task__campaign", "report__period"
+        ),
+        pk=pk,
+    )
+    report = attachment.report
+    try:
+        services.attachment_remove(user=request.user, attachment_id=attachment.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(name)s” was removed from the report.") % {"name": attachment.original_name})
+    return redirect(
+        "tasks:report", code=report.task.campaign.code, number=report.task.number, unit=report.unit_id,
+        period=report.period.number,
+    )  # fmt: skip

@@ -511,11 +511,11 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
 
 def _supervision_events(user, task) -> list[TimelineEvent]:
     """The office urging units on this task, and supervision notices about it the user may see."""
-    from supervision.selectors import notices_visible_to
+    from supervision.selectors import notices_visible_to, urges_visible_to
 
     events = [
         TimelineEvent(urge.urged_at, "urge", urge.urged_by, subject=urge.unit.display_name, text=urge.note)
-        for urge in task.urges.select_related("urged_by", "unit")
+        for urge in urges_visible_to(user).filter(task=task).select_related("urged_by", "unit")
     ]
     for notice in notices_visible_to(user).filter(task=task).select_related("unit", "answered_by"):
         events.append(TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body))

@@ -8,6 +8,7 @@ a message for the user; nothing is half-saved.
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from campaigns.models import ReportingPeriod
 from units.services import unit_group
 
 from . import permissions
-from .evidence import check_evidence
+from .evidence import check_evidence_files, discard_stored_files_on_failure, store_evidence
 from .models import (
     Attachment,
     CompletionRequest,
@@ -81,22 +82,18 @@ def task_permissions_sync(task: Task) -> None:
 # ---- reports ------------------------------------------------------------------------------
 
 
-def _attach(files, *, user, now, report=None, completion_request=None) -> None:
-    for upload in files:
-        content_type, sha256 = check_evidence(upload)
-        Attachment.objects.create(
-            report=report,
-            completion_request=completion_request,
-            file=upload,
-            original_name=upload.name[:255],
-            content_type=content_type,
-            size=upload.size,
-            sha256=sha256,
-            uploaded_by=user,
-            uploaded_at=now,
-        )
+def _too_long(model, name: str, value: str) -> str | None:
+    """The refusal of a text over its model field's max_length (TextFields do not check it)."""
+    limit = model._meta.get_field(name).max_length
+    if limit and len(value) > limit:
+        return _("At most %(limit)s characters; this text has %(length)s.") % {"limit": limit, "length": len(value)}
+    return None
 
 
+REPORT_TEXTS = ["progress", "problems", "next_steps", "coordination_request"]
+
+
+@discard_stored_files_on_failure
 @transaction.atomic
 def report_save(
     *,
@@ -137,6 +134,10 @@ def report_save(
         errors["progress"] = _("Describe the progress of this period before submitting.")
     if needs_coordination and not coordination_request.strip():
         errors["coordination_request"] = _("Say what needs coordination.")
+    texts = dict(zip(REPORT_TEXTS, [progress, problems, next_steps, coordination_request], strict=True))
+    for name, value in texts.items():
+        if message := _too_long(ProgressReport, name, value):
+            errors[name] = message
     if errors:
         raise ValidationError(errors)
 
@@ -152,6 +153,8 @@ def report_save(
         if not report.is_editable_state:
             raise ValidationError(_("The report has been submitted; it can be changed only after the office returns it."))
         report.version += 1
+    # Every file and the report's quota are checked before anything is stored.
+    evidence = check_evidence_files(files, attached=Attachment.objects.filter(report=report) if report.pk else Attachment.objects.none())
     report.progress, report.problems, report.next_steps = progress, problems, next_steps
     report.percent_complete = percent_complete
     report.needs_coordination, report.coordination_request = needs_coordination, coordination_request
@@ -171,7 +174,7 @@ def report_save(
         # The unique task × unit × period: another request created it between check and insert.
         raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page.")) from None
     _save_indicator_values(report, indicator_values or {})
-    _attach(files, user=user, now=now, report=report)
+    store_evidence(evidence, user=user, now=now, report=report)
     return report
 
 
@@ -196,6 +199,8 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
         raise ValidationError(_("Only a submitted report can be reviewed; this one is “%(status)s”.") % {"status": report.get_status_display()})
     if not accept and not comment.strip():
         raise ValidationError({"comment": _("Say why the report is returned.")})
+    if message := _too_long(ProgressReport, "review_comment", comment):
+        raise ValidationError({"comment": message})
     report.status = ProgressReport.Status.ACCEPTED if accept else ProgressReport.Status.RETURNED
     report.review_comment = comment
     report.reviewed_at, report.reviewed_by = now or timezone.now(), user
@@ -204,6 +209,34 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     report._history_user = user
     report.save()
     return report
+
+
+@transaction.atomic
+def attachment_remove(*, user, attachment_id: int, now=None) -> Attachment:
+    """A unit removes evidence from its own report while the report is a draft or returned.
+
+    The row stays, marked removed with who and when (the history keeps it; pages, downloads and
+    the quota leave it out). The file stays too when the office may have seen it (uploaded before
+    the last submission); a file nobody outside the unit ever saw is deleted once this commits,
+    so adding and removing cannot fill the disk.
+    """
+    now = now or timezone.now()
+    report_id = Attachment.objects.filter(pk=attachment_id).values_list("report_id", flat=True).first()
+    if report_id is None:  # unknown, removed already, or evidence of a completion request
+        raise ValidationError(_("It no longer exists."))
+    # The report first: a submit at the same moment waits, and then finds the evidence as it is.
+    report = ProgressReport.objects.select_for_update().select_related("task").get(pk=report_id)
+    attachment = _locked(Attachment, attachment_id)
+    if not permissions.can_report(user, report.task, report.unit):
+        raise PermissionDenied
+    if not report.is_editable_state:
+        raise ValidationError(_("Evidence can be removed only while the report is a draft or has been returned."))
+    attachment.removed_at, attachment.removed_by = now, user
+    attachment.save(update_fields=["removed_at", "removed_by"])
+    if report.submitted_at is None or attachment.uploaded_at > report.submitted_at:
+        name, storage = attachment.file.name, attachment.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    return attachment
 
 
 # ---- completion and extension ---------------------------------------------------------------
@@ -220,6 +253,7 @@ def _locked_task_for_lead(user, task, unit) -> Task:
     return task
 
 
+@discard_stored_files_on_failure
 @transaction.atomic
 def completion_request_create(*, user, task: Task, unit, summary: str, files=(), now=None) -> CompletionRequest:
     """A lead unit applies to close the task off (申请办结)."""
@@ -227,6 +261,9 @@ def completion_request_create(*, user, task: Task, unit, summary: str, files=(),
     task = _locked_task_for_lead(user, task, unit)
     if not summary.strip():
         raise ValidationError({"summary": _("Summarise what was achieved.")})
+    if message := _too_long(CompletionRequest, "summary", summary):
+        raise ValidationError({"summary": message})
+    evidence = check_evidence_files(files, attached=Attachment.objects.none())
     try:
         with transaction.atomic():
             request = CompletionRequest.objects.create(
@@ -234,7 +271,7 @@ def completion_request_create(*, user, task: Task, unit, summary: str, files=(),
             )
     except IntegrityError:
         raise ValidationError(_("An application to close this task is already waiting for a decision.")) from None
-    _attach(files, user=user, now=now, completion_request=request)
+    store_evidence(evidence, user=user, now=now, completion_request=request)
     return request
 
 
@@ -353,9 +390,22 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
 
 
 @transaction.atomic
-def leader_comment_add(*, user, task: Task, text: str) -> LeaderComment:
+def leader_comment_add(*, user, task: Task, text: str, token: uuid.UUID | None = None) -> LeaderComment:
+    """A leader's comment (批示). `token` comes from the rendered form: the same form posted twice
+    (a double click, a retry, two requests at once) saves one comment and returns it both times."""
     if not permissions.can_comment(user):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("The comment is empty.")})
-    return LeaderComment.objects.create(task=task, author=user, text=text.strip())
+    if message := _too_long(LeaderComment, "text", text.strip()):
+        raise ValidationError({"text": message})
+    try:
+        with transaction.atomic():
+            return LeaderComment.objects.create(task=task, author=user, text=text.strip(), token=token)
+    except IntegrityError:
+        # The unique token: this form was saved already (by a parallel request, which the
+        # database made this one wait for). That comment is the answer.
+        existing = LeaderComment.objects.filter(token=token, author=user, task=task).first()
+        if token is None or existing is None:
+            raise
+        return existing

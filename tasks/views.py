@@ -96,7 +96,9 @@ def leader_comment_add(request, code, number):
     form = LeaderCommentForm(request.POST)
     if form.is_valid():
         try:
-            services.leader_comment_add(user=request.user, task=task, text=form.cleaned_data["text"])
+            services.leader_comment_add(
+                user=request.user, task=task, text=form.cleaned_data["text"], token=form.cleaned_data["token"]
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:

@@ -20,6 +20,14 @@
     });
   });
 
+  // A button with data-confirm asks first (e.g. removing evidence); no inline handlers (CSP).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
   // The coordination request is asked for only when coordination is needed.
   document.querySelectorAll("input[name=needs_coordination]").forEach(function (box) {
     var target = box.form && box.form.querySelector("[name=coordination_request]");
@@ -32,5 +40,22 @@
     };
     box.addEventListener("change", sync);
     sync();
+  });
+
+  // Text fields with a length limit show "used / limit" under them (the server renders the first
+  // count; the field's maxlength attribute stops typing at the limit, the server checks again).
+  document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+    var field = document.getElementById(counter.getAttribute("data-counter-for"));
+    var limit = field && parseInt(field.getAttribute("maxlength"), 10);
+    if (!limit) {
+      return;
+    }
+    var update = function () {
+      var used = field.value.length;
+      counter.textContent = used + " / " + limit;
+      counter.classList.toggle("text-danger", used >= limit);
+    };
+    field.addEventListener("input", update);
+    update();
   });
 })();

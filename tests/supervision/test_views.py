@@ -115,7 +115,7 @@ def test_the_office_urges_from_the_task_page_and_the_timeline_records_it(reporti
     assert response.status_code == 302 and response["Location"] == task_url
     told = set(Notification.objects.filter(kind="urge").values_list("recipient__username", flat=True))
     assert told == {"support_liaison", "support_head"}
-    page = login(r.lead_liaison).get(task_url).content.decode()
+    page = login(r.support_liaison).get(task_url).content.decode()  # the unit urged (others: test_urge_visibility)
     assert "timeline-urge" in page and "请今天报送" in page
 
 

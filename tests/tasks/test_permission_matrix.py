@@ -147,6 +147,9 @@ VIEWS = {
                         data=report_fields, unit=(403, 302), office=(403, 403), leader=(404, 403)),
     "attachment": View("get", lambda t: reverse("tasks:attachment", args=[t.attachment.pk]),
                        unit=(404, 200), office=(404, 200), leader=(404, 200)),
+    # The own attachment's report is submitted: the unit is refused with a message (and a redirect).
+    "attachment remove": View("post", lambda t: reverse("tasks:attachment-remove", args=[t.attachment.pk]), data=lambda t: {},
+                              unit=(404, 302), office=(404, 403), leader=(404, 403)),
     "review home": View("get", lambda t: reverse("tasks:review-home"),
                         nobody=403, unit=(403, 403), leader=(403, 403)),
     "review queue": View("get", lambda t: reverse("tasks:review", args=[t.review_campaign.code]), lambda t: t.review_marker,
@@ -223,7 +226,7 @@ def test_every_url_of_the_site_is_in_the_matrix():
 
     covered = {
         "campaigns:list", "campaigns:detail", "tasks:detail", "units:list", "units:detail", "tasks:workspace",
-        "tasks:report", "tasks:attachment", "tasks:review-home", "tasks:review", "tasks:review-decide",
+        "tasks:report", "tasks:attachment", "tasks:attachment-remove", "tasks:review-home", "tasks:review", "tasks:review-decide",
         "tasks:matrix-default", "tasks:matrix", "tasks:requests", "tasks:completion-decide", "tasks:extension-decide",
         "tasks:completion-request", "tasks:extension-request", "tasks:comment", "campaigns:import",
         "campaigns:import-preview", "campaigns:import-confirm", "units:import",

@@ -37,7 +37,7 @@ def test_download_has_the_original_name_and_content(client, reporting, evidence)
     client.force_login(reporting.lead_liaison)
     response = client.get(url(evidence["lead"]))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].startswith("inline;")  # a PDF opens in the browser
     assert "filename*=utf-8''" in response["Content-Disposition"]
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"

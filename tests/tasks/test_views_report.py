@@ -154,7 +154,7 @@ def test_evidence_that_is_not_what_it_claims_is_refused_naming_the_file(client, 
     client.force_login(r.lead_liaison)
     response = client.post(report_url(r), {**fields(), "submit": "", "files": [SimpleUploadedFile(name, content)]})
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].non_field_errors())
+    errors = " ".join(response.context["form"].errors["files"])  # shown under the file chooser
     assert says in errors
     # Nothing half-saved: no report, no file.
     assert the_report(r) is None
@@ -169,7 +169,7 @@ def test_a_30_mb_upload_is_refused(client, reporting):
     big = SimpleUploadedFile("scan.pdf", PDF + b"0" * (30 * 1024 * 1024))
     response = client.post(report_url(r), {**fields(), "save": "", "files": [big]})
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].non_field_errors())
+    errors = " ".join(response.context["form"].errors["files"])
     assert "scan.pdf" in errors and "MB" in errors
     assert the_report(r) is None and not Attachment.objects.exists()
 

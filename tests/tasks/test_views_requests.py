@@ -101,7 +101,7 @@ def test_an_empty_summary_or_a_fake_file_is_shown_on_the_form(client, reporting)
     response = post_completion(client, r, summary="  ")
     assert response.context["completion_form"].errors["summary"]
     response = post_completion(client, r, files=[SimpleUploadedFile("照片.jpg", b"not an image at all")])
-    assert "照片.jpg" in " ".join(response.context["completion_form"].non_field_errors())
+    assert "照片.jpg" in " ".join(response.context["completion_form"].errors["files"])
     assert not CompletionRequest.objects.exists()
 
 
