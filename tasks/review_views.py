@@ -3,15 +3,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import office_or_leader_required, office_required
+from campaigns.selectors import campaigns_visible_to
 
-from . import selectors, services
+from . import review_selectors, selectors, services
 from .forms import DecisionForm, ReviewForm
 
 REVIEW_PAGE_SIZE = 50
@@ -39,16 +41,26 @@ def _refusal(error: ValidationError) -> str:
 @office_required
 def review_home(request):
     """Review starts from a campaign: straight there when only one is active."""
-    campaigns = list(selectors.review_campaigns(request.user))
+    campaigns = list(review_selectors.review_campaigns(request.user))
     if len(campaigns) == 1:
         return redirect("tasks:review", code=campaigns[0].code)
     return render(request, "tasks/review_home.html", {"campaigns": campaigns})
 
 
+def _state_link(request, queue, state: str) -> str:
+    """The queue's address filtered to one state ("all" for every state), other filters kept."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["state"] = state
+    if queue.period is not None:
+        query["period"] = queue.period.number
+    return "?" + query.urlencode()
+
+
 @office_required
 def review_queue(request, code):
-    state = request.GET.get("state", selectors.SUBMITTED)
-    if state not in selectors.REVIEW_STATES:
+    state = request.GET.get("state", review_selectors.SUBMITTED)
+    if state not in review_selectors.REVIEW_STATES:
         state = ""
     filters = {
         "period_number": _int(request.GET.get("period")),
@@ -56,10 +68,15 @@ def review_queue(request, code):
         "section_id": _int(request.GET.get("section")),
         "state": state,
     }
-    queue = selectors.review_queue(request.user, code, **filters)
+    queue = review_selectors.review_queue(request.user, code, **filters)
     page = Paginator(queue.reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The counts are filters: each links to the table of that state.
+    states = [
+        (value, selectors.STATE_LABELS[value], queue.counts.get(value, 0), _state_link(request, queue, value))
+        for value in review_selectors.REVIEW_STATES
+    ]
     return render(
         request,
         "tasks/review_queue.html",
@@ -68,12 +85,42 @@ def review_queue(request, code):
             "campaign": queue.campaign,
             "page": page,
             "filters": filters,
-            "states": [
-                (value, selectors.STATE_LABELS[value], queue.counts.get(value, 0)) for value in selectors.REVIEW_STATES
-            ],
+            "states": states,
+            "all_states": (sum(queue.counts.values()), _state_link(request, queue, "all")),
+            "selectable": any(report.status == review_selectors.SUBMITTED for report in page.object_list),
             "query": query.urlencode(),
         },
     )
+
+
+@office_required
+@require_POST
+def review_accept_selected(request, code):
+    """Accept the reports ticked in the queue, in one go."""
+    campaign = get_object_or_404(campaigns_visible_to(request.user), code=code)
+    ids = [pk for pk in (_int(value) for value in request.POST.getlist("report")) if pk is not None]
+    default = reverse("tasks:review", args=[campaign.code])
+    if not ids:
+        messages.error(request, _("Tick the reports to accept first."))
+        return _back(request, default)
+    accepted = services.reports_accept(user=request.user, report_ids=ids)
+    if accepted:
+        messages.success(
+            request,
+            ngettext("%(count)s report accepted.", "%(count)s reports accepted.", len(accepted)) % {"count": len(accepted)},
+        )
+    if len(accepted) < len(set(ids)):
+        skipped = len(set(ids)) - len(accepted)
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s report was not waiting for review any more (decided meanwhile?).",
+                "%(count)s reports were not waiting for review any more (decided meanwhile?).",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    return _back(request, default)
 
 
 @office_required

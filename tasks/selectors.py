@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from campaigns.models import Campaign, ReportingPeriod, Section
+from campaigns.models import Campaign, ReportingPeriod
 from campaigns.selectors import assignments_prefetches, campaigns_visible_to, visible_campaigns_q
 from units.models import Unit
 
@@ -744,82 +744,7 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
     )
 
 
-# ---- office review --------------------------------------------------------------------------
-
-REVIEW_STATES = [SUBMITTED, RETURNED, ACCEPTED]
-
-
-@dataclass
-class ReviewQueue:
-    campaign: Campaign
-    periods: list[ReportingPeriod]
-    period: ReportingPeriod | None
-    units: list[Unit]
-    sections: list[Section]
-    reports: object  # a queryset, paginated by the view
-    counts: dict[str, int]
-
-
-def _default_period(periods: list[ReportingPeriod], with_reports: int | None, today: datetime.date):
-    """The latest period with reports, else the current one, else the last that has begun."""
-    by_number = {period.number: period for period in periods}
-    if with_reports in by_number:
-        return by_number[with_reports]
-    begun = [period for period in periods if period.start_date <= today]
-    return begun[-1] if begun else (periods[0] if periods else None)
-
-
-def review_queue(
-    user, campaign_code: str, *, period_number: int | None = None, unit_id: int | None = None,
-    section_id: int | None = None, state: str = SUBMITTED,
-) -> ReviewQueue:  # fmt: skip
-    """The non-draft reports of a campaign's period for the office to review, filtered by unit,
-    section and state ("" for every state). A fixed number of queries per page."""
-    campaign = get_object_or_404(campaigns_visible_to(user), code=campaign_code)
-    periods = list(campaign.periods.order_by("number"))
-    in_campaign = reports_visible_to(user).filter(task__campaign=campaign).exclude(status=DRAFT)
-    if period_number is None:
-        latest = in_campaign.order_by("-period__number").values_list("period__number", flat=True).first()
-        period = _default_period(periods, latest, timezone.localdate())
-    else:
-        period = next((p for p in periods if p.number == period_number), None)
-        if period is None:
-            raise Http404
-    of_period = in_campaign.filter(period=period)
-    counts = {row["status"]: row["n"] for row in of_period.order_by().values("status").annotate(n=Count("pk"))}
-    reports = of_period
-    if unit_id:
-        reports = reports.filter(unit_id=unit_id)
-    if section_id:
-        reports = reports.filter(task__section_id=section_id)
-    if state:
-        reports = reports.filter(status=state)
-    reports = (
-        reports.select_related("task__section", "unit", "period", "submitted_by")
-        .prefetch_related("attachments", "indicator_values__indicator")
-        .order_by("task__sort_key", "unit__sort_order", "unit__name", "pk")
-    )
-    units = list(Unit.objects.filter(pk__in=TaskAssignment.objects.filter(task__campaign=campaign).values("unit_id")))
-    return ReviewQueue(
-        campaign=campaign,
-        periods=periods,
-        period=period,
-        units=units,
-        sections=list(campaign.sections.all()),
-        reports=reports,
-        counts=counts,
-    )
-
-
-def review_campaigns(user):
-    """Active campaigns with the number of reports waiting for review (one query)."""
-    waiting = Q(tasks__reports__status=SUBMITTED)
-    return (
-        campaigns_visible_to(user)
-        .filter(status=Campaign.Status.ACTIVE)
-        .annotate(waiting=Count("tasks__reports", filter=waiting))
-        .order_by("-start_date", "code")
-    )
+# ---- office review: the queue is read by tasks.review_selectors --------------------------
 
 
 def visible_report(user, pk: int) -> ProgressReport:

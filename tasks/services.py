@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from campaigns.models import ReportingPeriod
 from units.services import unit_group
@@ -209,6 +210,38 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     report._history_user = user
     report.save()
     return report
+
+
+@transaction.atomic
+def reports_accept(*, user, report_ids, now=None) -> list[ProgressReport]:
+    """The office accepts several submitted reports at once; returns those accepted now.
+
+    Only reports the user may see and that are still submitted are taken: the rows are locked and
+    the state re-read under the lock, so a double submit or two tabs accept each report once
+    (the second finds them accepted and takes none). A fixed number of queries, whatever the
+    number of reports.
+    """
+    if not permissions.can_review(user):
+        raise PermissionDenied
+    now = now or timezone.now()
+    visible = permissions.reports_visible_to(user).filter(pk__in=list(report_ids)).values("pk")
+    reports = list(
+        ProgressReport.objects.select_for_update()
+        .filter(pk__in=visible, status=ProgressReport.Status.SUBMITTED)
+        .order_by("pk")
+    )
+    for report in reports:
+        report.status = ProgressReport.Status.ACCEPTED
+        report.review_comment = ""
+        report.reviewed_at, report.reviewed_by, report.updated_at = now, user, now
+        report.version += 1
+    # One UPDATE and one insert of history rows, with the same reason as a single acceptance
+    # (the task timeline shows "Report accepted" for each).
+    bulk_update_with_history(
+        reports, ProgressReport, ["status", "review_comment", "reviewed_at", "reviewed_by", "version", "updated_at"],
+        default_user=user, default_change_reason="accept", default_date=now,
+    )  # fmt: skip
+    return reports
 
 
 @transaction.atomic

@@ -1,6 +1,9 @@
 """The office's review queue and the compliance matrix."""
 
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -241,3 +244,142 @@ def test_matrix_queries_do_not_grow_with_tasks_and_units(client, reporting, djan
     grow(18)
     with django_assert_num_queries(len(queries)):
         client.get(matrix_url(r))
+
+
+# ---- issue 7: default period, newest first, counts as filters, fixed columns, bulk accept ----
+
+
+def period_numbers(response):
+    return [period.number for period in response.context["queue"].periods]
+
+
+def test_the_queue_opens_on_the_period_with_most_reports_awaiting_review(client, reporting):
+    r = reporting
+    # Early this week two units submitted already; last weeks' reports are all decided.
+    for unit in (r.lead, r.support):
+        submitted(r, unit, period=r.period, progress=f"{unit.name}本周提前报送")
+    submitted(r, r.other, task=r.other_task, status="accepted")
+    client.force_login(r.office)
+    response = client.get(queue_url(r))
+    assert response.context["queue"].period == r.period
+    assert "区发展和改革局本周提前报送" in response.content.decode()
+
+    # More waiting in an older period: that one.
+    previous = r.campaign.periods.get(number=r.period.number - 1)
+    for unit, task in ((r.lead, r.task), (r.support, r.task), (r.other, r.other_task)):
+        submitted(r, unit, task=task, period=previous)
+    assert client.get(queue_url(r)).context["queue"].period == previous
+
+
+def test_with_nothing_waiting_the_queue_opens_on_the_newest_period_with_reports(client, reporting):
+    r = reporting
+    submitted(r, r.lead, status="accepted")
+    client.force_login(r.office)
+    assert client.get(queue_url(r)).context["queue"].period == r.past
+
+
+def test_periods_are_listed_newest_first_and_none_that_has_not_begun(client, reporting):
+    r = reporting
+    client.force_login(r.office)
+    response = client.get(queue_url(r))
+    numbers = period_numbers(response)
+    assert numbers == sorted(numbers, reverse=True) and numbers[0] == r.period.number and numbers[-1] == 1
+    options = re.findall(r'<option value="(\d+)"', response.content.decode().split('id="f-unit"')[0])
+    assert [int(n) for n in options] == numbers
+    following = r.campaign.periods.get(number=r.period.number + 1)
+    assert client.get(queue_url(r, period=following.number)).status_code == 404
+
+
+def test_the_state_counts_are_links_that_filter_the_table(client, reporting):
+    r = reporting
+    lead = submitted(r, r.lead)
+    returned = submitted(r, r.support, status="returned", review_comment="补充材料")
+    accepted = submitted(r, r.other, task=r.other_task, status="accepted")
+    client.force_login(r.office)
+    response = client.get(queue_url(r, period=r.past.number))
+    nav = response.content.decode().split('class="nav nav-pills small mb-2 review-counts"')[1].split("</nav>")[0]
+    links = dict(re.findall(r'href="\?([^"]+)"[^>]*>([^<]+?) <span class="badge text-bg-light">\d+</span>', nav))
+    assert len(links) == 4
+    for query, expected in [("state=returned", [returned.pk]), ("state=accepted", [accepted.pk]), ("state=submitted", [lead.pk])]:
+        link = next(link for link in links if query in link)
+        assert f"period={r.past.number}" in link
+        assert shown(client.get(queue_url(r) + "?" + link.replace("&amp;", "&"))) == expected
+    everything = next(link for link in links if "state=all" in link)
+    assert set(shown(client.get(queue_url(r) + "?" + everything.replace("&amp;", "&")))) == {lead.pk, returned.pk, accepted.pk}
+    # Under a unit filter the counts are that unit's, and the links keep the filter.
+    response = client.get(queue_url(r, period=r.past.number, unit=r.support.pk, state="all"))
+    assert response.context["queue"].counts == {"returned": 1}
+    assert f"unit={r.support.pk}" in response.content.decode().split("review-counts")[1].split("</nav>")[0]
+
+
+def test_the_table_has_fixed_column_widths_and_no_inline_styles(client, reporting):
+    r = reporting
+    submitted(r, r.lead, progress="很长的进展" * 400)
+    client.force_login(r.office)
+    content = client.get(queue_url(r)).content.decode()
+    table = content.split('<table class="table table-sm table-bordered align-middle bg-white review-table">')[1]
+    assert table.lstrip().split("<thead")[0].count("<col class=") == 9
+    assert "style=" not in content
+    css = (settings.BASE_DIR / "static" / "css" / "duban.css").read_text()
+    assert re.search(r"\.review-table \{[^}]*table-layout: fixed", css)
+
+
+def test_several_selected_reports_are_accepted_at_once_and_only_once(client, reporting):
+    r = reporting
+    first, second = submitted(r, r.lead), submitted(r, r.support)
+    returned = submitted(r, r.other, task=r.other_task, status="returned", review_comment="重报")
+    draft = ProgressReportFactory(task=r.task, unit=r.lead, period=r.period)  # the unit's own draft
+    client.force_login(r.office)
+    page = client.get(queue_url(r)).content.decode()
+    assert f'name="report" value="{first.pk}" form="bulk-accept"' in page
+    url = reverse("tasks:review-accept-selected", args=[r.campaign.code])
+    back = queue_url(r, period=r.past.number)
+    data = {"report": [first.pk, second.pk, returned.pk, draft.pk], "next": back}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == back
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "已采纳 2 份报表。", "2 份报表已不在待审核状态（可能刚被他人处理）。"
+    ]
+    statuses = dict(ProgressReport.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "accepted", second.pk: "accepted", returned.pk: "returned", draft.pk: "draft"}
+    assert ProgressReport.objects.get(pk=first.pk).reviewed_by == r.office
+
+    # The same form posted again (a double click): nothing more happens.
+    client.get(back)  # the first answer's messages are shown
+    response = client.post(url, data)
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["warning"]
+    for report in (first, second):
+        assert report.history.filter(history_change_reason="accept").count() == 1
+    # The task's timeline says so, once per report.
+    timeline = client.get(reverse("tasks:detail", args=[r.campaign.code, "1"])).context["detail"].timeline
+    assert sum(event.code == "report:accept" for event in timeline) == 2
+
+
+def test_accepting_selected_reports_is_for_the_office_only(client, reporting):
+    r = reporting
+    report = submitted(r, r.lead)
+    url = reverse("tasks:review-accept-selected", args=[r.campaign.code])
+    for user in (r.lead_liaison, r.lead_head, r.leader, r.outsider):
+        client.force_login(user)
+        assert client.post(url, {"report": [report.pk]}).status_code == 403, user
+    client.force_login(r.office)
+    response = client.post(url, {"report": ["x"]})
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.SUBMITTED
+
+
+def test_accepting_selected_reports_takes_the_same_queries_for_2_or_20(client, reporting, django_assert_num_queries):
+    r = reporting
+    client.force_login(r.office)
+    url = reverse("tasks:review-accept-selected", args=[r.campaign.code])
+
+    def reports(count):
+        return [submitted(r, UnitFactory(), task=TaskFactory(campaign=r.campaign)).pk for _ in range(count)]
+
+    few, many = reports(2), reports(20)
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url, {"report": few})
+    with django_assert_num_queries(len(queries)):
+        client.post(url, {"report": many})
+    assert ProgressReport.objects.filter(status="accepted").count() == 22
