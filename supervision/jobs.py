@@ -36,8 +36,16 @@ FINAL_REMINDER_AT = datetime.time(14, 0)
 REPORTED = (ProgressReport.Status.SUBMITTED, ProgressReport.Status.RETURNED, ProgressReport.Status.ACCEPTED)
 
 
+def _nothing_yet() -> dict[str, int]:
+    return {"reminders": 0, "escalations": 0, "notices": 0, "notifications": 0}
+
+
 @dataclass
 class JobSummary:
+    """What a run did. The counts are what this run newly sent or issued; what was due but had
+    been sent by an earlier run (a re-run, a catch-up) is counted apart in `already_sent`, so a
+    re-run that sends nothing says 0, not the whole backlog again."""
+
     job: str
     as_of: str
     reminders: int = 0
@@ -45,6 +53,7 @@ class JobSummary:
     notices: int = 0
     notifications: int = 0
     deliveries: int = 0
+    already_sent: dict[str, int] = field(default_factory=_nothing_yet)
     skipped: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -62,7 +71,9 @@ class _Run:
         self._policies: dict[int, EscalationPolicy] = {}
 
     def notify(self, recipient, **kwargs) -> bool:
+        """Tell one person; True if told now, False if an earlier run had told them already."""
         if notify(recipient=recipient, now=self.now, **kwargs) is None:
+            self.summary.already_sent["notifications"] += 1
             return False
         self.summary.notifications += 1
         if not recipient.email:
@@ -77,6 +88,14 @@ class _Run:
             m.user
             for m in Membership.objects.filter(role=Membership.Role.OFFICE, user__is_active=True).select_related("user")
         ]
+
+    def tally(self, what: str, new: int, before: int) -> None:
+        """Count one reminder or escalation: as sent now if anyone was newly told (or a notice
+        newly issued), as already sent if everyone had been told before."""
+        if new:
+            setattr(self.summary, what, getattr(self.summary, what) + 1)
+        elif before:
+            self.summary.already_sent[what] += 1
 
     def skip(self, reason: str) -> None:
         if reason not in self.summary.skipped:
@@ -116,15 +135,16 @@ def _leaders_of(tasks) -> list:
     return users
 
 
-def _tell(run: _Run, users, subject, key: str, what: str, **message) -> None:
+def _tell(run: _Run, users, subject, key: str, what: str, **message) -> tuple[int, int]:
     """Notify each user; nobody to tell is reported in the summary, not silently dropped.
 
-    `subject` is the unit (or, for a task's leaders, the task) the message is about.
+    `subject` is the unit (or, for a task's leaders, the task) the message is about. Returns
+    (told now, told by an earlier run).
     """
     if not users:
         run.skip(_("%(subject)s has no %(who)s to tell") % {"subject": subject, "who": what})
-    for user in users:
-        run.notify(user, key=f"{key}:u{user.pk}", **message)
+    new = sum(run.notify(user, key=f"{key}:u{user.pk}", **message) for user in users)
+    return new, len(users) - new
 
 
 def _missing_by_unit(period: ReportingPeriod) -> dict:
@@ -179,8 +199,7 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
         missing = _missing_by_unit(period)
         liaisons = _members([unit.pk for unit in missing], Membership.Role.LIAISON)
         for unit, tasks in missing.items():
-            run.summary.reminders += 1
-            _tell(
+            told = _tell(
                 run, liaisons.get(unit.pk, []), unit, f"remind:p{period.pk}:n{unit.pk}:{level}", _("liaison"),
                 kind="reminder", unit=unit,
                 title=_("Reminder: %(count)s report(s) due %(due)s") % {
@@ -188,6 +207,7 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
                 body=_("%(campaign)s — not yet reported:\n%(tasks)s") % {"campaign": period.campaign, "tasks": _task_list(tasks)},
                 link=reverse("tasks:workspace"),
             )  # fmt: skip
+            run.tally("reminders", *told)
     return run.summary
 
 
@@ -214,8 +234,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
         climb = workdays_late >= policy.escalate_after_workdays and run.calendar.is_workday(run.today)
         digest = []  # the units still missing at the second rung, for the leaders' and the office's digest
         for unit, tasks in missing.items():
-            run.summary.escalations += 1
-            _tell(
+            new, before = _tell(
                 run, heads.get(unit.pk, []), unit, f"overdue:p{period.pk}:n{unit.pk}:head", _("unit head"),
                 kind="overdue", unit=unit, link=reverse("tasks:workspace"),
                 title=_("Overdue: %(unit)s has %(count)s report(s) missing") % {"unit": unit, "count": len(tasks)},
@@ -224,6 +243,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
                     "due": timezone.localtime(period.due_at).strftime("%Y-%m-%d %H:%M"), "tasks": _task_list(tasks)},
             )  # fmt: skip
             if not climb:
+                run.tally("escalations", new, before)
                 continue
             digest.append((unit, tasks))
             notice = _issue_notice(
@@ -233,7 +253,10 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
                     "period": period.number, "days": workdays_late, "tasks": _task_list(tasks)},
             )  # fmt: skip
             if notice:
-                _tell_notice(run, notice, heads.get(unit.pk, []) + liaisons.get(unit.pk, []))
+                new += 1 + _tell_notice(run, notice, heads.get(unit.pk, []) + liaisons.get(unit.pk, []))[0]
+            else:
+                before += 1
+            run.tally("escalations", new, before)
         if digest:
             _tell_digest(run, period, digest, workdays_late)
     return run.summary
@@ -272,11 +295,12 @@ def _issue_notice(run: _Run, *, key, kind, campaign, unit, policy, body, period=
     if created:
         run.summary.notices += 1
         return notice
+    run.summary.already_sent["notices"] += 1
     return None
 
 
-def _tell_notice(run: _Run, notice: SupervisionNotice, recipients) -> None:
-    _tell(
+def _tell_notice(run: _Run, notice: SupervisionNotice, recipients) -> tuple[int, int]:
+    return _tell(
         run, recipients, notice.unit, f"notice:{notice.pk}", _("liaison or head"),
         kind="notice", unit=notice.unit,
         title=_("Supervision notice: answer by %(date)s") % {"date": timezone.localtime(notice.answer_by).strftime("%Y-%m-%d %H:%M")},
@@ -317,13 +341,13 @@ def deadline_warnings(now: datetime.datetime) -> JobSummary:
                 continue
             level = min(due)
             for unit in leads[task.pk]:
-                run.summary.reminders += 1
-                _tell(
+                told = _tell(
                     run, liaisons.get(unit.pk, []) + heads.get(unit.pk, []), unit, f"deadline:t{task.pk}:n{unit.pk}:w{level}",
                     _("liaison or head"), kind="deadline", task=task, unit=unit, link=link,
                     title=_("Deadline in %(days)s working day(s): %(task)s") % {"days": remaining, "task": task},
                     body=_("%(campaign)s — task %(task)s is due %(date)s.") % {"campaign": task.campaign, "task": task, "date": task.deadline},
                 )  # fmt: skip
+                run.tally("reminders", *told)
             continue
         message = {
             "kind": "task_overdue", "task": task, "link": link,
@@ -331,15 +355,18 @@ def deadline_warnings(now: datetime.datetime) -> JobSummary:
             "body": _("%(campaign)s — task %(task)s was due %(date)s and is not closed off.") % {
                 "campaign": task.campaign, "task": task, "date": task.deadline},
         }  # fmt: skip
-        run.summary.escalations += 1
+        new, before = 0, 0
         for unit in leads[task.pk]:
             notice = _issue_notice(
                 run, key=f"notice:task:t{task.pk}:n{unit.pk}", kind=SupervisionNotice.Kind.TASK_OVERDUE,
                 campaign=task.campaign, unit=unit, task=task, policy=run.policy(task.campaign), body=message["body"],
             )  # fmt: skip
             if notice:
-                _tell_notice(run, notice, heads.get(unit.pk, []) + liaisons.get(unit.pk, []))
-        _tell(run, _leaders_of([task]), task, f"task-overdue:t{task.pk}:leader", _("responsible leader"), **message)
+                new += 1 + _tell_notice(run, notice, heads.get(unit.pk, []) + liaisons.get(unit.pk, []))[0]
+            else:
+                before += 1
+        told = _tell(run, _leaders_of([task]), task, f"task-overdue:t{task.pk}:leader", _("responsible leader"), **message)
+        run.tally("escalations", new + told[0], before + told[1])
     return run.summary
 
 
@@ -373,9 +400,9 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
             "title": _("Unanswered supervision notice: %(unit)s") % {"unit": notice.unit},
             "body": notice.body,
         }  # fmt: skip
-        run.summary.escalations += 1
-        _tell(run, _leaders_of(tasks), notice.unit, f"notice-late:{notice.pk}:leader", _("responsible leader"), **message)
-        _tell(run, run.office_staff, notice.unit, f"notice-late:{notice.pk}:office", _("office staff"), **message)
+        leaders = _tell(run, _leaders_of(tasks), notice.unit, f"notice-late:{notice.pk}:leader", _("responsible leader"), **message)
+        office = _tell(run, run.office_staff, notice.unit, f"notice-late:{notice.pk}:office", _("office staff"), **message)
+        run.tally("escalations", leaders[0] + office[0], leaders[1] + office[1])
     return run.summary
 
 

@@ -256,9 +256,51 @@ def test_notice_followup_reads_in_a_fixed_number_of_queries(demo, monkeypatch, d
     run_job("overdue_sweep", at(2026, 11, 30, 8, 30))  # notices about period 41, answer by 3 December
     run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # and about period 42, answer by 4 December
     monkeypatch.setattr(jobs, "notify", lambda **kwargs: None)  # count the job's reads, not the sending
+
+    def escalations(summary):  # with notify stubbed out, everything looks sent before
+        return summary.escalations + summary.already_sent["escalations"]
+
     with CaptureQueriesContext(connection) as few:
-        assert run_job("notice_followup", at(2026, 12, 3, 19)).escalations > 0
-    many = run_job("notice_followup", at(2026, 12, 7, 9, 15)).escalations
-    assert many > run_job("notice_followup", at(2026, 12, 3, 19)).escalations
+        assert escalations(run_job("notice_followup", at(2026, 12, 3, 19))) > 0
+    many = escalations(run_job("notice_followup", at(2026, 12, 7, 9, 15)))
+    assert many > escalations(run_job("notice_followup", at(2026, 12, 3, 19)))
     with django_assert_num_queries(len(few)):
         run_job("notice_followup", at(2026, 12, 7, 9, 15))
+
+
+# ---- what a re-run reports ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "job, moment",
+    [
+        ("report_reminders", at(2026, 11, 26, 9)),
+        ("overdue_sweep", at(2026, 12, 1, 8, 30)),
+    ],
+)
+def test_a_re_run_counts_what_it_sends_now_apart_from_what_was_sent_before(demo, job, moment):
+    first = run_job(job, moment)
+    new = first.reminders + first.escalations
+    assert new > 0 and first.notifications > 0
+    again = run_job(job, moment)
+    assert (again.reminders, again.escalations, again.notices, again.notifications) == (0, 0, 0, 0)
+    assert again.already_sent["reminders"] + again.already_sent["escalations"] == new
+    # (a notice issued before is not told again, so its recipients are not even looked at)
+    assert 0 < again.already_sent["notifications"] <= first.notifications
+    assert again.already_sent["notices"] == first.notices
+
+
+def test_runjob_prints_what_it_sent_and_what_had_been_sent(demo):
+    import json
+    from io import StringIO
+
+    def runjob():
+        out = StringIO()
+        call_command("runjob", "overdue_sweep", "--now", "2026-12-01T08:30", stdout=out)
+        return json.loads(out.getvalue())
+
+    first, again = runjob(), runjob()
+    assert first["escalations"] > 0 and first["notices"] > 0
+    assert again["escalations"] == again["notices"] == again["notifications"] == 0
+    assert again["already_sent"]["escalations"] == first["escalations"]
+    assert again["already_sent"]["notices"] == first["notices"]
