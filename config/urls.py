@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
+
+# The admin is named for the app, in the user's language (not "Django administration").
+admin.site.site_header = admin.site.site_title = admin.site.index_title = _("Supervision administration")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),

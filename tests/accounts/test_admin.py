@@ -97,3 +97,10 @@ def test_a_password_change_needs_a_good_password(client):
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password("test-pass-2026")
+
+
+def test_the_admin_is_titled_for_the_app_in_chinese(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "<title>督查督办 管理 | 督查督办 管理</title>" in page
+    assert "Django" not in page
