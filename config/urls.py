@@ -1,14 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+
+@login_not_required
+def favicon(request):
+    # Browsers ask for /favicon.ico by themselves (on the admin's pages, on a download): send them
+    # to the static icon. Resolved per request: with hashed static names the URL is known only
+    # once collectstatic has run.
+    return redirect(static("img/favicon.ico"))
+
+
 # The admin is named for the app, in the user's language (not "Django administration").
 admin.site.site_header = admin.site.site_title = admin.site.index_title = _("Supervision administration")
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),
     path("campaigns/", include("campaigns.urls")),
     path("", include("tasks.urls")),

@@ -1,0 +1,48 @@
+"""Which item of the header's navigation the current page belongs to.
+
+The navigation spans every app, and URL namespaces do not match its items one to one (the
+`tasks` namespace holds 我的任务, 审核 and 申请 as well as the task pages, which belong under
+专项活动), so the few exceptions are listed by URL name and the rest follow their namespace.
+"""
+
+# URL name (namespace:name) → navigation item, where it differs from the namespace's.
+PAGES = {
+    "tasks:workspace": "workspace",
+    "tasks:report": "workspace",
+    "tasks:review-home": "review",
+    "tasks:review": "review",
+    "tasks:review-decide": "review",
+    "tasks:requests": "requests",
+    "tasks:completion-decide": "requests",
+    "tasks:extension-decide": "requests",
+    "campaigns:import": "import",
+    "campaigns:import-preview": "import",
+    "campaigns:import-confirm": "import",
+    "units:import": "import",
+    "supervision:notices": "notices",
+    "supervision:notice": "notices",
+    "supervision:inbox": "inbox",
+    "supervision:inbox-read-all": "inbox",
+    "supervision:notification": "inbox",
+    "supervision:preferences": "inbox",
+}
+
+# Namespace → navigation item for every other page of it (task pages live under a campaign).
+NAMESPACES = {
+    "campaigns": "campaigns",
+    "tasks": "campaigns",
+    "units": "units",
+}
+
+
+def section_of(view_name: str, namespace: str) -> str | None:
+    return PAGES.get(view_name) or NAMESPACES.get(namespace)
+
+
+def nav_section(request):
+    """Context processor: `nav_section`, the navigation item to mark as the current page
+    (None on pages outside the navigation, such as the login page or a 404)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return {"nav_section": None}
+    return {"nav_section": section_of(match.view_name, match.namespace)}
