@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tasks.numbering import InvalidTaskNumber, normalize_number, parent_number, sort_key
@@ -149,7 +150,7 @@ def read_campaign_workbook(data: bytes, *, filename: str = "") -> CampaignWorkbo
     dataset, sections, columns, title_above = _read_tasks(task_sheet, task_rows, issues, phases)
     info = _read_info(info_sheet, info_rows, issues, title_above)
     _complete_info(info, phases, dataset, issues, info_sheet or task_sheet)
-    return CampaignWorkbook(
+    book = CampaignWorkbook(
         info=info,
         phases=phases,
         sections=sections,
@@ -158,6 +159,8 @@ def read_campaign_workbook(data: bytes, *, filename: str = "") -> CampaignWorkbo
         task_columns=columns,
         issues=issues,
     )
+    _check_deadlines(book)
+    return book
 
 
 # ---- 活动信息 -------------------------------------------------------------------------------
@@ -265,6 +268,46 @@ def _complete_info(info, phases, dataset, issues, sheet):
         issues.append(Issue(_("The campaign end date (结束日期) is missing."), sheet=sheet))
     if info.start_date and info.end_date and info.end_date < info.start_date:
         issues.append(Issue(_("The campaign ends before it starts."), sheet=sheet, column=INFO_FIELDS["end_date"][0]))
+
+
+def _check_deadlines(book: CampaignWorkbook) -> None:
+    """A deadline before the campaign starts, or years after it ends, is a typing error
+    (1900-01-01 from an empty date cell, 2206 for 2026): refuse it with its row and column.
+    Dates that cannot be read at all are reported by the task import itself."""
+    info = book.info
+    if not info.start_date or not book.tasks.height:
+        return
+    years = settings.IMPORT_MAX_DEADLINE_YEARS_AFTER_END
+    last = info.end_date or info.start_date
+    if (last - info.start_date).days > years * 366:
+        # Without an end date the end is taken from the latest deadline, which may be the typo.
+        last = info.start_date
+    try:
+        latest = last.replace(year=last.year + years)
+    except ValueError:  # 29 February
+        latest = last.replace(year=last.year + years, day=28)
+    default_year = (info.end_date or info.start_date).year
+    for row, deadline in zip(book.tasks["row"], book.tasks["deadline"]):
+        try:
+            date = parse_date(deadline, default_year=default_year)
+        except DateError:
+            continue
+        if date is None:
+            continue
+        if date < info.start_date:
+            message = _("The deadline %(date)s is before the campaign starts (%(start)s).") % {
+                "date": date.isoformat(),
+                "start": info.start_date.isoformat(),
+            }
+        elif date > latest:
+            message = _("The deadline %(date)s is more than %(years)s years after the campaign ends (%(end)s).") % {
+                "date": date.isoformat(),
+                "years": years,
+                "end": last.isoformat(),
+            }
+        else:
+            continue
+        book.issues.append(book.locate(row, "deadline", message))
 
 
 # ---- 阶段 -----------------------------------------------------------------------------------

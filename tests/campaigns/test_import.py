@@ -11,7 +11,7 @@ from campaigns.services import CampaignImportError, campaign_import
 from tasks.models import Task, TaskAssignment
 from units.models import Leader
 
-from ..sheets import EFFICIENCY_2026, STRICT_2022, task, workbook_bytes
+from ..sheets import EFFICIENCY_2026, INFO, STRICT_2022, task, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -368,3 +368,37 @@ def test_a_reserved_code_is_refused(unit_directory):
     issues = refused(workbook_bytes([task("1")]), code="import")
     assert len(issues) == 1 and "import" in issues[0]
     assert nothing_written()
+
+
+# ---- deadlines out of the campaign's range ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "deadline, words",
+    [
+        (datetime.datetime(1900, 1, 1), ["1900-01-01", "2026-02-09"]),  # before the start (INFO: 2026-02-09)
+        ("2026-02-08", ["2026-02-08", "2026-02-09"]),
+        ("2206-10-31", ["2206-10-31", "10"]),  # more than 10 years after the end (2026-12-30)
+    ],
+)
+def test_a_deadline_outside_the_campaign_is_refused_with_its_row_and_column(unit_directory, deadline, words):
+    data = workbook_bytes([task("1"), task("2", deadline=deadline)])
+    with pytest.raises(CampaignImportError) as caught:
+        campaign_import(data, filename="sheet.xlsx")
+    [issue] = caught.value.issues
+    assert issue.row == 4 and "完成时限" in issue.column and "H" in issue.column
+    assert all(word in issue.message for word in words), issue.message
+    assert nothing_written()
+
+
+def test_a_deadline_years_away_is_refused_even_when_it_sets_the_campaign_end(unit_directory):
+    info = [row for row in INFO if row[0] != "结束日期"]
+    data = workbook_bytes([task("1"), task("2", deadline="2206-10-31")], info=info, phases=None)
+    with pytest.raises(CampaignImportError) as caught:
+        campaign_import(data, filename="sheet.xlsx")
+    assert any(issue.row == 4 and "2206-10-31" in issue.message for issue in caught.value.issues)
+
+
+def test_deadlines_within_the_campaign_and_ten_years_after_are_imported(unit_directory):
+    campaign_import(workbook_bytes([task("1", deadline="2026-02-09"), task("2", deadline="2036-12-30")]))
+    assert Task.objects.count() == 2
