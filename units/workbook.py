@@ -272,3 +272,34 @@ def parse_date(value, *, default_year: int | None = None) -> datetime.date | Non
     raise DateError(
         _("“%(value)s” is not a date. Write it as 2026-10-31 or 2026年10月31日.") % {"value": text}
     )
+
+
+# ---- writing user text into sheets ------------------------------------------------------------
+
+# A cell whose text starts with one of these is a formula to Excel and other spreadsheets
+# (=cmd|' /C calc'!A0 runs a program on the reader's machine: "CSV/formula injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell_text(value) -> str:
+    """User text for a place that only takes text (CSV, a tablib dataset): a leading quote keeps
+    text that starts like a formula from being evaluated; other text is unchanged."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def write_text_cell(worksheet, row: int, column: int, value):
+    """Write user text into a sheet as text, never as a formula. The one way the app writes
+    user text into a workbook.
+
+    `row` and `column` count from 1. openpyxl would store "=…" as a formula: the cell's type is
+    forced to string. An XlsxWriter worksheet (anything with write_string) gets write_string,
+    never the generic write, which also turns "=…" into a formula.
+    """
+    text = "" if value is None else str(value)
+    if hasattr(worksheet, "write_string"):  # XlsxWriter counts from 0
+        return worksheet.write_string(row - 1, column - 1, text)
+    cell = worksheet.cell(row=row, column=column)
+    cell.value = text
+    cell.data_type = "s"
+    return cell
