@@ -34,8 +34,9 @@ def urges_visible_to(user):
     timeline, and any later list): a note is addressed to the unit urged, so office staff and
     leaders see every urge (on tasks of campaigns they see), a unit's liaisons and heads only the
     urges of their own units, never another unit's on the same task; anyone else none."""
-    on_visible_task = Q(task__isnull=True) | visible_campaigns_q(user, prefix="task__campaign__")
-    urges = Urge.objects.filter(on_visible_task)
+    campaigns = visible_campaigns_q(user, prefix="task__campaign__")
+    # Q(…) | Q() is Q(…), not "everything": an empty rule (the office sees every campaign) stays empty.
+    urges = Urge.objects.filter(Q(task__isnull=True) | campaigns) if campaigns else Urge.objects.all()
     if roles.is_office(user) or roles.is_leader(user):
         return urges
     return urges.filter(unit_id__in=roles.member_unit_ids(user))

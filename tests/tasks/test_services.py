@@ -315,6 +315,37 @@ def test_leaders_comment_units_do_not(world):
         leader_comment_add(user=world.leader, task=world.task, text="  ")
 
 
+def test_the_same_comment_form_posted_twice_saves_one_comment(world):
+    import uuid
+
+    from tasks.models import LeaderComment
+
+    token = uuid.uuid4()
+    first = leader_comment_add(user=world.leader, task=world.task, text="抓紧推进", token=token)
+    again = leader_comment_add(user=world.leader, task=world.task, text="抓紧推进", token=token)
+    assert again.pk == first.pk and LeaderComment.objects.count() == 1
+    leader_comment_add(user=world.leader, task=world.task, text="抓紧推进", token=uuid.uuid4())  # a new form
+    assert LeaderComment.objects.count() == 2
+
+
+# ---- text limits --------------------------------------------------------------------------------------
+
+
+def test_texts_over_their_limit_are_refused_by_the_services_too(world):
+    with pytest.raises(ValidationError) as caught:
+        save(world, progress="进" * 2001, problems="问" * 1001, next_steps="计" * 1000)
+    assert set(caught.value.message_dict) == {"progress", "problems"}
+    assert "2000" in caught.value.message_dict["progress"][0] and "2001" in caught.value.message_dict["progress"][0]
+    assert not ProgressReport.objects.exists()
+    report = save(world, submit=True, progress="进" * 2000)
+    with pytest.raises(ValidationError) as caught:
+        report_review(user=world.office, report_id=report.pk, accept=False, comment="退" * 1001)
+    assert "comment" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        leader_comment_add(user=world.leader, task=world.task, text="批" * 1001)
+    assert "text" in caught.value.message_dict
+
+
 # ---- found by the pages' author ------------------------------------------------------------------
 
 

@@ -83,3 +83,38 @@ def test_files_are_not_under_a_public_url(settings, evidence):
     ):
         with pytest.raises(Resolver404):
             resolve(prefix + path)
+
+
+@pytest.mark.parametrize(
+    "name, content_type, data, inline",
+    [
+        ("扫描件.pdf", "application/pdf", b"%PDF-1.4\n", True),
+        ("现场.png", "image/png", b"\x89PNG\r\n\x1a\n", True),
+        ("现场.jpg", "image/jpeg", b"\xff\xd8\xff", True),
+        ("台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04", False),
+        ("方案.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04", False),
+    ],
+)
+def test_pdfs_and_images_open_sandboxed_in_the_browser_other_kinds_download(
+    client, reporting, name, content_type, data, inline
+):
+    r = reporting
+    report = ProgressReportFactory(task=r.task, unit=r.lead, period=r.past, status="submitted", submitted_at=timezone.now())
+    attachment = AttachmentFactory(report=report, original_name=name, content_type=content_type)
+    client.force_login(r.office)
+    response = client.get(url(attachment))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline;" if inline else "attachment;")
+    assert response["Content-Security-Policy"] == "sandbox"  # no script of the file runs as the app
+    assert response["X-Content-Type-Options"] == "nosniff"
+    page = client.get(reverse("tasks:detail", args=[r.campaign.code, r.task.number])).content.decode()
+    link = f'href="{url(attachment)}"'
+    assert (f'{link} target="_blank"' in page) == inline and link in page
+
+
+def test_a_removed_attachment_is_not_served(client, reporting, evidence):
+    attachment = evidence["support_draft"]
+    attachment.removed_at = timezone.now()
+    attachment.save()
+    client.force_login(reporting.support_liaison)
+    assert client.get(url(attachment)).status_code == 404

@@ -296,3 +296,73 @@ def test_a_supporting_units_draft_is_not_shown_to_the_lead_unit(client, reportin
     response = client.get(report_url(r))
     assert "配合单位草稿" not in response.content.decode()
     assert {row.assignment.unit: row.report for row in response.context["page"].others}[r.support] is None
+
+
+# ---- text limits ------------------------------------------------------------------------------------
+
+
+def test_text_fields_have_a_limit_a_counter_and_refuse_a_pasted_document(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    content = client.get(report_url(r)).content.decode()
+    assert 'maxlength="2000"' in content and 'data-counter-for="id_progress"' in content
+    assert 'data-counter-for="id_problems"' in content and "0 / 1000" in content
+
+    response = submit(client, report_url(r), progress="进" * 112_000)  # once accepted as is
+    assert response.status_code == 200
+    assert "2000" in " ".join(response.context["form"].errors["progress"])
+    assert the_report(r) is None
+
+
+def test_a_line_break_counts_as_one_character_as_in_the_browser(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    text = "一二三四\r\n" * 400  # 2,000 characters in the browser, 2,400 bytes of CR LF on the wire
+    assert submit(client, report_url(r), progress=text).status_code == 302
+    assert the_report(r).progress == text.replace("\r\n", "\n").strip()
+
+
+# ---- removing evidence ---------------------------------------------------------------------------------
+
+
+def test_the_unit_removes_evidence_from_its_draft_but_not_after_submitting(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    files = [SimpleUploadedFile("错传的.pdf", PDF), SimpleUploadedFile("照片.png", PNG)]
+    save(client, report_url(r), files=files)
+    wrong = the_report(r).attachments.get(original_name="错传的.pdf")
+    remove_url = reverse("tasks:attachment-remove", args=[wrong.pk])
+    content = client.get(report_url(r)).content.decode()
+    assert f'action="{remove_url}"' in content and f'form="remove-attachment-{wrong.pk}"' in content
+
+    response = client.post(remove_url, follow=True)
+    assert response.redirect_chain[-1][0] == report_url(r)
+    assert any("错传的.pdf" in str(message) for message in response.context["messages"])
+    assert [a.original_name for a in the_report(r).attachments.all()] == ["照片.png"]
+    assert reverse("tasks:attachment", args=[wrong.pk]) not in client.get(report_url(r)).content.decode()
+    assert client.get(reverse("tasks:attachment", args=[wrong.pk])).status_code == 404
+
+    submit(client, report_url(r), version="1")
+    kept = the_report(r).attachments.get()
+    assert "remove-attachment" not in client.get(report_url(r)).content.decode()
+    client.post(reverse("tasks:attachment-remove", args=[kept.pk]))
+    assert the_report(r).attachments.count() == 1  # submitted: refused
+    assert client.get(reverse("tasks:attachment-remove", args=[kept.pk])).status_code == 405
+
+
+def test_nobody_else_removes_a_units_evidence(client, reporting):
+    r = reporting
+    client.force_login(r.support_liaison)
+    save(client, report_url(r, unit=r.support), files=[SimpleUploadedFile("财政局.pdf", PDF)])
+    attachment = the_report(r, unit=r.support).attachments.get()
+    url = reverse("tasks:attachment-remove", args=[attachment.pk])
+    for user, status in [(r.lead_liaison, 404), (r.other_liaison, 404), (r.office, 404), (r.leader, 404)]:
+        client.force_login(user)  # a draft: nobody else even sees it
+        assert client.post(url).status_code == status
+    client.force_login(r.support_liaison)
+    submit(client, report_url(r, unit=r.support), version="1")
+    report_review(user=r.office, report_id=the_report(r, unit=r.support).pk, accept=False, comment="请补充")
+    for user in (r.lead_liaison, r.office, r.leader):  # they see the returned report's evidence, may not remove it
+        client.force_login(user)
+        assert client.post(url).status_code == 403
+    assert the_report(r, unit=r.support).attachments.count() == 1
