@@ -7,9 +7,11 @@ task × unit × period) and creates only what is missing.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from decimal import Decimal
 
+import openpyxl
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.services import campaign_import
+from supervision.workdays import add_workdays
 from tasks.models import Indicator, IndicatorValue, LeaderComment, ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
 from units.models import Leader, Membership, Unit
@@ -56,7 +59,10 @@ def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
     say = stdout.write if stdout else (lambda message: None)
     import_unit_directory(UNITS_FILE.read_bytes(), filename=UNITS_FILE.name)
     for code, path in CAMPAIGN_FILES.items():
-        result = campaign_import(path.read_bytes(), filename=path.name, code=code)
+        data = path.read_bytes()
+        if code == "efficiency-year-2026":
+            data = demo_deadlines(data, timezone.localdate(now))
+        result = campaign_import(data, filename=path.name, code=code)
         say(f"campaign {code}: {result.campaign_action}, {len(result.tasks)} tasks")
     # The 2022 campaign is over; the 2026 one runs until the end of December.
     Campaign.objects.filter(code="strict-supervision-2022", end_date__lt=now.date()).update(status=Campaign.Status.CLOSED)
@@ -71,6 +77,49 @@ def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
     _demo_comments(efficiency, users)
     say(f"demo accounts: {', '.join(sorted(users))} (password {DEMO_PASSWORD}); reports created: {created}")
     return {"accounts": sorted(users), "reports_created": created}
+
+
+# Task number → calendar days its deadline lies before the day the demo is loaded: these
+# tasks show 超期 on their pages (7 is led by liaison1's unit, 9 by liaison2's) and the deadline
+# job's notices. Task 3's deadline is a few days ahead (the job's early warning); every other
+# task's lies weeks ahead, so that 申请延期 can be tried.
+DEMO_OVERDUE_DAYS = {"7": 8, "9": 15}
+DEMO_DUE_SOON_WORKDAYS = {"3": 3}
+
+
+def demo_deadlines(data: bytes, today: datetime.date) -> bytes:
+    """The efficiency campaign's sheet with its 完成时限 set relative to `today`.
+
+    The sheet's own dates (all 2026-10-31) would be past on most days the demo is loaded, and a
+    passed deadline cannot be extended. Deadlines ahead lie within the campaign while it has a
+    few weeks left, else after it; the same day gives the same sheet, so loading again changes
+    nothing.
+    """
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["任务分解表"]
+    header_row, header = next(
+        (row[0].row, [cell.value for cell in row]) for row in sheet.iter_rows() if "完成时限" in [c.value for c in row]
+    )
+    number_column, deadline_column = header.index("序号"), header.index("完成时限")
+    info = {row[0]: row[1] for row in book["活动信息"].iter_rows(values_only=True)}
+    start, end = (info.get(name).date() if isinstance(info.get(name), datetime.datetime) else None for name in ("开始日期", "结束日期"))
+    for index, row in enumerate(sheet.iter_rows(min_row=header_row + 1)):
+        number = str(row[number_column].value or "").strip()
+        if not number:
+            continue
+        if number in DEMO_OVERDUE_DAYS:
+            # Never before the campaign starts (the import refuses that).
+            deadline = max(today - datetime.timedelta(days=DEMO_OVERDUE_DAYS[number]), start or today)
+        elif number in DEMO_DUE_SOON_WORKDAYS:
+            deadline = add_workdays(today, DEMO_DUE_SOON_WORKDAYS[number])
+        else:
+            deadline = today + datetime.timedelta(weeks=4 + index % 5)
+            if end and end >= today + datetime.timedelta(weeks=1):
+                deadline = min(deadline, end)
+        row[deadline_column].value = deadline.isoformat()
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _demo_accounts() -> dict[str, User]:
