@@ -130,7 +130,15 @@ def review_decide(request, pk):
     default = reverse("tasks:review", args=[report.task.campaign.code]) + f"?period={report.period.number}"
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose to accept or to return the report."))
+        if "comment" in form.errors:  # over its length limit: say so, naming the report
+            reason = " ".join(form.errors["comment"])
+            messages.error(
+                request,
+                _("%(task)s · %(unit)s: %(reason)s")
+                % {"task": report.task.number, "unit": report.unit.display_name, "reason": reason},
+            )
+        else:
+            messages.error(request, _("Choose to accept or to return the report."))
         return _back(request, default)
     accept = form.cleaned_data["decision"] == "accept"
     try:
@@ -171,7 +179,10 @@ def _decide(request, request_obj, decide, approved_message):
     task = request_obj.task
     default = reverse("tasks:requests")
     if not form.is_valid():
-        messages.error(request, _("Choose to approve or to reject the request."))
+        if "comment" in form.errors:  # over its length limit: say so
+            messages.error(request, _("%(task)s: %(reason)s") % {"task": task.number, "reason": " ".join(form.errors["comment"])})
+        else:
+            messages.error(request, _("Choose to approve or to reject the request."))
         return _back(request, default)
     approve = form.cleaned_data["decision"] == "approve"
     try:

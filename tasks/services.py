@@ -328,6 +328,8 @@ def _decide(model, request_id: int, *, user, approve: bool, comment: str, now):
         raise ValidationError(_("The task has been closed off; its requests can no longer be decided."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Give the reason for rejecting.")})
+    if message := _too_long(model, "decision_comment", comment):
+        raise ValidationError({"comment": message})
     request.status = Decision.APPROVED if approve else Decision.REJECTED
     request.decided_by, request.decided_at, request.decision_comment = user, now, comment
     request.save()

@@ -344,6 +344,10 @@ def test_texts_over_their_limit_are_refused_by_the_services_too(world):
     with pytest.raises(ValidationError) as caught:
         leader_comment_add(user=world.leader, task=world.task, text="批" * 1001)
     assert "text" in caught.value.message_dict
+    request = completion_request_create(user=world.lead_liaison, task=world.task, unit=world.lead, summary="完成")
+    with pytest.raises(ValidationError) as caught:
+        completion_request_decide(user=world.office, request_id=request.pk, approve=False, comment="驳" * 1001)
+    assert "comment" in caught.value.message_dict
 
 
 # ---- found by the pages' author ------------------------------------------------------------------

@@ -366,3 +366,19 @@ def test_nobody_else_removes_a_units_evidence(client, reporting):
         client.force_login(user)
         assert client.post(url).status_code == 403
     assert the_report(r, unit=r.support).attachments.count() == 1
+
+
+def test_a_return_comment_over_its_limit_is_refused_saying_so(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    submit(client, report_url(r))
+    report = the_report(r)
+    client.force_login(r.office)
+    review = reverse("tasks:review", args=[r.campaign.code]) + f"?period={r.period.number}"
+    assert 'maxlength="1000"' in client.get(review).content.decode()
+    response = client.post(
+        reverse("tasks:review-decide", args=[report.pk]), {"decision": "return", "comment": "退" * 1001}, follow=True
+    )
+    assert any("1000" in str(message) for message in response.context["messages"])
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.SUBMITTED and report.review_comment == ""
