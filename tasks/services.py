@@ -389,6 +389,8 @@ def extension_request_create(
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extension.")})
+    if message := _too_long(ExtensionRequest, "reason", reason):
+        raise ValidationError({"reason": message})
     try:
         with transaction.atomic():
             return ExtensionRequest.objects.create(

@@ -348,6 +348,12 @@ def test_texts_over_their_limit_are_refused_by_the_services_too(world):
     with pytest.raises(ValidationError) as caught:
         completion_request_decide(user=world.office, request_id=request.pk, approve=False, comment="驳" * 1001)
     assert "comment" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        extension_request_create(
+            user=world.lead_liaison, task=world.task, unit=world.lead, requested_deadline=datetime.date(2026, 11, 30),
+            reason="延" * 1001, today=datetime.date(2026, 3, 26),
+        )  # fmt: skip
+    assert "reason" in caught.value.message_dict
 
 
 # ---- found by the pages' author ------------------------------------------------------------------
