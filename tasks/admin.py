@@ -109,15 +109,19 @@ class ProgressReportAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
-    list_display = ["original_name", "content_type", "size", "report", "completion_request", "uploaded_by", "uploaded_at"]
+    list_display = [
+        "original_name", "content_type", "size", "report", "completion_request", "uploaded_by", "uploaded_at", "removed_at",
+    ]  # fmt: skip
     list_select_related = ["uploaded_by"]
     raw_id_fields = ["report", "completion_request"]
-    readonly_fields = ["file", "sha256", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["file", "sha256", "content_type", "size", "uploaded_by", "uploaded_at", "removed_at", "removed_by"]
 
     def get_queryset(self, request):
         attachments = super().get_queryset(request)
         if request.user.is_superuser:
-            return attachments
+            # Evidence its unit removed too (Attachment.objects leaves it out): the history of
+            # what was filed and taken back, with who and when.
+            return Attachment.all_objects.select_related("uploaded_by")
         # Evidence on a draft is part of the draft.
         return attachments.filter(pk__in=attachments_visible_to(request.user).values("pk"))
 

@@ -141,3 +141,16 @@ def test_nobody_else_removes_evidence_and_not_after_submit(world, disk):
     assert report.attachments.count() == 1 and len(disk()) == 1
     with pytest.raises(ValidationError):
         attachment_remove(user=world.lead_liaison, attachment_id=999999)
+
+
+def test_removed_evidence_stays_listed_for_administrators(world, client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    report = save(world, files=[pdf("撤回的.pdf")])
+    attachment_remove(user=world.lead_liaison, attachment_id=report.attachments.get().pk)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("admin:tasks_attachment_changelist")).content.decode()
+    assert "撤回的.pdf" in page
+    assert client.get(reverse("admin:tasks_attachment_change", args=[report.attachments(manager="all_objects").get().pk])).status_code == 200
