@@ -104,3 +104,5 @@ def test_the_admin_is_titled_for_the_app_in_chinese(client, superuser):
     page = client.get(reverse("admin:index")).content.decode()
     assert "<title>督查督办 管理 | 督查督办 管理</title>" in page
     assert "Django" not in page
+    # The sign-in logs (django-axes, which ships no Chinese) are named in Chinese too.
+    assert "登录日志" in page and "登录失败记录" in page
