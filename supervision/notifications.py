@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,21 +46,70 @@ def notify(*, recipient, key: str, kind: str, title: str, body: str = "", link: 
     )  # fmt: skip
     if not created:
         return None
-    preference = ChannelPreference.objects.filter(user=recipient).first() or ChannelPreference(user=recipient)
-    channels = []
-    if preference.email and recipient.email:
-        channels.append(Delivery.Channel.EMAIL)
-    if preference.webhook_url:
-        channels.append(Delivery.Channel.WEBHOOK)
+    _queue_deliveries([notification], ChannelPreference.objects.filter(user=recipient), now)
+    return notification
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to be created by notify_many (the arguments of notify)."""
+
+    recipient: object
+    key: str
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    task: object = None
+    unit: object = None
+
+
+def notify_many(messages, *, now=None) -> list[Notification]:
+    """Create the notifications whose keys do not exist yet, in a fixed number of queries however
+    many there are; return those created. Deliveries go to the workers after commit, as with notify."""
+    now = now or timezone.now()
+    unique = {message.key: message for message in messages}
+    existing = set(Notification.objects.filter(key__in=list(unique)).values_list("key", flat=True)) if unique else set()
+    fresh = [message for key, message in unique.items() if key not in existing]
+    if not fresh:
+        return []
+    rows = [
+        Notification(
+            key=m.key, recipient=m.recipient, kind=m.kind, title=m.title[:200], body=m.body, link=m.link,
+            task=m.task, unit=m.unit, created_at=now,
+        )
+        for m in fresh
+    ]  # fmt: skip
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # A key was created meanwhile by someone else: one by one, each key still once.
+        fields = ("recipient", "key", "kind", "title", "body", "link", "task", "unit")
+        made = [notify(**{name: getattr(m, name) for name in fields}, now=now) for m in fresh]
+        return [notification for notification in made if notification is not None]
+    _queue_deliveries(created, ChannelPreference.objects.filter(user__in={m.recipient.pk for m in fresh}), now)
+    return created
+
+
+def _queue_deliveries(notifications, preferences, now) -> None:
+    """Queue each notification on its recipient's channels; hand them to workers after commit."""
+    by_user = {preference.user_id: preference for preference in preferences}
     # The first attempt is due at once: by the job's clock, or by the real one when a job runs
     # as of a later moment (runjob --now, tests).
     first_attempt = min(now, timezone.now())
-    deliveries = Delivery.objects.bulk_create(
-        [Delivery(notification=notification, channel=channel, next_attempt_at=first_attempt) for channel in channels]
-    )
-    for delivery in deliveries:
+    deliveries = []
+    for notification in notifications:
+        recipient = notification.recipient
+        preference = by_user.get(recipient.pk) or ChannelPreference(user=recipient)
+        channels = []
+        if preference.email and recipient.email:
+            channels.append(Delivery.Channel.EMAIL)
+        if preference.webhook_url:
+            channels.append(Delivery.Channel.WEBHOOK)
+        deliveries += [Delivery(notification=notification, channel=channel, next_attempt_at=first_attempt) for channel in channels]
+    for delivery in Delivery.objects.bulk_create(deliveries):
         transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))
-    return notification
 
 
 def enqueue_delivery(delivery_id: int) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from campaigns.models import ReportingPeriod
+from supervision import task_messages
 from units.services import unit_group
 
 from . import permissions
@@ -209,6 +210,7 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     report._change_reason = "accept" if accept else "return"
     report._history_user = user
     report.save()
+    task_messages.reports_reviewed([report], now=report.reviewed_at)
     return report
 
 
@@ -241,6 +243,7 @@ def reports_accept(*, user, report_ids, now=None) -> list[ProgressReport]:
         reports, ProgressReport, ["status", "review_comment", "reviewed_at", "reviewed_by", "version", "updated_at"],
         default_user=user, default_change_reason="accept", default_date=now,
     )  # fmt: skip
+    task_messages.reports_reviewed(reports, now=now)
     return reports
 
 
@@ -354,6 +357,7 @@ def completion_request_decide(*, user, request_id: int, approve: bool, comment: 
             extension.status, extension.decided_by, extension.decided_at = Decision.REJECTED, user, now
             extension.decision_comment = _("The task was closed off.")
             extension.save()
+    task_messages.request_decided(request, now=now)
     return request
 
 
@@ -423,6 +427,7 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
         task._change_reason = "extension approved"
         task._history_user = user
         task.save()
+    task_messages.request_decided(request, now=request.decided_at)
     return request
 
 
@@ -438,7 +443,7 @@ def leader_comment_add(*, user, task: Task, text: str, token: uuid.UUID | None =
         raise ValidationError({"text": message})
     try:
         with transaction.atomic():
-            return LeaderComment.objects.create(task=task, author=user, text=text.strip(), token=token)
+            comment = LeaderComment.objects.create(task=task, author=user, text=text.strip(), token=token)
     except IntegrityError:
         # The unique token: this form was saved already (by a parallel request, which the
         # database made this one wait for). That comment is the answer.
@@ -446,3 +451,5 @@ def leader_comment_add(*, user, task: Task, text: str, token: uuid.UUID | None =
         if token is None or existing is None:
             raise
         return existing
+    task_messages.leader_commented(comment)
+    return comment
