@@ -22,6 +22,20 @@ class CalendarOverride(models.Model):
         return f"{self.date} {self.note}"
 
 
+class CalendarWarning(models.Model):
+    """A day on which the app logged that the official calendar of a year is unknown: the log
+    says so once a day, not once per call or per job run."""
+
+    year = models.PositiveSmallIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "day"], name="calendar_warning_once_a_day")]
+
+    def __str__(self):
+        return f"{self.year} @ {self.day}"
+
+
 class EscalationPolicy(models.Model):
     """How a campaign's overdue ladder climbs; a campaign without one uses the defaults."""
 

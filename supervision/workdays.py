@@ -3,8 +3,9 @@
 The national schedule (statutory holidays and make-up working days, 调休) comes from the
 `chinesecalendar` package, which knows only the years it ships (each year's schedule is published
 in November). For other years we fall back to Monday–Friday with a logged warning, never an
-error. Local holidays and extra working days declared by the office (CalendarOverride, in the
-admin) take precedence over both.
+error: once a day, however many calls and processes ask (the day is recorded in the database).
+Local holidays and extra working days declared by the office (CalendarOverride, in the admin)
+take precedence over both.
 """
 
 from __future__ import annotations
@@ -13,9 +14,46 @@ import datetime
 import logging
 
 import chinese_calendar
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
-_warned_years: set[int] = set()
+# (year, day) pairs this process has already dealt with: a job asks about hundreds of days, and
+# only the first question of the day goes to the database.
+_warned: set[tuple[int, datetime.date]] = set()
+
+
+def library_knows(year: int) -> bool:
+    """Whether the installed chinesecalendar has the official schedule of the year."""
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _warn_unknown_year(year: int) -> None:
+    """Log that the year's official calendar is unknown, once a day across processes and runs."""
+    from .models import CalendarWarning
+
+    today = _today()
+    if (year, today) in _warned:
+        return
+    _warned.add((year, today))
+    try:
+        with transaction.atomic():  # a savepoint: a failure here must not break the caller's transaction
+            _record, first = CalendarWarning.objects.get_or_create(year=year, day=today)
+    except DatabaseError:  # e.g. before migrations: say it rather than stay silent
+        first = True
+    if first:
+        logger.warning(
+            "No official working-day calendar for %s: counting Monday–Friday. Enter its holidays and "
+            "make-up working days under 日历调整 (calendar overrides) in the admin.", year
+        )
 
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
@@ -28,9 +66,7 @@ def _national(day: datetime.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            logger.warning("No official working-day calendar for %s: counting Monday–Friday.", day.year)
+        _warn_unknown_year(day.year)
         return day.weekday() < 5
 
 

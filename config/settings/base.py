@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "supervision.context_processors.inbox",
+                "supervision.context_processors.calendar_notice",
                 "config.navigation.nav_section",
             ],
         },

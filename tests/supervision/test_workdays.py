@@ -61,3 +61,83 @@ def test_monthly_periods_are_due_at_month_end_or_the_next_working_day():
     ]  # fmt: skip
     # 31 October 2026 is a Saturday: due the next working day, Monday 2 November.
     assert periods[1].due_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date() == D(2026, 11, 2)
+
+
+# ---- a year the library does not know yet ------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """As if each run were a new process: forget what this one remembers of warnings given."""
+    import supervision.workdays as workdays
+
+    def new_process():
+        monkeypatch.setattr(workdays, "_warned", set())
+
+    new_process()
+    return new_process
+
+
+def unknown_year_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "supervision.workdays" and "2027" in r.getMessage()]
+
+
+def test_jobs_log_an_unknown_year_once_a_day_not_once_a_call(demo, caplog, monkeypatch, fresh_process):
+    from supervision.jobs import run_job
+
+    from .conftest import at
+
+    monkeypatch.setattr("supervision.workdays._today", lambda: D(2026, 12, 28))
+    with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
+        run_job("overdue_sweep", at(2026, 12, 28, 8, 30))  # its calendar reaches 60 days into 2027
+        run_job("report_reminders", at(2026, 12, 28, 9))
+        fresh_process()  # another process: runjob from the shell, another worker
+        run_job("deadline_warnings", at(2026, 12, 28, 8))
+        assert len(unknown_year_warnings(caplog)) == 1
+        assert "Enter its holidays" in unknown_year_warnings(caplog)[0]
+        monkeypatch.setattr("supervision.workdays._today", lambda: D(2026, 12, 29))
+        fresh_process()
+        run_job("overdue_sweep", at(2026, 12, 29, 8, 30))
+        run_job("overdue_sweep", at(2026, 12, 29, 18, 5))
+    assert len(unknown_year_warnings(caplog)) == 2  # the next day, once more
+
+
+@pytest.fixture
+def office_page(login):
+    from django.urls import reverse
+
+    from units.models import Membership
+
+    from ..factories import MembershipFactory
+
+    office = MembershipFactory(role=Membership.Role.OFFICE).user
+    liaison = MembershipFactory(role=Membership.Role.LIAISON).user
+
+    def page(user=office):
+        return login(user).get(reverse("campaigns:list")).content.decode()
+
+    page.liaison = liaison
+    return page
+
+
+def test_from_1_december_the_office_is_asked_to_enter_next_years_calendar(office_page, monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setattr("supervision.context_processors._today", lambda: D(2026, 11, 30))
+    assert 'id="calendar-notice"' not in office_page()
+    monkeypatch.setattr("supervision.context_processors._today", lambda: D(2026, 12, 1))
+    page = office_page()
+    assert 'id="calendar-notice"' in page and "2027年的法定节假日安排尚未收录" in page
+    assert reverse("admin:supervision_calendaroverride_changelist") in page
+    assert 'id="calendar-notice"' not in office_page(office_page.liaison)  # the office's task only
+
+    # A make-up working day alone is not the year's calendar; a holiday is.
+    CalendarOverride.objects.create(date=D(2027, 1, 4), is_workday=True, note="调休上班")
+    assert 'id="calendar-notice"' in office_page()
+    CalendarOverride.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦")
+    assert 'id="calendar-notice"' not in office_page()
+
+
+def test_no_notice_when_the_library_knows_next_year(office_page, monkeypatch):
+    monkeypatch.setattr("supervision.context_processors._today", lambda: D(2025, 12, 15))  # 2026 is in the library
+    assert 'id="calendar-notice"' not in office_page()
