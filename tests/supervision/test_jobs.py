@@ -304,3 +304,31 @@ def test_runjob_prints_what_it_sent_and_what_had_been_sent(demo):
     assert again["escalations"] == again["notices"] == again["notifications"] == 0
     assert again["already_sent"]["escalations"] == first["escalations"]
     assert again["already_sent"]["notices"] == first["notices"]
+
+
+# ---- make run: the demo as a real week ------------------------------------------------------------
+
+
+def test_make_run_runs_every_job_once_after_loading_the_demo():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "bin" / "run").read_text()
+    load, run_all, serve = script.index("manage.py load_demo"), script.index("manage.py runjob --all"), script.index("runserver")
+    assert load < run_all < serve
+
+
+def test_the_demo_started_in_the_evening_has_inboxes_filled(demo):
+    """Loaded on a Wednesday evening, after every job's hour: one run of all jobs as of then."""
+    import json
+    from io import StringIO
+
+    assert not Notification.objects.exists()
+    out = StringIO()
+    call_command("runjob", "--all", "--now", "2026-11-25T20:00", stdout=out)
+    summaries = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [s["job"] for s in summaries] == ["report_reminders", "overdue_sweep", "deadline_warnings", "notice_followup", "deliver_outbox"]
+    assert inbox("head1", "overdue").exists()  # the unit head of 区政府办公室: reports overdue
+    assert inbox("office").exists() or inbox("liaison1").exists()
+    again = StringIO()
+    call_command("runjob", "--all", "--now", "2026-11-25T20:00", stdout=again)  # make run a second time
+    assert all(json.loads(line)["notifications"] == 0 for line in again.getvalue().splitlines())

@@ -14,12 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("name", nargs="?", help="The job; --list shows them.")
         parser.add_argument("--now", help="Act as of this moment (ISO 8601; without offset: Asia/Shanghai).")
         parser.add_argument("--list", action="store_true", help="List the job names.")
+        parser.add_argument(
+            "--all", action="store_true", help="Run every job once, in order (make run does this after loading the demo)."
+        )
 
-    def handle(self, *args, name=None, now=None, list=False, **options):
+    def handle(self, *args, name=None, now=None, list=False, all=False, **options):
         if list:
             self.stdout.write("\n".join(JOBS))
             return
-        if name not in JOBS:
+        if all == bool(name):
+            raise CommandError("Name one job, or --all.")
+        if name and name not in JOBS:
             raise CommandError(f"Unknown job {name!r}; one of: {', '.join(JOBS)}")
         moment = None
         if now:
@@ -28,5 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: not an ISO date-time: {now!r}")
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment)
-        summary = run_job(name, moment)
-        self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+        # One moment for every job of --all, so they agree on what is due.
+        moment = moment or timezone.now()
+        for job in JOBS if all else [name]:
+            self.stdout.write(json.dumps(run_job(job, moment).as_dict(), ensure_ascii=False))
