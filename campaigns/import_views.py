@@ -8,9 +8,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import office_required
 
-from .forms import CampaignImportForm
+from units.workbook import Issue
+
+from .forms import CampaignCodeForm, CampaignImportForm
 from .models import CampaignImport
-from .services import CampaignImportError, campaign_import_confirm, campaign_import_preview
+from .services import (
+    CampaignImportError,
+    campaign_import_confirm,
+    campaign_import_hold,
+    campaign_import_preview,
+    campaign_import_recheck,
+)
 
 # Names of what an updated task changes, as the preview shows them.
 CHANGED_LABELS = {
@@ -36,6 +44,12 @@ def import_upload(request):
             user=request.user, data=upload.read(), filename=upload.name, code=form.cleaned_data["code"]
         )
         return redirect("campaigns:import-preview", pk=record.pk)
+    if request.method == "POST" and "file" in form.cleaned_data and set(form.errors) == {"code"}:
+        # Only the code is wrong: keep the file, and let the code be fixed on the preview page.
+        upload = form.cleaned_data["file"]
+        issues = [Issue(str(message), column=str(form.fields["code"].label)) for message in form.errors["code"]]
+        record = campaign_import_hold(user=request.user, data=upload.read(), filename=upload.name, issues=issues)
+        return redirect("campaigns:import-preview", pk=record.pk)
     recent = CampaignImport.objects.filter(uploaded_by=request.user).select_related("campaign")[:10]
     return render(
         request, "campaigns/import_upload.html", {"form": form, "recent": recent, "upload_buttons": UPLOAD_BUTTONS}
@@ -43,13 +57,18 @@ def import_upload(request):
 
 
 @office_required
-def import_preview(request, pk):
+def import_preview(request, pk, code_form=None):
     record = get_object_or_404(CampaignImport.objects.select_related("campaign"), pk=pk, uploaded_by=request.user)
     summary = record.summary or {}
     rows = [
-        {**row, "changed_labels": [CHANGED_LABELS.get(name, name) for name in row.get("changed", [])]}
+        {
+            **row,
+            "changed_labels": [CHANGED_LABELS.get(name, name) for name in row.get("changed", [])],
+            "diffs": [{**diff, "label": CHANGED_LABELS.get(diff["field"], diff["field"])} for diff in row.get("diffs", [])],
+        }
         for row in summary.get("task_rows", [])
     ]
+    rechecks = record.status in (CampaignImport.Status.PREVIEWED, CampaignImport.Status.FAILED)
     return render(
         request,
         "campaigns/import_preview.html",
@@ -59,9 +78,27 @@ def import_preview(request, pk):
             "rows": rows,
             "issues": summary.get("issues", []),
             "form": CampaignImportForm(),
+            "code_form": (code_form or CampaignCodeForm(initial={"code": record.code})) if rechecks else None,
             "upload_buttons": UPLOAD_BUTTONS,
         },
     )
+
+
+@office_required
+@require_POST
+def import_recheck(request, pk):
+    """Preview the kept file again with another campaign code, without choosing it again."""
+    record = get_object_or_404(
+        CampaignImport,
+        pk=pk,
+        uploaded_by=request.user,
+        status__in=[CampaignImport.Status.PREVIEWED, CampaignImport.Status.FAILED],
+    )
+    form = CampaignCodeForm(request.POST)
+    if not form.is_valid():
+        return import_preview(request, pk, code_form=form)
+    new_record, _result, _issues = campaign_import_recheck(upload_id=record.pk, user=request.user, code=form.cleaned_data["code"])
+    return redirect("campaigns:import-preview", pk=new_record.pk)
 
 
 @office_required
@@ -77,7 +114,8 @@ def import_confirm(request, pk):
         messages.error(request, _("This upload cannot be imported. Upload a corrected workbook."))
         return redirect("campaigns:import-preview", pk=pk)
     if applied_now:
-        messages.success(request, _("The campaign “%(title)s” was imported.") % {"title": record.campaign.title})
+        # No quotes around the title: offices' titles carry their own (“…”活动).
+        messages.success(request, _("Campaign imported: %(title)s") % {"title": record.campaign.title})
     else:
         messages.info(request, _("This workbook was already imported; nothing more was written."))
     return redirect("campaigns:detail", code=record.campaign.code)

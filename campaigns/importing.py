@@ -16,10 +16,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tasks.numbering import InvalidTaskNumber, normalize_number, parent_number, sort_key
+from units.importing import COLUMNS as UNIT_DIRECTORY_COLUMNS
 from units.naming import name_key
 from units.workbook import (
     DateError,
     Issue,
+    WorkbookError,
     column_letter,
     find_header_row,
     header_key,
@@ -141,6 +143,14 @@ def read_campaign_workbook(data: bytes, *, filename: str = "") -> CampaignWorkbo
 
     task_sheet = _pick_sheet(workbook, TASK_SHEET_NAMES) or workbook.sheetnames[0]
     task_rows = read_sheet_rows(workbook, task_sheet, data)
+    if _is_unit_directory(task_rows):
+        raise WorkbookError(
+            Issue(
+                _("This is a unit directory, not a campaign workbook: import it with “%(action)s”.")
+                % {"action": _("Import the unit directory")},
+                sheet=task_sheet,
+            )
+        )
     info_sheet = _pick_sheet(workbook, INFO_SHEET_NAMES)
     info_rows = read_sheet_rows(workbook, info_sheet, data) if info_sheet else []
     phase_sheet = _pick_sheet(workbook, PHASE_SHEET_NAMES)
@@ -161,6 +171,13 @@ def read_campaign_workbook(data: bytes, *, filename: str = "") -> CampaignWorkbo
     )
     _check_deadlines(book)
     return book
+
+
+def _is_unit_directory(rows) -> bool:
+    """A sheet headed 单位名称 … with none of a task table's columns: the office chose the wrong upload."""
+    _index, tasks = find_header_row(rows, TASK_COLUMNS, ("number", "title"))
+    _index, units = find_header_row(rows, UNIT_DIRECTORY_COLUMNS, ("name",))
+    return "name" in units and not ({"title", "lead_units"} & set(tasks))
 
 
 # ---- 活动信息 -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 # Paths under /campaigns/ that a campaign code must not take.
@@ -171,7 +172,7 @@ class CampaignImport(models.Model):
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed")
         # Refused at a configured limit (size, compression, rows, columns, cell length).
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("import status", "Refused")
 
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file name"), max_length=255)

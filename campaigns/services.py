@@ -18,6 +18,7 @@ from units.resolution import UnitDirectory
 from supervision.workdays import WorkCalendar
 from units.workbook import ImportRefused, Issue, WorkbookError, WorkbookRefused
 
+from .import_changes import TaskDescriber, campaign_changes, lookalike_warnings, new_task_units
 from .importing import CampaignWorkbook, read_campaign_workbook
 from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
 
@@ -33,6 +34,10 @@ class TaskChange:
     title: str
     action: str  # new | update | unchanged
     changed: list[str] = field(default_factory=list)
+    diffs: list[dict] = field(default_factory=list)  # [{field, old, new}] of an updated task
+    lead_units: list[str] = field(default_factory=list)  # of a new task
+    support_units: list[str] = field(default_factory=list)
+    deadline: str = ""
 
 
 @dataclass
@@ -48,6 +53,8 @@ class CampaignImportResult:
     sections: list[str] = field(default_factory=list)
     new_leaders: list[str] = field(default_factory=list)
     missing_from_sheet: list[str] = field(default_factory=list)
+    campaign_changes: list[dict] = field(default_factory=list)  # [{field, old, new}]
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for task in self.tasks if task.action == action)
@@ -68,6 +75,8 @@ class CampaignImportResult:
             "new_leaders": self.new_leaders,
             "missing_from_sheet": self.missing_from_sheet,
             "task_rows": [task.__dict__ for task in self.tasks],
+            "campaign_changes": self.campaign_changes,
+            "warnings": self.warnings,
         }
 
 
@@ -131,6 +140,8 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
     campaign.save()
     if before == _campaign_state(campaign):
         action = "unchanged"
+    changes_of_campaign = campaign_changes(before, campaign)
+    warnings = lookalike_warnings(campaign)
 
     phases = _sync_phases(campaign, book)
     sections = _sync_sections(campaign, book)
@@ -158,10 +169,19 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
         phases=[phase.name for phase in phases.values()],
         sections=[section.title for section in sections.values()],
         new_leaders=resource.new_leaders,
+        campaign_changes=changes_of_campaign,
+        warnings=warnings,
     )
+    describer = TaskDescriber(resource.diffs)
     for row_result, (row, number, _parent, _section, title, *_rest) in zip(outcome.rows, book.tasks):
         kind = {"new": "new", "update": "update", "skip": "unchanged"}.get(row_result.import_type, row_result.import_type)
-        result.tasks.append(TaskChange(row, number, title, kind, resource.changes.get(number, [])))
+        change = TaskChange(row, number, title, kind, resource.changes.get(number, []))
+        change.diffs = describer.diff(resource.diffs.get(number, {}))
+        saved = resource.tasks_by_number.get(number)
+        if kind == "new" and saved is not None:
+            change.lead_units, change.support_units = new_task_units(saved)
+            change.deadline = saved.deadline.isoformat() if saved.deadline else ""
+        result.tasks.append(change)
     in_sheet = set(book.tasks["number"])
     result.missing_from_sheet = [
         number for number in resource.tasks_by_number if number not in in_sheet
@@ -295,6 +315,30 @@ def campaign_import_preview(*, user, data: bytes, filename: str, code: str = "")
     upload.summary = result.as_dict()
     upload.save(update_fields=["summary"])
     return upload, result, []
+
+
+def campaign_import_hold(*, user, data: bytes, filename: str, issues: list[Issue]) -> CampaignImport:
+    """Keep an upload whose form had a problem of its own (a bad campaign code), so that the
+    office fixes the code on the preview page instead of choosing the file again."""
+    return CampaignImport.objects.create(
+        uploaded_by=user,
+        filename=filename[:255],
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=CampaignImport.Status.FAILED,
+        summary={"issues": [issue.as_dict() for issue in issues]},
+    )
+
+
+def campaign_import_recheck(*, upload_id: int, user, code: str) -> tuple[CampaignImport, CampaignImportResult | None, list[Issue]]:
+    """Preview a kept upload again with another campaign code, as a new upload record (the
+    earlier one stays as it was, so a confirmation in another tab cannot mix the two)."""
+    upload = CampaignImport.objects.get(
+        pk=upload_id,
+        uploaded_by=user,
+        status__in=[CampaignImport.Status.PREVIEWED, CampaignImport.Status.FAILED],
+    )
+    return campaign_import_preview(user=user, data=bytes(upload.content), filename=upload.filename, code=code)
 
 
 def _refuse_upload(upload: CampaignImport, error: CampaignImportError) -> CampaignImport:

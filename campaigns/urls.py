@@ -10,5 +10,6 @@ urlpatterns = [
     path("import/", import_views.import_upload, name="import"),
     path("import/<int:pk>/", import_views.import_preview, name="import-preview"),
     path("import/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
+    path("import/<int:pk>/recheck/", import_views.import_recheck, name="import-recheck"),
     path("<slug:code>/", views.campaign_detail, name="detail"),
 ]

@@ -93,6 +93,8 @@ class TaskResource(resources.ModelResource):
         self.leaders = {name_key(leader.name): leader for leader in Leader.objects.all()}
         self.new_leaders: list[str] = []
         self.changes: dict[str, list[str]] = {}
+        # number → {changed field: (value before, value wanted)}, for the preview's old → new.
+        self.diffs: dict[str, dict] = {}
 
     def get_queryset(self):
         return Task.objects.filter(campaign=self.campaign)
@@ -185,6 +187,8 @@ class TaskResource(resources.ModelResource):
         changed = [key for key in after if before is None or before[key] != after[key]]
         if changed:
             self.changes[instance.number] = changed
+            if before is not None:
+                self.diffs[instance.number] = {key: (before[key], after[key]) for key in changed}
         return not changed
 
     def after_save_instance(self, instance, row, **kwargs):

@@ -16,6 +16,7 @@ from .workbook import (
     cell,
     column_letter,
     find_header_row,
+    header_key,
     open_workbook,
     read_sheet_rows,
     to_text,
@@ -99,6 +100,16 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
     sheet = workbook.sheetnames[0]
     rows = read_sheet_rows(workbook, sheet, data)
     header_index, header = find_header_row(rows, COLUMNS, REQUIRED)
+    if (header_index is None or "name" not in header) and _is_campaign_workbook(workbook, rows):
+        raise DirectoryImportError(
+            [
+                Issue(
+                    _("This is a campaign workbook, not a unit directory: import it with “%(action)s”.")
+                    % {"action": _("Import a campaign")},
+                    sheet=sheet,
+                )
+            ]
+        )
     if header_index is None or "name" not in header:
         raise DirectoryImportError(
             [Issue(_("No header row with the column “单位名称” was found in the first rows."), sheet=sheet)]
@@ -163,6 +174,19 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
     if issues:
         raise DirectoryImportError(issues)
     return parsed
+
+
+# What gives away a campaign's task breakdown workbook (campaigns.importing reads those; this
+# app sits below campaigns and only needs to recognise one).
+CAMPAIGN_SHEETS = {"任务分解表", "活动信息", "重点任务", "任务清单"}
+CAMPAIGN_HEADERS = {"lead": ("牵头单位",), "title": ("任务名称", "重点任务"), "deadline": ("完成时限",), "support": ("配合单位",)}
+
+
+def _is_campaign_workbook(workbook, rows) -> bool:
+    if CAMPAIGN_SHEETS & {header_key(name) for name in workbook.sheetnames}:
+        return True
+    _index, found = find_header_row(rows, CAMPAIGN_HEADERS, ())
+    return len(found) >= 2
 
 
 @transaction.atomic

@@ -5,11 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignImport
+from campaigns.services import campaign_import
 from tasks.models import Task
 from units.models import Membership, Unit
 
 from ..factories import MembershipFactory, UnitFactory, UserFactory
-from ..sheets import EFFICIENCY_2026, STRICT_2022, UNITS, task, workbook_bytes
+from ..sheets import EFFICIENCY_2026, INFO, STRICT_2022, UNITS, task, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -114,4 +115,73 @@ def test_unit_directory_errors_are_listed(login, db):
     response = login(office).post(
         reverse("units:import"), {"file": SimpleUploadedFile("u.xlsx", workbook_bytes([task("1")])), "import": "1"}
     )
-    assert response.status_code == 200 and "单位名称" in response.content.decode()
+    content = response.content.decode()
+    # a task breakdown workbook given to the unit import is named for what it is
+    assert response.status_code == 200 and "这是专项行动任务分解表，不是单位名录" in content and "导入专项行动" in content
+
+
+# ---- defects a new user met (issue 7) ----------------------------------------------------------
+
+
+def test_a_bad_campaign_code_says_so_once_and_keeps_the_file(login, office_user):
+    client = login(office_user)
+    response = upload(client, EFFICIENCY_2026.read_bytes(), EFFICIENCY_2026.name, code="Eff 2026!")
+    held = CampaignImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("campaigns:import-preview", args=[held.pk])
+    assert held.status == CampaignImport.Status.FAILED and bytes(held.content) == EFFICIENCY_2026.read_bytes()
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("不能作为专项行动代码") == 1 and "slug" not in page.lower() and "有效" not in page
+    assert reverse("campaigns:import-confirm", args=[held.pk]) not in page
+
+    # Still wrong: said once, on the same page, and the file is still kept.
+    again = client.post(reverse("campaigns:import-recheck", args=[held.pk]), {"code": "import"})
+    assert again.status_code == 200 and again.content.decode().count("“import”为系统保留字") == 1
+    assert CampaignImport.objects.count() == 1
+
+    fixed = client.post(reverse("campaigns:import-recheck", args=[held.pk]), {"code": "eff-2026"})
+    record = CampaignImport.objects.exclude(pk=held.pk).get()
+    assert fixed["Location"] == reverse("campaigns:import-preview", args=[record.pk])
+    assert record.status == CampaignImport.Status.PREVIEWED and record.code == "eff-2026"
+    client.post(reverse("campaigns:import-confirm", args=[record.pk]))
+    assert Campaign.objects.get().code == "eff-2026" and Task.objects.count() == 19
+
+
+def test_the_success_message_does_not_double_the_title_quotes(login, office_user):
+    client = login(office_user)
+    upload(client, EFFICIENCY_2026.read_bytes(), EFFICIENCY_2026.name, code="eff-2026")
+    record = CampaignImport.objects.get()
+    page = client.post(reverse("campaigns:import-confirm", args=[record.pk]), follow=True).content.decode()
+    assert "已导入专项行动：“机关效能—项目建设年”活动" in page and "““" not in page
+
+
+def test_the_preview_warns_of_a_campaign_with_the_same_title_under_another_code(login, office_user):
+    campaign_import(EFFICIENCY_2026.read_bytes(), code="eff-2026")
+    client = login(office_user)
+    response = upload(client, EFFICIENCY_2026.read_bytes(), EFFICIENCY_2026.name, code="eff-copy")
+    page = client.get(response["Location"]).content.decode()
+    assert "import-warnings" in page and "eff-2026" in page and "文号" in page
+
+
+def test_the_preview_shows_old_and_new_values_and_the_units_and_deadline_of_new_tasks(login, office_user):
+    campaign_import(workbook_bytes([task("1", "原任务名称", deadline="2026-10-31")]), code="t-2026")
+    edited_info = [(key, "区委办公室" if key == "发文单位" else value) for key, value in INFO]
+    data = workbook_bytes(
+        [
+            task("1", "新任务名称", deadline="2026-11-30"),
+            task("2", "新增任务", lead="区发展和改革局", support="区财政局", deadline="2026-09-30"),
+        ],
+        info=edited_info,
+    )
+    client = login(office_user)
+    page = client.get(upload(client, data, code="t-2026")["Location"]).content.decode()
+    assert "<del>原任务名称</del> → <ins>新任务名称</ins>" in page
+    assert "<del>2026-10-31</del> → <ins>2026-11-30</ins>" in page
+    assert "<del>区人民政府办公室</del> → <ins>区委办公室</ins>" in page  # the campaign's issuing body
+    assert "区发展和改革局" in page and "区财政局" in page and "2026-09-30" in page
+
+
+def test_a_unit_directory_given_to_the_campaign_import_says_where_it_belongs(login, office_user):
+    client = login(office_user)
+    page = client.get(upload(client, UNITS.read_bytes(), UNITS.name)["Location"]).content.decode()
+    assert "这是单位名录，不是专项行动任务分解表" in page and "导入单位名录" in page
+    assert page.count("<tr><td") == 1  # that one problem, not a list of missing columns
