@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Membership
@@ -56,3 +58,12 @@ class UserAdmin(GuardedHistoryAdmin, BaseUserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user_unit_groups_sync(form.instance, by=request.user)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserWritesMixin, GuardedHistoryAdmin, BaseGroupAdmin):
+    """A group's permissions are a role: administrators change them, and each change is kept.
+    (Unit groups hold their tasks' object permissions, granted by the services, not here.)"""

@@ -1,6 +1,7 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 
@@ -35,3 +36,7 @@ class User(AbstractUser):
             finally:
                 del self.skip_history_when_saving
         return super().save(*args, **kwargs)
+
+
+# A group's permissions are a role's rights (e.g. the office staff group): changes kept too.
+register(Group, app="accounts", m2m_fields=["permissions"])

@@ -106,3 +106,21 @@ def test_the_admin_is_titled_for_the_app_in_chinese(client, superuser):
     assert "Django" not in page
     # The sign-in logs (django-axes, which ships no Chinese) are named in Chinese too.
     assert "登录日志" in page and "登录失败记录" in page
+
+
+def test_group_permissions_are_changed_by_superusers_only_and_recorded(client, superuser, django_user_model):
+    group = office_staff_group()
+    staff = UserFactory(username="groupie", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "change_group"]))
+    client.force_login(staff)
+    add_membership = Permission.objects.get(codename="add_membership")
+    url = reverse("admin:auth_group_change", args=[group.pk])
+    response = client.post(url, {"name": group.name, "permissions": [add_membership.pk]})
+    assert response.status_code == 403
+    assert not group.permissions.filter(pk=add_membership.pk).exists()
+
+    client.force_login(superuser)
+    assert client.post(url, {"name": group.name, "permissions": [add_membership.pk]}).status_code == 302
+    record = group.history.latest("history_date")
+    assert record.history_user == superuser
+    assert [p.permission_id for p in record.permissions.all()] == [add_membership.pk]
