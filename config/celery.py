@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Without DJANGO_SETTINGS_MODULE a worker gets production settings, which refuse to start with
+# DEBUG on or a development key (development sets the module: bin/run).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("duban")
 app.config_from_object("django.conf:settings", namespace="CELERY")
