@@ -84,9 +84,22 @@ def test_the_reporting_week(week, live_url, chromium_executable, tmp_path, monke
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
 
+        # Whatever the Content-Security-Policy blocks on any page: Chromium's console message and
+        # the page's securitypolicyviolation event (reported to Python through an exposed function).
+        csp_violations = []
+
+        def watch_csp(page):
+            page.on("console", lambda message: "Content Security Policy" in message.text and csp_violations.append(message.text))
+            page.expose_function("reportCspViolation", lambda what: csp_violations.append(what))
+            page.add_init_script(
+                "document.addEventListener('securitypolicyviolation', function (event) {"
+                " window.reportCspViolation(event.violatedDirective + ' ' + event.blockedURI + ' ' + document.location.pathname); });"
+            )
+
         def signed_in(username):
             page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
             page.set_default_timeout(15_000)
+            watch_csp(page)
             page.goto(url + reverse("login"))
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", PASSWORD)
@@ -153,6 +166,7 @@ def test_the_reporting_week(week, live_url, chromium_executable, tmp_path, monke
         if os.environ.get("DUBAN_KEEP_SCREENSHOTS"):
             office.screenshot(path=os.environ["DUBAN_KEEP_SCREENSHOTS"], full_page=True)
         browser.close()
+        assert csp_violations == []
         # Inside Playwright's block the ORM ran in another context (an event loop is running),
         # on a connection of its own: close it, or it outlives the test database.
         connection.close()
