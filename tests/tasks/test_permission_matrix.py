@@ -156,6 +156,9 @@ VIEWS = {
                          nobody=403, unit=(403, 403), office=(HIDDEN, SHOWN), leader=(403, 403)),
     "review decide": View("post", lambda t: reverse("tasks:review-decide", args=[t.report.pk]), data=lambda t: {"decision": "accept"},
                           nobody=403, unit=(403, 403), office=(404, 302), leader=(403, 403)),
+    "review accept selected": View("post", lambda t: reverse("tasks:review-accept-selected", args=[t.review_campaign.code]),
+                                   data=lambda t: {"report": [t.report.pk]},
+                                   nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
     "matrix default": View("get", lambda t: reverse("tasks:matrix-default", args=[t.campaign.code]),
                            nobody=403, unit=(403, 403), office=(302, 302), leader=(404, 302)),
     "matrix": View("get", lambda t: reverse("tasks:matrix", args=[t.campaign.code, t.matrix_period]),
@@ -227,6 +230,7 @@ def test_every_url_of_the_site_is_in_the_matrix():
     covered = {
         "campaigns:list", "campaigns:detail", "tasks:detail", "units:list", "units:detail", "tasks:workspace",
         "tasks:report", "tasks:attachment", "tasks:attachment-remove", "tasks:review-home", "tasks:review", "tasks:review-decide",
+        "tasks:review-accept-selected",
         "tasks:matrix-default", "tasks:matrix", "tasks:requests", "tasks:completion-decide", "tasks:extension-decide",
         "tasks:completion-request", "tasks:extension-request", "tasks:comment", "campaigns:import",
         "campaigns:import-preview", "campaigns:import-confirm", "units:import",
