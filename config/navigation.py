@@ -2,7 +2,8 @@
 
 The navigation spans every app, and URL namespaces do not match its items one to one (the
 `tasks` namespace holds 我的任务, 审核 and 申请 as well as the task pages, which belong under
-专项活动), so the few exceptions are listed by URL name and the rest follow their namespace.
+专项活动), so the few exceptions are listed by URL name, import pages are told by their name
+(import…), and the rest follow their namespace.
 """
 
 # URL name (namespace:name) → navigation item, where it differs from the namespace's.
@@ -15,10 +16,6 @@ PAGES = {
     "tasks:requests": "requests",
     "tasks:completion-decide": "requests",
     "tasks:extension-decide": "requests",
-    "campaigns:import": "import",
-    "campaigns:import-preview": "import",
-    "campaigns:import-confirm": "import",
-    "units:import": "import",
     "supervision:notices": "notices",
     "supervision:notice": "notices",
     "supervision:inbox": "inbox",
@@ -36,7 +33,12 @@ NAMESPACES = {
 
 
 def section_of(view_name: str, namespace: str) -> str | None:
-    return PAGES.get(view_name) or NAMESPACES.get(namespace)
+    if view_name in PAGES:
+        return PAGES[view_name]
+    # Every step of an import (upload, preview, confirm; campaigns and the unit directory).
+    if view_name.partition(":")[2].startswith("import"):
+        return "import"
+    return NAMESPACES.get(namespace)
 
 
 def nav_section(request):

@@ -94,6 +94,7 @@ def test_every_page_of_the_apps_belongs_to_an_item():
     assert names
     missing = [name for name in names if section_of(name, name.split(":")[0]) is None]
     assert set(missing) <= {"supervision:urge"}  # a POST-only action, no page of its own
+    assert section_of("units:import", "units") == "import"  # the directory's upload, on the import page
 
 
 def test_the_favicon_is_served_and_linked(client):
