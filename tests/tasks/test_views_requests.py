@@ -324,3 +324,18 @@ def test_closing_a_task_off_settles_its_waiting_extension_and_a_second_applicati
     second.refresh_from_db()
     assert second.status == Decision.PENDING
     assert reverse("tasks:completion-decide", args=[second.pk]) not in client.get(reverse("tasks:requests")).content.decode()
+
+
+def test_an_extension_overtaken_by_a_later_deadline_is_not_approved(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    post_extension(client, r, (r.task.deadline + datetime.timedelta(days=30)).isoformat())
+    request = ExtensionRequest.objects.get()
+    later = r.task.deadline + datetime.timedelta(days=60)
+    Task.objects.filter(pk=r.task.pk).update(deadline=later)  # moved in the admin meanwhile
+    client.force_login(r.office)
+    response = decide(client, "tasks:extension-decide", request.pk, "approve")
+    assert f"任务的完成时限已是 {later.isoformat()}" in [str(m) for m in get_messages(response.wsgi_request)][-1]
+    r.task.refresh_from_db()
+    request.refresh_from_db()
+    assert r.task.deadline == later and request.status == Decision.PENDING
