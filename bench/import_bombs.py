@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS, TARGET_MB = 2.0, 200
+MEMORY_CEILING_MB = 3072
 
 # name → (builder in tests/sheets.py, its arguments, what it is[, environment of the reader])
 NO_RATIO = {"IMPORT_MAX_COMPRESSION_RATIO": "1000000"}
@@ -33,6 +34,7 @@ BOMBS = {
     "shared_string": ("bomb_shared_string", {}, "one 500 MB shared string"),
     "shared_string_19mb": ("bomb_shared_string", {"chars": 19 * 1024 * 1024}, "one 19 MB shared string, under the part limit"),
     "dense": ("bomb_dense", {}, "2,000 × 1,000 cells present"),
+    "dense_small": ("bomb_dense", {"rows": 200, "columns": 1000}, "200 × 1,000 cells present (for the old code)"),
     "dense_undeclared": ("bomb_dense", {"declare": False}, "2,000 × 1,000 cells, declared A1:A1"),
     # With the ratio check switched off, so that the limits checked while streaming are measured:
     "dense_600k": ("bomb_dense", {"rows": 10_000, "columns": 60, "declare": False}, "10,000 × 60 cells, declared A1:A1", NO_RATIO),
@@ -52,6 +54,10 @@ def child(reader: str, path: str, code: str) -> None:
     """Run one reader on one file and print one JSON line: outcome, seconds, peak MB."""
     import resource
 
+    # A ceiling on the child's address space, so that a bomb on old code fails with MemoryError
+    # instead of pushing the shared machine into swap.
+    ceiling = MEMORY_CEILING_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     sys.path.insert(0, code)
     os.chdir(code)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
