@@ -402,3 +402,15 @@ def test_a_deadline_years_away_is_refused_even_when_it_sets_the_campaign_end(uni
 def test_deadlines_within_the_campaign_and_ten_years_after_are_imported(unit_directory):
     campaign_import(workbook_bytes([task("1", deadline="2026-02-09"), task("2", deadline="2036-12-30")]))
     assert Task.objects.count() == 2
+
+
+def test_the_command_warns_of_a_lookalike_campaign_and_shows_old_and_new_values(unit_directory, tmp_path, capsys):
+    campaign_import(workbook_bytes([task("1", "原任务名称")]), code="first")
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(workbook_bytes([task("1", "新任务名称")]))
+    call_command("import_campaign", str(path), "--code", "second", "--dry-run")
+    out = capsys.readouterr().out
+    assert "first" in out and "Warning" in out
+
+    call_command("import_campaign", str(path), "--code", "first", "--dry-run")
+    assert "原任务名称 → 新任务名称" in capsys.readouterr().out

@@ -33,9 +33,14 @@ class Command(BaseCommand):
             f"{result.count('new')} new, {result.count('update')} updated, {result.count('unchanged')} unchanged; "
             f"{len(result.phases)} phases, {len(result.sections)} sections"
         )
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+        for change in result.campaign_changes:
+            self.stdout.write(f"  {change['field']}: {change['old']} → {change['new']}")
         for task in result.tasks:
             if task.action == "update":
-                self.stdout.write(f"  {task.number} {task.title}: {', '.join(task.changed)}")
+                details = "; ".join(f"{diff['field']}: {diff['old']} → {diff['new']}" for diff in task.diffs)
+                self.stdout.write(f"  {task.number} {task.title}: {details or ', '.join(task.changed)}")
         if result.missing_from_sheet:
             self.stdout.write(
                 "Kept, but no longer in the sheet: " + ", ".join(result.missing_from_sheet)
