@@ -15,14 +15,17 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from campaigns.demo.loader import load_demo
 from tests.supervision.conftest import at
+from tests import test_browser_week
 
 pytestmark = pytest.mark.django_db
+live_url = test_browser_week.live_url  # the app served for one browser test
 
 ROLES = ["anonymous", "liaison1", "liaison2", "head1", "office", "leader", "admin"]
 # Links that change state or leave the HTML pages; the rest of the app is crawled.
@@ -102,7 +105,7 @@ def test_audit_finds_what_the_policy_blocks():
     page = PageAudit(nonce="abc")
     page.feed(
         '<p style="color:red">x</p><button onclick="go()">y</button><a href=" javascript:go()">z</a>'
-        "<script>alert(1)</script><script nonce=\"abc\">ok()</script><script src=\"/static/a.js\"></script>"
+        '<script>alert(1)</script><script nonce="abc">ok()</script><script src="/static/a.js"></script>'
         '<script type="application/json" id="d">{"a": 1}</script><a href="/tasks/">t</a>'
     )
     assert len(page.problems) == 4, page.problems
@@ -231,3 +234,60 @@ def test_every_page_as_every_role_satisfies_the_policy(demo_week):
     assert pages["anonymous"] >= 1
     assert min(pages["liaison1"], pages["liaison2"], pages["head1"], pages["office"], pages["leader"]) >= 15, pages
     assert pages["admin"] >= 150, pages
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_scripts_break_no_policy_in_a_browser(live_url, chromium_executable, monkeypatch):
+    """The crawl reads markup; the admin's scripts (calendar, autocomplete, the periodic task form)
+    also build markup in the browser, where only Chromium can tell what the policy blocks."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from campaigns.models import Campaign
+    from supervision.schedules import install_default_schedules
+    from tests.factories import PASSWORD, CampaignFactory, UserFactory
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    campaign = CampaignFactory()
+    install_default_schedules()
+    violations = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, headless=True, args=test_browser_week.CHROMIUM_ARGS
+        )
+        page = browser.new_context(locale="zh-CN").new_page()
+        page.set_default_timeout(15_000)
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and violations.append(message.text)
+        )
+        page.expose_function("reportCspViolation", lambda what: violations.append(what))
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', function (event) {"
+            " window.reportCspViolation(event.violatedDirective + ' ' + event.blockedURI + ' ' + location.pathname); });"
+        )
+        page.goto(live_url + reverse("admin:login"))
+        page.fill("#id_username", "root")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#content")).to_be_visible()
+        # A campaign: date fields with the calendar and an autocomplete of units.
+        page.goto(live_url + reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
+        page.locator(".datetimeshortcuts a").first.click()
+        page.locator(".select2-selection").first.click()
+        page.keyboard.press("Escape")
+        # The periodic task form of django_celery_beat, with its script moved to a static file.
+        page.goto(live_url + reverse("admin:django_celery_beat_periodictask_add"))
+        page.select_option("#id_crontab", index=1)
+        expect(page.locator(".field-crontab .help")).to_contain_text("Translation:")
+        for name in (
+            "admin:index",
+            "admin:tasks_progressreport_changelist",
+            "admin:supervision_calendaroverride_changelist",
+        ):
+            page.goto(live_url + reverse(name))
+        page.wait_for_timeout(300)
+        browser.close()
+    connection.close()
+    assert Campaign.objects.count() == 1
+    assert violations == []
