@@ -36,7 +36,7 @@ def _has_nul(value) -> bool:
 
 
 class RejectNulBytesMiddleware:
-    """Answer 400 to any request with a NUL byte in its path, query, form data or cookies.
+    """Answer 400 to any request with a NUL byte in its path, query, form data, headers or cookies.
 
     PostgreSQL refuses NUL in text ("A string literal cannot contain NUL (0x00) characters"), so
     such a value reaching any filter (a search box, an admin filter, a slug in the path, the session
@@ -54,6 +54,9 @@ class RejectNulBytesMiddleware:
     @staticmethod
     def _carries_nul(request) -> bool:
         if _has_nul(request.path) or _has_nul(request.path_info):
+            return True
+        # Headers too: the login records the browser's User-Agent (django-axes).
+        if any(_has_nul(value) for key, value in request.META.items() if key.startswith("HTTP_")):
             return True
         sources = [request.GET, request.COOKIES]
         if request.method == "POST":

@@ -170,6 +170,13 @@ def test_a_nul_byte_in_an_upload_field_name_is_a_bad_request(reporting, login):
     assert not r.task.reports.exists()
 
 
+def test_a_nul_byte_in_a_header_is_a_bad_request(reporting):
+    # The login records the User-Agent of each attempt (django-axes): on PostgreSQL a 500 before.
+    client = Client(raise_request_exception=False, HTTP_USER_AGENT="Mozilla/5.0\x00")
+    response = client.post(reverse("login"), {"username": reporting.lead_liaison.username, "password": "wrong"})
+    assert response.status_code == 400
+
+
 def test_a_nul_byte_in_the_session_cookie_is_a_bad_request(reporting):
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "abc\x00def"
