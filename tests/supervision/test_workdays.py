@@ -84,21 +84,24 @@ def unknown_year_warnings(caplog) -> list[str]:
 
 def test_jobs_log_an_unknown_year_once_a_day_not_once_a_call(demo, caplog, monkeypatch, fresh_process):
     from supervision.jobs import run_job
+    from tasks.models import Task
 
     from .conftest import at
 
+    # Every task due in January 2027: counting the working days left asks about many 2027 days.
+    assert Task.objects.filter(campaign__code="efficiency-year-2026").update(deadline=D(2027, 1, 15)) > 1
     monkeypatch.setattr("supervision.workdays._today", lambda: D(2026, 12, 28))
     with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
-        run_job("overdue_sweep", at(2026, 12, 28, 8, 30))  # its calendar reaches 60 days into 2027
-        run_job("report_reminders", at(2026, 12, 28, 9))
-        fresh_process()  # another process: runjob from the shell, another worker
         run_job("deadline_warnings", at(2026, 12, 28, 8))
+        run_job("deadline_warnings", at(2026, 12, 28, 9))
+        fresh_process()  # another process: runjob from the shell, another worker
+        run_job("deadline_warnings", at(2026, 12, 28, 10))
         assert len(unknown_year_warnings(caplog)) == 1
         assert "Enter its holidays" in unknown_year_warnings(caplog)[0]
         monkeypatch.setattr("supervision.workdays._today", lambda: D(2026, 12, 29))
         fresh_process()
-        run_job("overdue_sweep", at(2026, 12, 29, 8, 30))
-        run_job("overdue_sweep", at(2026, 12, 29, 18, 5))
+        run_job("deadline_warnings", at(2026, 12, 29, 8))
+        run_job("deadline_warnings", at(2026, 12, 29, 9))
     assert len(unknown_year_warnings(caplog)) == 2  # the next day, once more
 
 
