@@ -100,7 +100,7 @@ def _getaddrinfo(host: str, port: int):
 def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = _getaddrinfo(host, port)
-    except (socket.gaierror, UnicodeError) as error:
+    except (OSError, UnicodeError) as error:  # gaierror and the like
         raise WebhookRefused(_("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}) from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
