@@ -46,6 +46,8 @@ BOMBS = {
     "blank_rows_small": ("bomb_blank_rows", {"rows": 500_000}, "500,000 blank rows, then a task"),
     "lying_dimension": ("bomb_lying_dimension", {"rows": 2000}, "declares A1:C3, values in XFD"),
     "entities": ("bomb_entities", {}, "nested XML entities"),
+    "many_strings": ("bomb_many_strings", {}, "600,000 distinct shared strings in 4.8 MB"),
+    "many_strings_allowed": ("bomb_many_strings", {"count": 120_000}, "120,000 shared strings: the most allowed"),
 }
 READERS = ("floor", "campaign", "units")
 

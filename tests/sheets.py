@@ -211,6 +211,26 @@ def bomb_entities(target=None):
     return _to_bytes(target)
 
 
+def bomb_many_strings(target=None, *, count=600_000):
+    """A shared-strings table of `count` distinct strings that compress poorly (each cell of a
+    small sheet could point at one): within the part and ratio limits, it measures what openpyxl's
+    loading of the whole table costs."""
+    target = target or io.BytesIO()
+    import hashlib
+
+    def strings():
+        yield f'<sst {SHEET_NS} count="{count}" uniqueCount="{count}">'.encode()
+        for start in range(0, count, 10_000):
+            yield "".join(
+                f"<si><t>{hashlib.md5(str(n).encode()).hexdigest()[:12]}</t></si>" for n in range(start, min(start + 10_000, count))
+            ).encode()
+        yield b"</sst>"
+
+    sheet = _sheet([b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'])
+    _write_bomb(target, {"xl/sharedStrings.xml": strings(), "xl/worksheets/sheet1.xml": sheet})
+    return _to_bytes(target)
+
+
 BOMBS = {
     "shared_string": bomb_shared_string,
     "dense": bomb_dense,
@@ -219,4 +239,5 @@ BOMBS = {
     "blank_rows": bomb_blank_rows,
     "lying_dimension": bomb_lying_dimension,
     "entities": bomb_entities,
+    "many_strings": bomb_many_strings,
 }

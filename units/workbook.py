@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from .naming import name_key
-from .workbook_limits import Limits, check_archive, fill_merged, merged_ranges, stream_rows
+from .workbook_limits import Limits, check_archive, fill_merged, load_read_only, merged_ranges, stream_rows
 
 # A run of this many blank rows ends a sheet: Excel keeps formatting far below the data.
 MAX_BLANK_RUN = 200
@@ -113,7 +112,7 @@ def open_workbook(data: bytes, *, filename: str = ""):
         )
     check_archive(data, refuse)
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_read_only(data)
     except WorkbookError:
         raise
     except Exception as error:

@@ -23,6 +23,7 @@ from ..sheets import (
     bomb_dense,
     bomb_entities,
     bomb_lying_dimension,
+    bomb_many_strings,
     bomb_ratio,
     bomb_shared_string,
 )
@@ -44,6 +45,9 @@ BOMBS = {
     "dimension that lies": (bomb_lying_dimension, {}, ["XFD", "60"]),
     "compression ratio": (lambda: bomb_ratio(padding=2 * 1024 * 1024), {}, ["sheet1.xml", "100"]),
     "XML entities": (bomb_entities, {}, ["XML"]),
+    "too many shared strings": (
+        lambda: bomb_many_strings(count=50), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
+    ),
 }
 CASES = [pytest.param(*case, id=name) for name, case in BOMBS.items()]
 

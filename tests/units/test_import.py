@@ -94,3 +94,30 @@ def test_an_alias_that_is_another_units_full_name_is_refused():
         import_unit_directory(directory_bytes([("区审计局", "区财政局", "government", "")]))
     assert "区财政局" in str(caught.value)
     assert not Unit.objects.filter(name="区审计局").exists()
+
+
+def test_rich_text_and_phonetic_guides_read_as_openpyxl_reads_them():
+    """The import reads shared strings with its own faster reader (units.workbook_limits)."""
+    from openpyxl import load_workbook
+
+    from units.workbook import open_workbook
+
+    sheet = (
+        '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>区财政局</t></si>"
+        "<si><r><rPr><b/></rPr><t>区发展</t></r><r><t>和改革局</t></r></si>"
+        '<si><t>区审计局</t><rPh sb="0" eb="1"><t>シン</t></rPh></si></sst>'
+    ).encode()
+    from ..sheets import _write_bomb
+
+    buffer = io.BytesIO()
+    _write_bomb(buffer, {"xl/worksheets/sheet1.xml": sheet, "xl/sharedStrings.xml": strings})
+    data = buffer.getvalue()
+    ours = list(open_workbook(data).worksheets[0].values)
+    theirs = list(load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0].values)
+    assert ours == theirs == [("区财政局", "区发展和改革局", "区审计局")]
