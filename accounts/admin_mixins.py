@@ -7,7 +7,8 @@ mixins limit what only superusers (the administrators) may do there.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -54,7 +55,8 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def _check_object_visible(self, request, object_id) -> None:
         if request.user.is_superuser:
             return
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        # get_object: None for an id that is not in get_queryset() or not an id at all.
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
@@ -68,11 +70,14 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_object_visible(request, object_id)
         history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
-        records = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id})
-        if not self._visible_history(request, records).exists():
-            raise Http404
+        try:
+            records = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id})
+            if not self._visible_history(request, records).exists():
+                raise Http404
+        except (ValueError, ValidationError):
+            raise Http404 from None
         if request.method == "POST":
-            obj = self.get_queryset(request).filter(pk=object_id).first()
+            obj = self.get_object(request, unquote(object_id))
             if obj is None or not self.has_change_permission(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -159,3 +159,11 @@ def test_the_office_still_keeps_tasks_in_the_admin(client, reporting):
     url = reverse("admin:tasks_task_change", args=[task.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'name="_save"' in page.content.decode()
+
+
+def test_ids_that_are_not_ids_are_not_found(client, reporting, drafts):
+    client.force_login(_demo_like(reporting.office))
+    report = drafts["submitted"]
+    assert client.get(reverse("admin:tasks_progressreport_history", args=["x"])).status_code == 404
+    url = reverse("admin:tasks_progressreport_simple_history", args=[report.pk, "x"])
+    assert client.get(url).status_code == 404
