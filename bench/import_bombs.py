@@ -48,6 +48,8 @@ BOMBS = {
     "entities": ("bomb_entities", {}, "nested XML entities"),
     "many_strings": ("bomb_many_strings", {}, "600,000 distinct shared strings in 4.8 MB"),
     "many_strings_allowed": ("bomb_many_strings", {"count": 120_000}, "120,000 shared strings: the most allowed"),
+    "styles": ("bomb_styles", {}, "38,000 cell formats, 4.9 MB styles part"),
+    "styles_allowed": ("bomb_styles", {"count": 15_000}, "15,000 cell formats, under the 2 MB styles limit"),
 }
 READERS = ("floor", "campaign", "units")
 

@@ -231,6 +231,27 @@ def bomb_many_strings(target=None, *, count=600_000):
     return _to_bytes(target)
 
 
+def bomb_styles(target=None, *, count=38_000):
+    """A styles part of `count` cell formats that compress poorly (openpyxl parses it whole)."""
+    target = target or io.BytesIO()
+    import random
+
+    pick = random.Random(1)
+    formats = "".join(
+        f'<xf numFmtId="{pick.randint(0, 200)}" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+        f'<alignment horizontal="center" indent="{pick.randint(0, 9)}"/></xf>'
+        for _n in range(count)
+    )
+    styles = (
+        f'<styleSheet {SHEET_NS}><numFmts count="0"/><fonts count="1"><font><sz val="11"/></font></fonts>'
+        '<fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+        f'<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="{count}">{formats}</cellXfs></styleSheet>'
+    ).encode()
+    sheet = b"".join(_sheet([b'<row r="1"><c r="A1"><v>1</v></c></row>']))
+    _write_bomb(target, {"xl/styles.xml": styles, "xl/worksheets/sheet1.xml": sheet})
+    return _to_bytes(target)
+
+
 BOMBS = {
     "shared_string": bomb_shared_string,
     "dense": bomb_dense,
@@ -240,4 +261,5 @@ BOMBS = {
     "lying_dimension": bomb_lying_dimension,
     "entities": bomb_entities,
     "many_strings": bomb_many_strings,
+    "styles": bomb_styles,
 }

@@ -26,6 +26,7 @@ from ..sheets import (
     bomb_many_strings,
     bomb_ratio,
     bomb_shared_string,
+    bomb_styles,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,7 @@ BOMBS = {
     "dimension that lies": (bomb_lying_dimension, {}, ["XFD", "60"]),
     "compression ratio": (lambda: bomb_ratio(padding=2 * 1024 * 1024), {}, ["sheet1.xml", "100"]),
     "XML entities": (bomb_entities, {}, ["XML"]),
+    "styles part parsed whole": (lambda: bomb_styles(count=20_000), {}, ["styles.xml", "2 MB"]),
     "too many shared strings": (
         lambda: bomb_many_strings(count=50), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
     ),
