@@ -48,7 +48,9 @@ def import_upload(request):
         # Only the code is wrong: keep the file, and let the code be fixed on the preview page.
         upload = form.cleaned_data["file"]
         issues = [Issue(str(message), column=str(form.fields["code"].label)) for message in form.errors["code"]]
-        record = campaign_import_hold(user=request.user, data=upload.read(), filename=upload.name, issues=issues)
+        record = campaign_import_hold(
+            user=request.user, data=upload.read(), filename=upload.name, issues=issues, typed_code=request.POST.get("code", "")
+        )
         return redirect("campaigns:import-preview", pk=record.pk)
     recent = CampaignImport.objects.filter(uploaded_by=request.user).select_related("campaign")[:10]
     return render(
@@ -78,7 +80,7 @@ def import_preview(request, pk, code_form=None):
             "rows": rows,
             "issues": summary.get("issues", []),
             "form": CampaignImportForm(),
-            "code_form": (code_form or CampaignCodeForm(initial={"code": record.code})) if rechecks else None,
+            "code_form": (code_form or CampaignCodeForm(initial={"code": record.code or summary.get("typed_code", "")})) if rechecks else None,
             "upload_buttons": UPLOAD_BUTTONS,
         },
     )

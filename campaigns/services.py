@@ -317,7 +317,7 @@ def campaign_import_preview(*, user, data: bytes, filename: str, code: str = "")
     return upload, result, []
 
 
-def campaign_import_hold(*, user, data: bytes, filename: str, issues: list[Issue]) -> CampaignImport:
+def campaign_import_hold(*, user, data: bytes, filename: str, issues: list[Issue], typed_code: str = "") -> CampaignImport:
     """Keep an upload whose form had a problem of its own (a bad campaign code), so that the
     office fixes the code on the preview page instead of choosing the file again."""
     return CampaignImport.objects.create(
@@ -326,7 +326,8 @@ def campaign_import_hold(*, user, data: bytes, filename: str, issues: list[Issue
         content=data,
         sha256=hashlib.sha256(data).hexdigest(),
         status=CampaignImport.Status.FAILED,
-        summary={"issues": [issue.as_dict() for issue in issues]},
+        # The code as typed (not valid, so not in `code`), to show it again for correction.
+        summary={"issues": [issue.as_dict() for issue in issues], "typed_code": typed_code[:100]},
     )
 
 

@@ -131,6 +131,7 @@ def test_a_bad_campaign_code_says_so_once_and_keeps_the_file(login, office_user)
     assert held.status == CampaignImport.Status.FAILED and bytes(held.content) == EFFICIENCY_2026.read_bytes()
     page = client.get(response["Location"]).content.decode()
     assert page.count("不能作为专项行动代码") == 1 and "slug" not in page.lower() and "有效" not in page
+    assert 'value="Eff 2026!"' in page  # shown again, to be corrected
     assert reverse("campaigns:import-confirm", args=[held.pk]) not in page
 
     # Still wrong: said once, on the same page, and the file is still kept.
