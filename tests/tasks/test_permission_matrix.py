@@ -183,6 +183,8 @@ VIEWS = {
                            nobody=403, unit=(403, 403), office=(404, 200), leader=(403, 403)),
     "import confirm": View("post", lambda t: reverse("campaigns:import-confirm", args=[t.upload.pk]), data=lambda t: {},
                            nobody=403, unit=(403, 403), office=(404, 302), leader=(403, 403)),
+    "import recheck": View("post", lambda t: reverse("campaigns:import-recheck", args=[t.upload.pk]), data=lambda t: {"code": ""},
+                           nobody=403, unit=(403, 403), office=(404, 302), leader=(403, 403)),
     "unit directory import": View("get", lambda t: reverse("units:import"),
                                   nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
 }  # fmt: skip
@@ -233,7 +235,7 @@ def test_every_url_of_the_site_is_in_the_matrix():
         "tasks:review-accept-selected",
         "tasks:matrix-default", "tasks:matrix", "tasks:requests", "tasks:completion-decide", "tasks:extension-decide",
         "tasks:completion-request", "tasks:extension-request", "tasks:comment", "campaigns:import",
-        "campaigns:import-preview", "campaigns:import-confirm", "units:import",
+        "campaigns:import-preview", "campaigns:import-confirm", "campaigns:import-recheck", "units:import",
     }  # fmt: skip
     assert len(VIEWS) == len(covered) + 1  # tasks:report twice: the form (GET) and saving it (POST)
     names = set()
