@@ -193,15 +193,6 @@ def demo_week():
             call_command("runjob", job, "--now", moment, stdout=io.StringIO())
 
 
-# Pages that fail for a reason outside this test's subject, each with the reason.
-KNOWN_SERVER_ERRORS = {
-    # Django's user form links to the password form relatively (../password/); on
-    # django-simple-history's page of a past version of a user that points under history/, which
-    # simple-history reads as a version id: ValueError, 500. A link, not a CSP matter.
-    re.compile(r"^/admin/accounts/user/\d+/history/password/$"),
-}
-
-
 @pytest.mark.slow
 def test_every_page_as_every_role_satisfies_the_policy(demo_week):
     results = {}
@@ -220,11 +211,7 @@ def test_every_page_as_every_role_satisfies_the_policy(demo_week):
     }
     assert not {role: pages for role, pages in blocked.items() if any(pages.values())}, blocked
     errors = {
-        role: [
-            url
-            for url, page in problems.items()
-            if "status 500" in page and not any(known.match(url) for known in KNOWN_SERVER_ERRORS)
-        ]
+        role: [url for url, page in problems.items() if "status 500" in page]
         for role, (problems, _statuses) in results.items()
     }
     assert not any(errors.values()), f"links to pages that fail: {errors}"
