@@ -121,14 +121,19 @@ def _check_shared_strings(*, archive_bytes: bytes, member, limits: Limits, refus
 
 
 def check_dimensions(worksheet, refuse) -> None:
-    """Refuse a sheet whose declared size (its <dimension> element) is wider than the limit.
+    """Refuse a sheet whose declared size (its <dimension> element) is wider than the column
+    limit and larger in all than the rows × columns limit (2,000 × 16,384 declared).
 
-    Rows are not refused by their declared count: offices' sheets carry formatted blank rows
-    down to row 1,048,576, and those are skipped cheaply while streaming.
+    A sheet a little wider than the limit is let through to the streaming checks, which refuse
+    only values beyond it: spreadsheet programs declare formatted blank columns too (whole rows
+    formatted give 1,024 or 16,384 columns). Rows are not refused by their declared count either:
+    offices' sheets carry formatted blank rows down to row 1,048,576, skipped cheaply while
+    streaming.
     """
     limits = Limits.from_settings()
     columns = worksheet.max_column or 0
-    if columns > limits.columns:
+    rows = worksheet.max_row or 0
+    if columns > limits.columns and rows * columns > limits.rows * limits.columns:
         refuse(
             _("The sheet has %(columns)s columns; the limit is %(limit)s columns.")
             % {"columns": columns, "limit": limits.columns},

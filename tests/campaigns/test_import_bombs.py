@@ -37,7 +37,8 @@ BOMBS = {
         lambda: bomb_shared_string(chars=300_000), {"IMPORT_MAX_PART_BYTES": 100 * 1024}, ["sharedStrings.xml", "0.1"]
     ),
     "shared string over the cell length": (lambda: bomb_shared_string(chars=20_000), {}, ["20000", "10000"]),
-    "dense grid, declared": (lambda: bomb_dense(rows=30, columns=70), {}, ["70", "60"]),
+    "dense grid, declared": (lambda: bomb_dense(rows=30, columns=70), {"IMPORT_MAX_ROWS": 20}, ["70", "60"]),
+    "dense grid, a little too wide": (lambda: bomb_dense(rows=30, columns=70), {}, ["BI", "60"]),
     "dense grid, too many rows": (lambda: bomb_dense(rows=30, columns=5), {"IMPORT_MAX_ROWS": 20}, ["20"]),
     "dense grid, too many cells": (
         lambda: bomb_dense(rows=10, columns=5), {"IMPORT_MAX_ROWS": 1, "IMPORT_MAX_COLUMNS": 5}, ["5"]

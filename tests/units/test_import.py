@@ -121,3 +121,21 @@ def test_rich_text_and_phonetic_guides_read_as_openpyxl_reads_them():
     ours = list(open_workbook(data).worksheets[0].values)
     theirs = list(load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0].values)
     assert ours == theirs == [("区财政局", "区发展和改革局", "区审计局")]
+
+
+def test_a_sheet_declaring_formatted_blank_columns_beyond_the_limit_is_read():
+    """Spreadsheet programs declare whole formatted rows (A1:AMJ3); only values count."""
+    import re
+    import zipfile
+
+    data = directory_bytes([("区甲局", "甲局", "government", "")])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:AMJ2"/>', content)
+                assert b"AMJ2" in content
+            target.writestr(info, content)
+    assert import_unit_directory(buffer.getvalue()).created == ["区甲局"]
