@@ -299,10 +299,7 @@ def _check_deadlines(book: CampaignWorkbook) -> None:
     if (last - info.start_date).days > years * 366:
         # Without an end date the end is taken from the latest deadline, which may be the typo.
         last = info.start_date
-    try:
-        latest = last.replace(year=last.year + years)
-    except ValueError:  # 29 February
-        latest = last.replace(year=last.year + years, day=28)
+    latest = last + datetime.timedelta(days=round(years * 365.25))
     default_year = (info.end_date or info.start_date).year
     for row, deadline in zip(book.tasks["row"], book.tasks["deadline"]):
         try:
