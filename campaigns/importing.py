@@ -299,7 +299,7 @@ def _check_deadlines(book: CampaignWorkbook) -> None:
     if (last - info.start_date).days > years * 366:
         # Without an end date the end is taken from the latest deadline, which may be the typo.
         last = info.start_date
-    latest = last + datetime.timedelta(days=round(years * 365.25))
+    latest = datetime.date(last.year + years, last.month, min(last.day, 28) if last.month == 2 else last.day)
     default_year = (info.end_date or info.start_date).year
     for row, deadline in zip(book.tasks["row"], book.tasks["deadline"]):
         try:
