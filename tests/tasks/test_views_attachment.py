@@ -105,7 +105,11 @@ def test_pdfs_and_images_open_sandboxed_in_the_browser_other_kinds_download(
     response = client.get(url(attachment))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("inline;" if inline else "attachment;")
-    assert response["Content-Security-Policy"] == "sandbox"  # no script of the file runs as the app
+    if content_type == "application/pdf":
+        # Chromium's PDF viewer does not start in a sandboxed document: only framing is refused.
+        assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    else:
+        assert response["Content-Security-Policy"] == "sandbox"  # no script of the file runs as the app
     assert response["X-Content-Type-Options"] == "nosniff"
     page = client.get(reverse("tasks:detail", args=[r.campaign.code, r.task.number])).content.decode()
     link = f'href="{url(attachment)}"'
