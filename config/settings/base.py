@@ -209,7 +209,7 @@ IMPORT_MAX_DEADLINE_YEARS_AFTER_END = int(os.environ.get("IMPORT_MAX_DEADLINE_YE
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# django-import-export: a bad sheet writes nothing (see docs/pitfalls).
+# django-import-export: a bad sheet writes nothing (rows with validation errors would otherwise commit).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
