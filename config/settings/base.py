@@ -56,6 +56,7 @@ MIDDLEWARE = [
     # A NUL byte anywhere in a request is a 400, before anything (the session too) reaches the database.
     "config.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.IdleSessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,9 +138,10 @@ AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
 
-# A session ends after this much idle time (every request renews it): 8 hours by default.
+# A session ends after this much idle time: 8 hours by default. Activity renews it, at most
+# once every SESSION_RENEW_SECONDS (accounts.sessions), not on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", 8 * 60)) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 5 * 60
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -5,10 +5,12 @@ import datetime
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.http import HttpRequest
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.client_ip import client_ip
+from accounts.sessions import RENEWED_AT
 
 from ..factories import PASSWORD, UserFactory
 
@@ -97,19 +100,35 @@ def test_password_sign_in_through_the_test_client_needs_the_request(people):
 
 
 def test_sessions_end_after_the_idle_time_and_activity_renews_them(client, people):
-    assert settings.SESSION_COOKIE_AGE == 8 * 3600 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
     client.force_login(people[1])
     home = reverse("campaigns:list")
-    response = client.get(home)
-    assert response.status_code == 200
-    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 3600
+    assert client.get(home).status_code == 200
     session = Session.objects.get()
-    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=5))
+
+    def last_renewed(seconds_ago):
+        store = SessionStore(session.pk)
+        store[RENEWED_AT] = int(time.time()) - seconds_ago
+        store.save()
+        Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=5))
+
+    # Renewed a minute ago: a click within the renewal interval writes nothing.
+    last_renewed(60)
     client.get(home)
+    assert Session.objects.get(pk=session.pk).expire_date < timezone.now() + datetime.timedelta(minutes=6)
+    # Renewed longer ago than the interval: the next click starts a full idle time again.
+    last_renewed(settings.SESSION_RENEW_SECONDS + 1)
+    response = client.get(home)
     assert Session.objects.get(pk=session.pk).expire_date > timezone.now() + datetime.timedelta(hours=7)
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 3600
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     response = client.get(home)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_visit_without_signing_in_creates_no_session(client):
+    client.get(reverse("login"))
+    assert not Session.objects.exists()
 
 
 def test_the_idle_time_comes_from_the_environment():

@@ -180,9 +180,8 @@ def test_query_count_does_not_grow_with_tasks(client, office, django_assert_num_
     add_tasks(CampaignFactory(), 20)
     with django_assert_num_queries(with_two_tasks):
         client.get(url)
-    # A bound as well, so per-row queries cannot hide in both counts. Three of them renew the
-    # session (SESSION_SAVE_EVERY_REQUEST: the idle time counts from the last request).
-    assert with_two_tasks <= 15
+    # A bound as well, so per-row queries cannot hide in both counts.
+    assert with_two_tasks <= 12
 
 
 def test_tasks_are_filtered_by_class(client, office):
