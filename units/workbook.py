@@ -112,7 +112,7 @@ def open_workbook(data: bytes, *, filename: str = ""):
         )
     check_archive(data, refuse)
     try:
-        return load_read_only(data)
+        return load_read_only(data, refuse)
     except WorkbookError:
         raise
     except Exception as error:

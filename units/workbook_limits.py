@@ -114,10 +114,14 @@ def _check_shared_strings(*, archive_bytes: bytes, member, limits: Limits, refus
             count += len(_STRING_ITEM.findall(buffer, 0, max(len(buffer) - 16, 0)))
             tail = buffer[max(len(buffer) - 16, 0) :]
             if count > limit:
-                refuse(
-                    _("The workbook holds more than %(limit)s different texts; the limit is %(rows)s rows of %(columns)s columns.")
-                    % {"limit": limit, "rows": limits.rows, "columns": limits.columns}
-                )
+                _refuse_strings(limits, refuse)
+
+
+def _refuse_strings(limits: Limits, refuse) -> None:
+    refuse(
+        _("The workbook holds more than %(limit)s different texts; the limit is %(rows)s rows of %(columns)s columns.")
+        % {"limit": limits.rows * limits.columns, "rows": limits.rows, "columns": limits.columns}
+    )
 
 
 def check_dimensions(worksheet, refuse) -> None:
@@ -288,13 +292,22 @@ class _Reader(ExcelReader):
     """openpyxl's reader with a faster shared-strings table: openpyxl builds a descriptor-checked
     Text object per string (some 30 µs each under load; 4 s for 120,000 strings), where the
     plain text is all a read-only, values-only import uses. Same result: the string's own <t>,
-    then the <t> of each rich-text run (phonetic guides left out), with openpyxl's _x005F_ fix."""
+    then the <t> of each rich-text run (phonetic guides left out), with openpyxl's _x005F_ fix.
+
+    The table is also counted here, wherever the package puts it: check_archive counts only a
+    part named xl/sharedStrings.xml, and [Content_Types].xml may name any part as the table."""
+
+    def __init__(self, *args, refuse, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._refuse = refuse
 
     def read_strings(self):
         part = self.package.find(SHARED_STRINGS_TYPE)
         if part is None:
             return
         item, text, run = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+        limits = Limits.from_settings()
+        limit = limits.rows * limits.columns
         strings = []
         with self.archive.open(part.PartName[1:]) as source:
             for _event, node in iterparse(source):  # defusedxml's, as openpyxl's own
@@ -310,11 +323,14 @@ class _Reader(ExcelReader):
                             runs.append(found.text)
                 strings.append(("".join(([plain] if plain is not None else []) + runs)).replace("x005F_", ""))
                 node.clear()
+                if len(strings) > limit:
+                    _refuse_strings(limits, self._refuse)
         self.shared_strings = strings
 
 
-def load_read_only(data: bytes):
-    """openpyxl's load_workbook(read_only=True, data_only=True), with the faster strings table."""
-    reader = _Reader(io.BytesIO(data), read_only=True, data_only=True)
+def load_read_only(data: bytes, refuse):
+    """openpyxl's load_workbook(read_only=True, data_only=True), with the faster strings table
+    (refused with `refuse(message)` beyond rows × columns strings)."""
+    reader = _Reader(io.BytesIO(data), read_only=True, data_only=True, refuse=refuse)
     reader.read()
     return reader.wb

@@ -52,6 +52,27 @@ BOMBS = {
         lambda: bomb_many_strings(count=50), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
     ),
 }
+
+
+def _renamed_strings(data: bytes, name: str = "xl/texts.xml") -> bytes:
+    """The same workbook with its shared-strings table under another part name, which
+    [Content_Types].xml declares as the table: openpyxl finds it all the same."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(b"/xl/sharedStrings.xml", f"/{name}".encode())
+            target.writestr(name if info.filename == "xl/sharedStrings.xml" else info.filename, content)
+    return out.getvalue()
+
+
+BOMBS["too many shared strings, table under another name"] = (
+    lambda: _renamed_strings(bomb_many_strings(count=50)), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
+)
 CASES = [pytest.param(*case, id=name) for name, case in BOMBS.items()]
 
 
