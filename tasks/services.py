@@ -357,6 +357,9 @@ def completion_request_decide(*, user, request_id: int, approve: bool, comment: 
             extension.status, extension.decided_by, extension.decided_at = Decision.REJECTED, user, now
             extension.decision_comment = _("The task was closed off.")
             extension.save()
+            # Decided like any other: its unit is told, not left to find it rejected.
+            extension.task = task
+            task_messages.request_decided(extension, now=now)
     task_messages.request_decided(request, now=now)
     return request
 

@@ -129,3 +129,18 @@ def test_nothing_is_told_when_the_decision_fails(reporting):
     with pytest.raises(Exception):
         services.report_review(user=UserFactory(), report_id=report.pk, accept=True)
     assert not Notification.objects.exists()
+
+
+def test_an_extension_settled_by_closing_the_task_off_is_told_as_rejected(reporting):
+    r = reporting
+    extension = services.extension_request_create(
+        user=r.lead_liaison, task=r.task, unit=r.lead, requested_deadline=r.task.deadline + datetime.timedelta(days=30),
+        reason="征地手续未完成",
+    )  # fmt: skip
+    completion = services.completion_request_create(user=r.lead_head, task=r.task, unit=r.lead, summary="已全部完成")
+    services.completion_request_decide(user=r.office, request_id=completion.pk, approve=True)
+    extension.refresh_from_db()
+    assert extension.status == "rejected"
+    assert told("extension_decided") == {"lead_liaison": [f"延期申请未批准：{r.task}"]}
+    assert "任务已销号" in Notification.objects.get(kind="extension_decided").body
+    assert set(told("completion_decided")) == {"lead_liaison", "lead_head"}
