@@ -41,6 +41,11 @@ class WebhookRefused(ValidationError):
     """The address may not be posted to; the message says why, for the user or the outbox."""
 
 
+class WebhookUnresolved(WebhookRefused):
+    """The host name did not resolve: refused when saved; when sending, the resolver may just be
+    down for a while, so post_json raises OSError and the outbox retries."""
+
+
 @dataclass(frozen=True)
 class _Allowed:
     host: str
@@ -101,7 +106,7 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = _getaddrinfo(host, port)
     except (OSError, UnicodeError) as error:  # gaierror and the like
-        raise WebhookRefused(_("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}) from None
+        raise WebhookUnresolved(_("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}) from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -170,8 +175,12 @@ class _PinnedHTTPSConnection(_PinnedMixin, http.client.HTTPSConnection):
 
 def post_json(url: str, data: bytes, *, timeout: float) -> int:
     """POST to a robot after checking the address again; returns the status. Any answer but 2xx
-    (a redirect included: it is not followed) raises OSError; a refused address WebhookRefused."""
-    target = check_webhook_url(url)
+    (a redirect included: it is not followed) raises OSError, as does a name that does not resolve
+    now (retried: a resolver outage must not drop the message); a refused address WebhookRefused."""
+    try:
+        target = check_webhook_url(url)
+    except WebhookUnresolved as error:
+        raise OSError(error.messages[0]) from None
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target.host, target.port, timeout=timeout, addresses=target.addresses)
     try:

@@ -154,6 +154,20 @@ def test_a_name_that_resolves_elsewhere_when_sent_is_refused_then(login, fake_dn
     assert "169.254.169.254" in delivery.last_error
 
 
+def test_a_name_that_does_not_resolve_when_sent_is_retried_not_dropped(login, fake_dns):
+    """Refused when saved, but at sending time the resolver may be down for a while."""
+    fake_dns["oapi.dingtalk.com"] = [PUBLIC_IP]
+    user = UserFactory(email="")
+    assert save(login(user), "https://oapi.dingtalk.com/robot/send?access_token=x").status_code == 302
+    del fake_dns["oapi.dingtalk.com"]  # the resolver fails
+    notify(recipient=user, key="k", kind="reminder", title="请报送", now=NOW)
+    delivery = Delivery.objects.get()
+    assert delivery_send(delivery.pk, now=NOW) == "retry"
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.QUEUED and "oapi.dingtalk.com" in delivery.last_error
+    assert save(login(user), "https://oapi.dingtalk.com/robot/send?access_token=y").status_code == 200
+
+
 def test_the_connection_goes_to_the_checked_address_with_the_name_as_host(listener, fake_dns, settings):
     settings.DUBAN_WEBHOOK_ALLOW_LOOPBACK = True  # the checked address is the test's listener
     robot = listener()
