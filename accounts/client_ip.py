@@ -7,7 +7,17 @@ client is that many entries from the right. Entries further left were written by
 and could be anything, so they are never used.
 """
 
+import ipaddress
+
 from django.conf import settings
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def client_ip(request) -> str | None:
@@ -20,4 +30,7 @@ def client_ip(request) -> str | None:
     if not hops:
         return remote
     # Fewer entries than proxies: the request came in past some of them; take the leftmost we have.
-    return hops[-proxies] if len(hops) >= proxies else hops[0]
+    hop = hops[-proxies] if len(hops) >= proxies else hops[0]
+    # Not an address (a client-written entry, when fewer proxies are in front than configured):
+    # django-axes stores it in an address column, which PostgreSQL refuses (a 500 on sign-in).
+    return hop if _is_ip(hop) else remote

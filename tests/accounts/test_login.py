@@ -93,6 +93,17 @@ def test_client_ip_reads_as_many_proxies_as_configured():
         assert client_ip(request) == "10.0.0.2"  # header missing: the connection's address
 
 
+def test_a_forwarded_entry_that_is_not_an_address_is_not_the_client(people):
+    """With more proxies configured than are in front (or the inner one reachable), the counted
+    entry is the client's own writing: not an address, it is ignored, not stored (a 500 on PostgreSQL)."""
+    request = HttpRequest()
+    request.META = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "<script>, 192.0.2.10"}
+    with override_settings(TRUSTED_PROXY_COUNT=2):
+        assert client_ip(request) == "10.0.0.2"
+        assert _sign_in("alice", "wrong-pass", "10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip, 192.0.2.10").status_code == 200
+    assert AccessFailureLog.objects.filter(username="alice", ip_address="10.0.0.2").exists()
+
+
 def test_password_sign_in_through_the_test_client_needs_the_request(people):
     # AxesStandaloneBackend refuses authenticate() without a request; tests pass one.
     client = Client()
