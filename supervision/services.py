@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from units.models import Membership
+from units.models import Membership, Unit
 
 from . import selectors
 from .models import ChannelPreference, Notification, SupervisionNotice, Urge
@@ -34,6 +34,9 @@ def urge(*, user, unit, task=None, note: str = "", token: uuid.UUID | None = Non
     if not roles.is_office(user):
         raise PermissionDenied
     now = now or timezone.now()
+    # Urges of one unit wait for each other, so that the debounce below sees an urge made at the
+    # same moment from another form (another tab, its own token) instead of both sending.
+    Unit.objects.select_for_update().filter(pk=unit.pk).exists()  # the lock is the point, not the answer
     recent = Urge.objects.filter(unit=unit, task=task, urged_by=user, urged_at__gte=now - URGE_DEBOUNCE)
     if token is not None:
         recent = Urge.objects.filter(Q(pk__in=recent.values("pk")) | Q(token=token))

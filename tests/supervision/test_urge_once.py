@@ -60,3 +60,19 @@ def test_two_parallel_posts_of_one_urge_form_urge_once(reporting):
     assert all(isinstance(o, tuple) for o in outcomes), outcomes
     assert sorted(sent for _urge, sent in outcomes) == [0, 2]
     assert Urge.objects.count() == 1 and Notification.objects.filter(kind="urge").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_urge_forms_posted_at_the_same_moment_urge_once(reporting):
+    """Two tabs, each with its own form (its own token), posted together: the debounce holds,
+    because urges of one unit wait for each other (the unit's row is locked)."""
+    r = reporting
+
+    def post():
+        return urge(user=r.office, unit=r.support, task=r.task, note="请尽快报送", token=uuid.uuid4())
+
+    for _attempt in range(3):
+        outcomes = race(post, post)
+        assert all(isinstance(o, tuple) for o in outcomes), outcomes
+    assert Urge.objects.count() == 1 and Notification.objects.filter(kind="urge").count() == 2
