@@ -107,7 +107,8 @@ def test_the_quota_applies_to_a_completion_application(world, settings, disk):
 # ---- removal ------------------------------------------------------------------------------------
 
 
-def test_the_unit_removes_evidence_from_its_draft_and_the_unseen_file_goes(world, disk, django_capture_on_commit_callbacks):
+def test_the_unit_removes_evidence_from_its_draft_and_the_unseen_file_goes(world, disk, django_capture_on_commit_callbacks, settings):
+    settings.EVIDENCE_MAX_FILES = 2
     report = save(world, files=[pdf("错传的.pdf"), pdf("留下的.pdf")])
     wrong = report.attachments.get(original_name="错传的.pdf")
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,7 +117,7 @@ def test_the_unit_removes_evidence_from_its_draft_and_the_unseen_file_goes(world
     removed = Attachment.all_objects.get(pk=wrong.pk)  # the history keeps the row: who and when
     assert removed.removed_by == world.lead_head and removed.removed_at is not None
     assert len(disk()) == 1  # nobody outside the unit ever saw it: the file is gone
-    # A removed file frees its place in the quota.
+    # A removed file frees its place in the quota (of 2 files here).
     assert save(world, version=1, files=[pdf("正确的.pdf")]).attachments.count() == 2
 
 
