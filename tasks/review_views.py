@@ -103,7 +103,7 @@ def review_accept_selected(request, code):
     if not ids:
         messages.error(request, _("Tick the reports to accept first."))
         return _back(request, default)
-    accepted = services.reports_accept(user=request.user, report_ids=ids)
+    accepted = services.reports_accept(user=request.user, campaign=campaign, report_ids=ids)
     if accepted:
         messages.success(
             request,

@@ -215,10 +215,11 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
 
 
 @transaction.atomic
-def reports_accept(*, user, report_ids, now=None) -> list[ProgressReport]:
-    """The office accepts several submitted reports at once; returns those accepted now.
+def reports_accept(*, user, campaign, report_ids, now=None) -> list[ProgressReport]:
+    """The office accepts several submitted reports of a campaign at once; returns those accepted now.
 
-    Only reports the user may see and that are still submitted are taken: the rows are locked and
+    Only the campaign's reports that the user may see and that are still submitted are taken
+    (an id of another campaign's report is ignored, as the queue never offered it): the rows are locked and
     the state re-read under the lock, so a double submit or two tabs accept each report once
     (the second finds them accepted and takes none). A fixed number of queries, whatever the
     number of reports.
@@ -226,7 +227,7 @@ def reports_accept(*, user, report_ids, now=None) -> list[ProgressReport]:
     if not permissions.can_review(user):
         raise PermissionDenied
     now = now or timezone.now()
-    visible = permissions.reports_visible_to(user).filter(pk__in=list(report_ids)).values("pk")
+    visible = permissions.reports_visible_to(user).filter(pk__in=list(report_ids), task__campaign=campaign).values("pk")
     reports = list(
         ProgressReport.objects.select_for_update()
         .filter(pk__in=visible, status=ProgressReport.Status.SUBMITTED)

@@ -76,12 +76,12 @@ def test_accepting_several_reports_tells_each_unit_in_a_fixed_number_of_queries(
     r = reporting
     one = [submitted(r)]
     with CaptureQueriesContext(connection) as few:
-        services.reports_accept(user=r.office, report_ids=[report.pk for report in one])
+        services.reports_accept(user=r.office, campaign=r.campaign, report_ids=[report.pk for report in one])
     many = [submitted(r, period=r.past), submitted(r, unit=r.support), submitted(r, unit=r.support, period=r.past)]
     with django_assert_max_num_queries(len(few)):
-        services.reports_accept(user=r.office, report_ids=[report.pk for report in many])
+        services.reports_accept(user=r.office, campaign=r.campaign, report_ids=[report.pk for report in many])
     assert {user: len(titles) for user, titles in told("report_accepted").items()} == {"lead_liaison": 2, "support_liaison": 2}
-    services.reports_accept(user=r.office, report_ids=[report.pk for report in one + many])  # all accepted already
+    services.reports_accept(user=r.office, campaign=r.campaign, report_ids=[report.pk for report in one + many])  # all accepted already
     assert Notification.objects.count() == 4
 
 

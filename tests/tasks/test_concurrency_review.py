@@ -32,7 +32,7 @@ def test_two_tabs_accepting_the_same_selection_accept_each_report_once(world):
         for unit in (world.lead, world.support)
     ]  # fmt: skip
     ids = [report.pk for report in reports]
-    outcomes = race(*[lambda: reports_accept(user=world.office, report_ids=ids)] * 2)
+    outcomes = race(*[lambda: reports_accept(user=world.office, campaign=world.task.campaign, report_ids=ids)] * 2)
     assert sorted(len(accepted) for accepted in outcomes) == [0, 2]
     assert set(ProgressReport.objects.values_list("status", flat=True)) == {"accepted"}
     for report in reports:

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from tasks import selectors
 from tasks.models import ProgressReport
-from tests.factories import AttachmentFactory, ProgressReportFactory, SectionFactory, TaskFactory, UnitFactory
+from tests.factories import (
+    AttachmentFactory,
+    CampaignFactory,
+    ProgressReportFactory,
+    ReportingPeriodFactory,
+    SectionFactory,
+    TaskFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -367,6 +375,20 @@ def test_accepting_selected_reports_is_for_the_office_only(client, reporting):
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
     report.refresh_from_db()
     assert report.status == ProgressReport.Status.SUBMITTED
+
+
+def test_accepting_selected_reports_takes_only_that_campaigns_reports(client, reporting, assign):
+    r = reporting
+    other_campaign_task = TaskFactory(campaign=CampaignFactory(code="other-2026"), number="1")
+    assign(other_campaign_task, r.lead)
+    elsewhere = ProgressReportFactory(
+        task=other_campaign_task, unit=r.lead, period=ReportingPeriodFactory(campaign=other_campaign_task.campaign),
+        status="submitted", submitted_at=timezone.now(),
+    )  # fmt: skip
+    client.force_login(r.office)
+    client.post(reverse("tasks:review-accept-selected", args=[r.campaign.code]), {"report": [elsewhere.pk]})
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == ProgressReport.Status.SUBMITTED
 
 
 def test_accepting_selected_reports_takes_the_same_queries_for_2_or_20(client, reporting, django_assert_num_queries):
