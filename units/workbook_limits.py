@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.excel import ExcelReader, _find_workbook_part
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS as SHARED_STRINGS_TYPE
@@ -88,10 +88,7 @@ def check_archive(data: bytes, refuse) -> None:
         streamed = bool(_STREAMED_PARTS.match(member.filename))
         limit = limits.part_bytes if streamed else min(limits.part_bytes, WHOLE_PART_MAX_BYTES)
         if member.file_size > limit:
-            refuse(
-                _("The part “%(part)s” of the file unpacks to %(size)s MB; the limit is %(limit)s MB per part.")
-                % {"part": member.filename, "size": _mb(member.file_size), "limit": _mb(limit)}
-            )
+            _refuse_part_size(member, limit, refuse)
         if member.filename == SHARED_STRINGS:
             _check_shared_strings(archive_bytes=data, member=member, limits=limits, refuse=refuse)
         ratio = member.file_size / max(member.compress_size, 1)
@@ -100,6 +97,13 @@ def check_archive(data: bytes, refuse) -> None:
                 _("The part “%(part)s” of the file is compressed %(ratio)s times; the limit is %(limit)s times.")
                 % {"part": member.filename, "ratio": int(ratio), "limit": limits.ratio}
             )
+
+
+def _refuse_part_size(member: zipfile.ZipInfo, limit: int, refuse) -> None:
+    refuse(
+        _("The part “%(part)s” of the file unpacks to %(size)s MB; the limit is %(limit)s MB per part.")
+        % {"part": member.filename, "size": _mb(member.file_size), "limit": _mb(limit)}
+    )
 
 
 def _check_shared_strings(*, archive_bytes: bytes, member, limits: Limits, refuse) -> None:
@@ -295,11 +299,33 @@ class _Reader(ExcelReader):
     then the <t> of each rich-text run (phonetic guides left out), with openpyxl's _x005F_ fix.
 
     The table is also counted here, wherever the package puts it: check_archive counts only a
-    part named xl/sharedStrings.xml, and [Content_Types].xml may name any part as the table."""
+    part named xl/sharedStrings.xml, and [Content_Types].xml may name any part as the table.
+
+    Likewise check_archive gives the streamed parts' limit to any part named like a sheet, but
+    the package names the workbook part, and chartsheets, which openpyxl parses whole: those get
+    the whole-part limit here, whatever their names. External links (parsed whole too, and of no
+    use to an import) are not read."""
 
     def __init__(self, *args, refuse, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, keep_links=False, **kwargs)
         self._refuse = refuse
+
+    def _check_whole_part(self, name: str) -> None:
+        try:
+            member = self.archive.getinfo(name)
+        except KeyError:
+            return  # openpyxl says what is missing
+        limit = min(Limits.from_settings().part_bytes, WHOLE_PART_MAX_BYTES)
+        if member.file_size > limit:
+            _refuse_part_size(member, limit, self._refuse)
+
+    def read_workbook(self):
+        self._check_whole_part(_find_workbook_part(self.package).PartName[1:])
+        super().read_workbook()
+
+    def read_chartsheet(self, sheet, rel):
+        self._check_whole_part(rel.target)
+        super().read_chartsheet(sheet, rel)
 
     def read_strings(self):
         part = self.package.find(SHARED_STRINGS_TYPE)

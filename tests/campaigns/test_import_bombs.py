@@ -27,6 +27,8 @@ from ..sheets import (
     bomb_ratio,
     bomb_shared_string,
     bomb_styles,
+    task,
+    workbook_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,44 @@ def _renamed_strings(data: bytes, name: str = "xl/texts.xml") -> bytes:
     return out.getvalue()
 
 
+def _whole_part_named_as_a_sheet(kind: str) -> bytes:
+    """A task workbook plus a 2.5 MB part named like a worksheet (the streamed parts' limit), which
+    openpyxl nevertheless parses whole: a chartsheet, or the workbook part itself."""
+    import io
+    import os
+    import zipfile
+
+    size = 2_500_000
+    padding = b"<!--" + os.urandom(size // 80).hex().encode() + b"-->"  # compressed under the ratio limit
+    filler = padding + b"<a/>" * ((size - len(padding)) // 4)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes([task("1")]))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            name, content = info.filename, source.read(info)
+            if kind == "chartsheet" and name == "xl/workbook.xml":
+                content = content.replace(b"</sheets>", b'<sheet name="chart" sheetId="99" r:id="rId99"/></sheets>')
+            if kind == "chartsheet" and name == "xl/_rels/workbook.xml.rels":
+                rel = (
+                    '<Relationship Id="rId99" Target="/xl/worksheets/chart1.xml" '
+                    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet"/>'
+                )
+                content = content.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            if kind == "workbook":
+                if name == "[Content_Types].xml":
+                    content = content.replace(b"/xl/workbook.xml", b"/xl/worksheets/book.xml")
+                elif name == "xl/workbook.xml":
+                    name, content = "xl/worksheets/book.xml", content.replace(b"</workbook>", filler + b"</workbook>")
+                elif name == "xl/_rels/workbook.xml.rels":
+                    name = "xl/worksheets/_rels/book.xml.rels"  # its targets are absolute
+            target.writestr(name, content)
+        if kind == "chartsheet":
+            ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+            target.writestr("xl/worksheets/chart1.xml", b"<chartsheet " + ns + b">" + filler + b"</chartsheet>")
+    return out.getvalue()
+
+
+BOMBS["chartsheet named as a sheet"] = (lambda: _whole_part_named_as_a_sheet("chartsheet"), {}, ["chart1.xml", "2 MB"])
+BOMBS["workbook part named as a sheet"] = (lambda: _whole_part_named_as_a_sheet("workbook"), {}, ["book.xml", "2 MB"])
 BOMBS["too many shared strings, table under another name"] = (
     lambda: _renamed_strings(bomb_many_strings(count=50)), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
 )
