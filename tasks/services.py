@@ -451,9 +451,11 @@ def leader_comment_add(*, user, task: Task, text: str, token: uuid.UUID | None =
     except IntegrityError:
         # The unique token: this form was saved already (by a parallel request, which the
         # database made this one wait for). That comment is the answer.
-        existing = LeaderComment.objects.filter(token=token, author=user, task=task).first()
+        existing = LeaderComment.objects.filter(token=token).first()
         if token is None or existing is None:
             raise
+        if (existing.author_id, existing.task_id) != (user.pk, task.pk):
+            raise PermissionDenied  # a token not of this form: made up, not a double click
         return existing
     task_messages.leader_commented(comment)
     return comment
