@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader, _find_workbook_part
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS as SHARED_STRINGS_TYPE
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -139,6 +140,8 @@ def check_dimensions(worksheet, refuse) -> None:
     streaming.
     """
     limits = Limits.from_settings()
+    if isinstance(worksheet, _ReadOnlySheet):
+        worksheet.read_declared_size()
     columns = worksheet.max_column or 0
     rows = worksheet.max_row or 0
     if columns > limits.columns and rows * columns > limits.rows * limits.columns:
@@ -159,27 +162,28 @@ def stream_rows(workbook, sheet_name: str, *, max_blank_run: int, refuse, refuse
     """
     limits = Limits.from_settings()
     worksheet = workbook[sheet_name]
-    check_dimensions(worksheet, refuse)
-    # The same parser ReadOnlyWorksheet uses, driven here so that nothing is padded to the
-    # declared width and each cell can be checked as it arrives (openpyxl 3.1, pinned).
-    with worksheet._get_source() as source:
-        parser = WorkSheetParser(
-            source,
-            worksheet._shared_strings,
-            data_only=True,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        try:
-            rows = _bounded_rows(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows)
-        except DefusedXmlException:
-            refuse(
-                _("The workbook declares XML entities or a document type, which are not accepted."),
-                sheet=sheet_name,
+    try:
+        # The sheet's XML is first parsed here (its declared size), not when the workbook opens.
+        check_dimensions(worksheet, refuse)
+        # The same parser ReadOnlyWorksheet uses, driven here so that nothing is padded to the
+        # declared width and each cell can be checked as it arrives (openpyxl 3.1, pinned).
+        with worksheet._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                worksheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
             )
-        except ParseError:
-            refuse(_("The sheet is damaged and cannot be read."), sheet=sheet_name)
+            rows = _bounded_rows(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows)
+    except DefusedXmlException:
+        refuse(
+            _("The workbook declares XML entities or a document type, which are not accepted."),
+            sheet=sheet_name,
+        )
+    except ParseError:
+        refuse(_("The sheet is damaged and cannot be read."), sheet=sheet_name)
     return rows
 
 
@@ -292,6 +296,19 @@ def fill_merged(rows: list[tuple[int, list]], ranges, *, max_columns: int, max_w
                 return
 
 
+class _ReadOnlySheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, whose declared size is read when check_dimensions asks for it,
+    not on opening: openpyxl reads it for every sheet entry as the workbook opens, and when a
+    sheet declares none that means parsing the whole sheet (2,000 small parts of 1 MB without a
+    <dimension>, 2 GB of XML, fit in a 2 MB upload)."""
+
+    def _get_size(self):
+        pass  # not on opening
+
+    def read_declared_size(self):
+        ReadOnlyWorksheet._get_size(self)
+
+
 class _Reader(ExcelReader):
     """openpyxl's reader with a faster shared-strings table: openpyxl builds a descriptor-checked
     Text object per string (some 30 µs each under load; 4 s for 120,000 strings), where the
@@ -302,8 +319,8 @@ class _Reader(ExcelReader):
     part named xl/sharedStrings.xml, and [Content_Types].xml may name any part as the table.
 
     Likewise check_archive gives the streamed parts' limit to any part named like a sheet, but
-    the package names the workbook part, and chartsheets, which openpyxl parses whole: those get
-    the whole-part limit here, whatever their names. External links (parsed whole too, and of no
+    the package names the workbook part, which openpyxl parses whole: it gets the whole-part
+    limit here, whatever its name. External links and chartsheets (parsed whole too, and of no
     use to an import) are not read."""
 
     def __init__(self, *args, refuse, **kwargs):
@@ -323,9 +340,21 @@ class _Reader(ExcelReader):
         self._check_whole_part(_find_workbook_part(self.package).PartName[1:])
         super().read_workbook()
 
-    def read_chartsheet(self, sheet, rel):
-        self._check_whole_part(rel.target)
-        super().read_chartsheet(sheet, rel)
+    def read_worksheets(self):
+        """openpyxl's read_worksheets for read_only, less what a read-only import never uses.
+
+        openpyxl parses each sheet's relationships part (whole) before it sees the workbook is
+        read-only and drops them, once per sheet entry: an 8 KB upload listing one sheet 20 times,
+        with a 1 MB relationships part, took 4 s, and workbook.xml can list thousands. Sheets are
+        opened without reading their size (see _ReadOnlySheet). Chartsheets (parsed whole, with
+        their drawings) hold no cells: left out.
+        """
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _ReadOnlySheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
 
     def read_strings(self):
         part = self.package.find(SHARED_STRINGS_TYPE)
