@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader, _find_workbook_part
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS as SHARED_STRINGS_TYPE
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
@@ -306,7 +306,19 @@ class _ReadOnlySheet(ReadOnlyWorksheet):
         pass  # not on opening
 
     def read_declared_size(self):
-        ReadOnlyWorksheet._get_size(self)
+        """openpyxl's _get_size, stopping where the cells begin: <dimension> comes before
+        <sheetData>, but openpyxl reads on to the end of <sheetData> when there is none, i.e.
+        the whole sheet (3.2 million empty rows in a 200 KB upload: 7 s and 365 MB)."""
+        with self._get_source() as source:
+            for _event, element in iterparse(source, events=("start",)):
+                if element.tag == DIMENSION_TAG:
+                    try:
+                        self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(element.get("ref", ""))
+                    except (TypeError, ValueError):
+                        pass  # no usable declaration: the streaming checks still apply
+                    return
+                if element.tag == DATA_TAG:
+                    return
 
 
 class _Reader(ExcelReader):
