@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader, _find_workbook_part
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, ROW_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS as SHARED_STRINGS_TYPE
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
@@ -168,7 +168,7 @@ def stream_rows(workbook, sheet_name: str, *, max_blank_run: int, refuse, refuse
         # The same parser ReadOnlyWorksheet uses, driven here so that nothing is padded to the
         # declared width and each cell can be checked as it arrives (openpyxl 3.1, pinned).
         with worksheet._get_source() as source:
-            parser = WorkSheetParser(
+            parser = _RowsParser(
                 source,
                 worksheet._shared_strings,
                 data_only=True,
@@ -185,6 +185,34 @@ def stream_rows(workbook, sheet_name: str, *, max_blank_run: int, refuse, refuse
     except ParseError:
         refuse(_("The sheet is damaged and cannot be read."), sheet=sheet_name)
     return rows
+
+
+class _RowsParser(WorkSheetParser):
+    """openpyxl's sheet parser, reading the rows only. openpyxl's own parse builds an object for
+    everything else in the sheet too (hyperlinks, column widths, validations, merged cells…), in
+    any number and wherever it stands: 560,000 hyperlinks before the cells, in a 200 KB upload,
+    took 5.6 s and 415 MB. Here everything outside a row is dropped as soon as it ends, and each
+    row once read, so that nothing piles up either."""
+
+    def parse(self):
+        open_elements, rows_open = [], 0
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                open_elements.append(element)
+                rows_open += element.tag == ROW_TAG
+                continue
+            open_elements.pop()
+            if element.tag == ROW_TAG:
+                rows_open -= 1
+                row = self.parse_row(element)
+            elif rows_open:
+                continue  # a cell and its parts: parse_row reads them with their row
+            else:
+                row = None
+            if open_elements:
+                open_elements[-1].remove(element)
+            if row is not None:
+                yield row
 
 
 def _bounded_rows(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows):
