@@ -108,6 +108,20 @@ def _whole_part_named_as_a_sheet(kind: str) -> bytes:
     return out.getvalue()
 
 
+def _deeply_nested(depth: int = 100) -> bytes:
+    """A sheet of elements nested `depth` deep: each open element stays in memory until it ends
+    (2.6 million of them, in a 200 KB upload, took 9 s and 789 MB)."""
+    import io
+
+    from ..sheets import SHEET_NS, _write_bomb
+
+    sheet = f'<worksheet {SHEET_NS}><dimension ref="A1:A1"/><sheetData>'.encode() + b"<a>" * depth + b"</a>" * depth
+    target = io.BytesIO()
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet + b"</sheetData></worksheet>"})
+    return target.getvalue()
+
+
+BOMBS["elements nested too deep"] = (_deeply_nested, {}, ["损坏"])
 BOMBS["workbook part named as a sheet"] = (lambda: _whole_part_named_as_a_sheet("workbook"), {}, ["book.xml", "2 MB"])
 BOMBS["too many shared strings, table under another name"] = (
     lambda: _renamed_strings(bomb_many_strings(count=50)), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
