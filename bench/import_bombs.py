@@ -50,6 +50,18 @@ BOMBS = {
     "many_strings_allowed": ("bomb_many_strings", {"count": 120_000}, "120,000 shared strings: the most allowed"),
     "styles": ("bomb_styles", {}, "38,000 cell formats, 4.9 MB styles part"),
     "styles_allowed": ("bomb_styles", {"count": 15_000}, "15,000 cell formats, under the 2 MB styles limit"),
+    "renamed_strings": ("bomb_renamed_strings", {}, "400,000 shared strings in a part named xl/texts.xml"),
+    "workbook_as_sheet": ("bomb_part_named_as_a_sheet", {"kind": "workbook"}, "19 MB workbook part named xl/worksheets/book.xml"),
+    "chartsheet": ("bomb_part_named_as_a_sheet", {"kind": "chartsheet"}, "19 MB chartsheet named xl/worksheets/…: left out, read"),
+    "many_sheets": ("bomb_many_sheet_entries", {}, "100 listed sheets of 1 MB each, declaring no size: read"),
+    "sheet_entries_rels": (
+        "bomb_many_sheet_entries",
+        {"entries": 20, "sheet_parts": False},
+        "20 entries for one sheet with a 1 MB relationships part: read",
+    ),
+    "undeclared_size": ("bomb_undeclared_size", {}, "3.2 million empty rows, no declared size, row 1 too long"),
+    "hyperlinks": ("bomb_hyperlinks", {}, "560,000 hyperlinks before the cells: read"),
+    "deeply_nested": ("bomb_deeply_nested", {}, "2.6 million nested elements"),
 }
 READERS = ("floor", "campaign", "units")
 

@@ -263,3 +263,145 @@ BOMBS = {
     "many_strings": bomb_many_strings,
     "styles": bomb_styles,
 }
+
+
+def _noise(size: int) -> bytes:
+    """An XML comment of `size` random bytes in hex: it compresses poorly, which keeps a large
+    part under the compression-ratio limit (the limits checked while reading are then measured)."""
+    import os
+
+    return b"<!--" + os.urandom(size).hex().encode() + b"-->" if size else b""
+
+
+def _rewrite(target, source: bytes, edit, extra=()):
+    """Copy the package `source` to `target`, each member through edit(name, content) → (name,
+    content); then add the (name, content) pairs of `extra`."""
+    with zipfile.ZipFile(io.BytesIO(source)) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in archive.infolist():
+            out.writestr(*edit(info.filename, archive.read(info)))
+        for name, content in extra:
+            out.writestr(name, content)
+
+
+def bomb_renamed_strings(target=None, *, count=400_000, name="xl/texts.xml"):
+    """bomb_many_strings with its shared-strings table under another part name (`name`), which
+    [Content_Types].xml declares as the table: openpyxl finds it all the same."""
+    target = target or io.BytesIO()
+
+    def edit(member, content):
+        if member == "[Content_Types].xml":
+            content = content.replace(b"/xl/sharedStrings.xml", f"/{name}".encode())
+        return (name if member == "xl/sharedStrings.xml" else member), content
+
+    _rewrite(target, bomb_many_strings(count=count), edit)
+    return _to_bytes(target)
+
+
+def bomb_part_named_as_a_sheet(target=None, *, kind="workbook", size=19 * 1024 * 1024):
+    """A task workbook plus a part of `size` bytes named like a worksheet (xl/worksheets/…, which
+    has the streamed parts' limit) that openpyxl nevertheless parses whole: the workbook part
+    itself (`kind="workbook"`), or a chartsheet listed as a sheet (`kind="chartsheet"`)."""
+    target = target or io.BytesIO()
+    padding = _noise(size // 80)  # compressed under the ratio limit
+    filler = padding + b"<a/>" * ((size - len(padding)) // 4)
+
+    def edit(name, content):
+        if kind == "chartsheet" and name == "xl/workbook.xml":
+            content = content.replace(b"</sheets>", b'<sheet name="chart" sheetId="99" r:id="rId99"/></sheets>')
+        if kind == "chartsheet" and name == "xl/_rels/workbook.xml.rels":
+            rel = (
+                '<Relationship Id="rId99" Target="/xl/worksheets/chart1.xml" '
+                'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet"/>'
+            )
+            content = content.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+        if kind == "workbook":
+            if name == "[Content_Types].xml":
+                content = content.replace(b"/xl/workbook.xml", b"/xl/worksheets/book.xml")
+            elif name == "xl/workbook.xml":
+                name, content = "xl/worksheets/book.xml", content.replace(b"</workbook>", filler + b"</workbook>")
+            elif name == "xl/_rels/workbook.xml.rels":
+                name = "xl/worksheets/_rels/book.xml.rels"  # its targets are absolute
+        return name, content
+
+    extra = [("xl/worksheets/chart1.xml", f"<chartsheet {SHEET_NS}>".encode() + filler + b"</chartsheet>")] if kind == "chartsheet" else []
+    _rewrite(target, workbook_bytes([task("1")]), edit, extra)
+    return _to_bytes(target)
+
+
+def bomb_many_sheet_entries(target=None, *, entries=100, sheet_parts=True, rows=170_000, relationships=20_000):
+    """A task workbook listing `entries` more sheets: each its own part of `rows` empty rows (1 MB)
+    declaring no size (openpyxl parsed each whole as it opened the workbook), or with
+    `sheet_parts=False` all one small sheet whose relationships part of `relationships` entries
+    (1 MB) openpyxl parsed once per entry. Parts of 1 MB or less may be compressed at any ratio."""
+    target = target or io.BytesIO()
+    big_sheet = f"<worksheet {SHEET_NS}><sheetData>".encode() + b"<row/>" * rows + b"</sheetData></worksheet>"
+    rel = b'<Relationship Id="r" Type="http://x/y" Target="z"/>'
+    big_rels = b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rel * relationships
+    big_rels += b"</Relationships>"
+    worksheet_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    part = (lambda k: f"/xl/worksheets/extra{k}.xml") if sheet_parts else (lambda k: "/xl/worksheets/extra.xml")
+
+    def edit(name, content):
+        if name == "xl/workbook.xml":
+            sheets = "".join(f'<sheet name="extra{k}" sheetId="{100 + k}" r:id="rExtra{k}"/>' for k in range(entries))
+            content = content.replace(b"</sheets>", sheets.encode() + b"</sheets>")
+        if name == "xl/_rels/workbook.xml.rels":
+            rels = "".join(f'<Relationship Id="rExtra{k}" Type="{worksheet_type}" Target="{part(k)}"/>' for k in range(entries))
+            content = content.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
+        return name, content
+
+    small_sheet = f'<worksheet {SHEET_NS}><dimension ref="A1"/><sheetData/></worksheet>'.encode()
+    extra = [(name, big_sheet if sheet_parts else small_sheet) for name in sorted({part(k)[1:] for k in range(entries)})]
+    if not sheet_parts:
+        extra.append(("xl/worksheets/_rels/extra.xml.rels", big_rels))
+    _rewrite(target, workbook_bytes([task("1")]), edit, extra)
+    return _to_bytes(target)
+
+
+def bomb_undeclared_size(target=None, *, rows=3_200_000, chars=300_000):
+    """A sheet declaring no size: a first cell of `chars` characters (over the cell limit; random
+    hex, which also keeps the part under the compression limit), then `rows` empty rows. openpyxl
+    looked for the declared size up to the end of the cells."""
+    target = target or io.BytesIO()
+    import os
+
+    def sheet():
+        too_long = os.urandom(chars // 2).hex()
+        yield f'<worksheet {SHEET_NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{too_long}</t></is></c></row>'.encode()
+        yield from _repeat(b"<row/>", rows)
+        yield b"</sheetData></worksheet>"
+
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet()})
+    return _to_bytes(target)
+
+
+def bomb_hyperlinks(target=None, *, count=560_000, noise=200_000):
+    """A sheet whose `count` hyperlinks stand before its cells (one cell, "x", in A1), after a
+    comment of `noise` random bytes (in hex) that keeps the part under the compression limit."""
+    target = target or io.BytesIO()
+
+    def sheet():
+        yield f'<worksheet {SHEET_NS}><dimension ref="A1:A1"/>'.encode() + _noise(noise)
+        yield b"<hyperlinks>"
+        yield from _repeat(b'<hyperlink ref="A1" display="x"/>', count)
+        yield b"</hyperlinks>"
+        yield b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet()})
+    return _to_bytes(target)
+
+
+def bomb_deeply_nested(target=None, *, depth=2_600_000, noise=200_000):
+    """A sheet of elements nested `depth` deep in its sheetData (every open element stays in
+    memory until it ends), after a comment of `noise` random bytes (in hex) that keeps the part
+    under the compression limit."""
+    target = target or io.BytesIO()
+
+    def sheet():
+        yield f'<worksheet {SHEET_NS}><dimension ref="A1:A1"/><sheetData>'.encode() + _noise(noise)
+        yield from _repeat(b"<a>", depth)
+        yield from _repeat(b"</a>", depth)
+        yield b"</sheetData></worksheet>"
+
+    _write_bomb(target, {"xl/worksheets/sheet1.xml": sheet()})
+    return _to_bytes(target)
