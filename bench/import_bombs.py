@@ -60,7 +60,7 @@ BOMBS = {
         "20 entries for one sheet with a 1 MB relationships part: read",
     ),
     "undeclared_size": ("bomb_undeclared_size", {}, "3.2 million empty rows, no declared size, row 1 too long"),
-    "hyperlinks": ("bomb_hyperlinks", {}, "560,000 hyperlinks before the cells: read"),
+    "hyperlinks": ("bomb_hyperlinks", {}, "560,000 hyperlinks before the cells"),
     "deeply_nested": ("bomb_deeply_nested", {}, "2.6 million nested elements"),
 }
 READERS = ("floor", "campaign", "units")
