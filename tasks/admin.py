@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.db.models import Q
 
-from accounts import roles
 from accounts.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
 from .models import (
@@ -15,7 +13,7 @@ from .models import (
     Task,
     TaskAssignment,
 )
-from .permissions import attachments_visible_to, reports_visible_to
+from .permissions import attachments_visible_to, report_versions_visible_to, reports_visible_to
 from .services import task_permissions_sync
 
 
@@ -102,9 +100,7 @@ class ProgressReportAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
         return reports.filter(pk__in=reports_visible_to(request.user).values("pk"))
 
     def history_records_visible(self, request, records):
-        # A submitted report's history holds the drafts saved before it: not for other units.
-        own = roles.member_unit_ids(request.user)
-        return records.filter(~Q(status=ProgressReport.Status.DRAFT) | Q(unit_id__in=own))
+        return report_versions_visible_to(request.user, records)
 
 
 @admin.register(Attachment)

@@ -49,6 +49,13 @@ def reports_visible_to(user) -> QuerySet[ProgressReport]:
     return reports.filter(Q(unit_id__in=unit_ids) | (not_draft & Q(task_id__in=_granted_task_ids(unit_ids, LEAD))))
 
 
+def report_versions_visible_to(user, versions: QuerySet) -> QuerySet:
+    """The saved versions (django-simple-history records) of a visible report that a user may
+    read: a submitted report's history holds the drafts saved before it, and those stay its
+    unit's own, as drafts do in reports_visible_to."""
+    return versions.filter(~Q(status=ProgressReport.Status.DRAFT) | Q(unit_id__in=roles.member_unit_ids(user)))
+
+
 def sees_request_evidence(user, request: CompletionRequest) -> bool:
     """The rule of attachments_visible_to for one completion request of a visible task."""
     return roles.is_office(user) or roles.is_leader(user) or request.unit_id in roles.member_unit_ids(user)
