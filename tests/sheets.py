@@ -5,7 +5,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "campaigns" / "demo"
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 STRICT_2022 = DEMO_DIR / "campaign-strict-supervision-2022.xlsx"
 EFFICIENCY_2026 = DEMO_DIR / "campaign-efficiency-year-2026.xlsx"
 UNITS = DEMO_DIR / "units.xlsx"

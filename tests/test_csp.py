@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from campaigns.demo.loader import load_demo
+from demo.loader import load_demo
 from tests.supervision.conftest import at
 from tests import test_browser_week
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "campaigns",
     "tasks",
     "supervision",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from campaigns.demo.loader import office_staff_group
+from demo.loader import office_staff_group
 
 from ..factories import UserFactory
 

@@ -6,7 +6,7 @@ import socket
 import pytest
 from django.utils import timezone
 
-from campaigns.demo.loader import load_demo
+from demo.loader import load_demo
 
 SHANGHAI = timezone.get_fixed_timezone(8 * 60)
 

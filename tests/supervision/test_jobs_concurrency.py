@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from campaigns.demo.loader import load_demo
+from demo.loader import load_demo
 from supervision.jobs import run_job
 from supervision.models import Notification, SupervisionNotice
 

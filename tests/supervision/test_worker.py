@@ -10,7 +10,7 @@ from celery.signals import task_postrun
 from django.core import mail
 from django.db import connection
 
-from campaigns.demo.loader import load_demo
+from demo.loader import load_demo
 from supervision.models import Delivery, Notification
 from supervision.schedules import install_default_schedules
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from campaigns.demo.loader import office_staff_group
+from demo.loader import office_staff_group
 from tasks.models import ProgressReport
 from tasks.services import report_review, report_save
 

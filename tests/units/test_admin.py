@@ -4,7 +4,7 @@ who made it and when, whether made in the admin or by a service."""
 import pytest
 from django.urls import reverse
 
-from campaigns.demo.loader import office_staff_group
+from demo.loader import office_staff_group
 from tasks.permissions import can_report
 from units.models import Membership
 from units.services import membership_add, membership_remove

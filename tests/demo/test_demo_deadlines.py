@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.demo.loader import DEMO_OVERDUE_DAYS, load_demo
+from demo.loader import DEMO_OVERDUE_DAYS, load_demo
 from tasks.models import ExtensionRequest, Task
 
 pytestmark = pytest.mark.django_db

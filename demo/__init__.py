@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-DEMO_DIR = Path(__file__).resolve().parent
+DEMO_DIR = Path(__file__).resolve().parent / "data"
 UNITS_FILE = DEMO_DIR / "units.xlsx"
 CAMPAIGN_FILES = {
     "strict-supervision-2022": DEMO_DIR / "campaign-strict-supervision-2022.xlsx",

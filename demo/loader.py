@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.services import campaign_import
-from supervision.workdays import add_workdays
+from common.workdays import add_workdays
 from tasks.models import Indicator, IndicatorValue, LeaderComment, ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
 from units.models import Leader, Membership, Unit
