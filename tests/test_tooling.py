@@ -1,6 +1,8 @@
 """The test machinery itself: settings, markers, the skip-or-fail rule, the login helper."""
 
+import os
 import socket
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -71,15 +73,29 @@ def test_missing_browser_fails_when_services_are_required(monkeypatch):
 def test_postgres_marker_skips_on_another_database_even_when_services_are_required(monkeypatch):
     monkeypatch.setenv("DUBAN_REQUIRE_SERVICES", "1")
     if connection.vendor == "postgresql":
-        conftest.pytest_runtest_setup(FakeItem("postgres"))  # runs: nothing raised
+        # A skip raised in a test body only skips that test: caught, so a wrong skip fails here.
+        try:
+            conftest.pytest_runtest_setup(FakeItem("postgres"))
+        except pytest.skip.Exception as skip:
+            pytest.fail(f"a postgres-marked test would be skipped on PostgreSQL: {skip}")
     else:
         with pytest.raises(pytest.skip.Exception, match="needs PostgreSQL"):
             conftest.pytest_runtest_setup(FakeItem("postgres"))
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
 def test_postgres_marked_tests_really_run_on_postgresql():
+    """Pointed at PostgreSQL, the suite runs the postgres-marked tests, on PostgreSQL.
+
+    Not marked itself: a marked test runs only where PostgreSQL already answers (so it could not
+    fail), and is merely skipped when the marker wrongly skips. DATABASE_URL is what was asked for.
+    """
+    asked = urlsplit(os.environ.get("DATABASE_URL", "")).scheme in {"postgres", "postgresql", "pgsql", "postgis"}
+    if not asked:
+        assert connection.vendor != "postgresql"
+        pytest.skip("DATABASE_URL does not point at PostgreSQL")
+    assert connection.vendor == "postgresql"
+    assert conftest.postgres_unavailable_reason() is None
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         assert cursor.fetchone()[0].startswith("PostgreSQL")
