@@ -1,29 +1,30 @@
+"""View sugar over accounts.access: a page that only some may open refuses the others with 403."""
+
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from .roles import is_leader, is_office
+from . import access
 
 
-def office_required(view):
-    """Only supervision-office staff (and superusers) may use the view; others get 403."""
+def can_required(action: str):
+    """The view needs `access.can(user, action)`; others get 403."""
+    if action not in access.ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not access.can(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def office_or_leader_required(view):
-    """Supervision-office staff and leaders (who see every campaign) may use the view; others get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (is_office(request.user) or is_leader(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Supervision-office pages (and superusers): import, review, requests, urging.
+office_required = can_required("manage")
+# Pages for those who see every campaign's units side by side: the office and leaders.
+office_or_leader_required = can_required("oversee")

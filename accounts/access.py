@@ -1,0 +1,277 @@
+"""Who may see what and do what: the one module that decides it.
+
+Every page, selector, service, job and the admin asks here, and nothing else decides:
+
+- `visible_to(user, model)`: the rows of a model with a page that the user may see, as a
+  queryset to filter, order and page further (like NetBox's `restrict()`);
+- `visible_versions(user, versions)`: the saved versions of a visible report the user may read;
+- `can(user, action, obj=None)`: whether the user may take an action (ACTIONS lists them; an
+  unknown action raises ValueError, so a typo cannot silently allow or deny);
+- `units_reporting_for` / `lead_units_for`: the user's units that report on / lead a task.
+
+What a user *is* (office staff, a leader, a member of some units) is accounts.roles; the answers
+are memoised on the user, so a page asks the database at most once per question and the query
+counts of pages do not depend on how often they ask here.
+
+Layering: accounts sits below campaigns, tasks, supervision and notifications, and every one of
+them asks this module. So it imports none of them: it names their models by label through the
+app registry (`apps.get_model("tasks", "Task")`, inside the functions) and their choices through
+those models, and imports stay one-way.
+
+Object permissions (django-guardian) are the store of which unit reports on and leads which
+task: `report_task` for every assigned unit, `lead_task` for lead units, granted to each unit's
+auth group from the task's assignments (tasks.services.task_permissions_sync). This module only
+reads them.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+from . import roles
+
+# The object-permission codenames (tasks.Task's Meta.permissions) that the grants hold.
+REPORT = "report_task"
+LEAD = "lead_task"
+
+NOTHING = Q(pk__in=[])
+
+ACTIONS = frozenset(
+    {
+        "report",  # file or edit a report: obj (task, unit) or a report
+        "lead",  # act as lead unit (consolidate, apply for completion or extension): obj (task, unit)
+        "review",  # accept or return reports, see the review queue and pending requests
+        "decide",  # decide completion and extension requests: obj a request, or None
+        "comment",  # leader comments (批示)
+        "urge",  # urge a unit (催办)
+        "answer",  # answer a supervision notice: obj the notice (whether it is still open is its state)
+        "see_evidence",  # the evidence files of a completion request: obj the request
+        "oversee",  # the compliance matrix of a campaign: obj a campaign or None
+        "export",  # exports of a campaign: obj a campaign or None
+        "import",  # upload campaigns and the unit directory
+        "manage",  # the office's own pages and notices (calendar, directory upload links)
+    }
+)
+
+
+def _sees_all_units(user) -> bool:
+    """Office staff and leaders see every unit's (non-draft) rows in the campaigns they see."""
+    return roles.is_office(user) or roles.is_leader(user)
+
+
+# ---- visibility ----------------------------------------------------------------------------
+
+
+def campaigns_q(user, prefix: str = "") -> Q:
+    """The campaign rule as a filter on campaigns, or on a model that reaches one via `prefix`
+    (e.g. "campaign__" for tasks, "task__campaign__" for reports):
+
+    - office staff and superusers see every campaign, drafts included;
+    - leaders see every campaign that is not a draft;
+    - liaisons and unit heads see non-draft campaigns in which one of their units has a task;
+    - anyone else sees nothing.
+
+    Every other rule starts from this one, so a page cannot show what the matching detail page
+    would refuse.
+    """
+    if not user.is_authenticated:
+        return NOTHING
+    if roles.is_office(user):
+        return Q()
+    campaign = apps.get_model("campaigns", "Campaign")
+    not_draft = ~Q(**{f"{prefix}status": campaign.Status.DRAFT})
+    if roles.is_leader(user):
+        return not_draft
+    unit_ids = roles.member_unit_ids(user)
+    if unit_ids:
+        # A subquery rather than a join: no duplicate rows, so counts and pagination stay right.
+        assignment = apps.get_model("tasks", "TaskAssignment")
+        assigned = assignment.objects.filter(unit_id__in=unit_ids).values("task__campaign_id")
+        return not_draft & Q(**{f"{prefix}pk__in": assigned})
+    return NOTHING
+
+
+def _granted_task_ids(unit_ids, codename: str):
+    """Subquery: ids of tasks on which one of the units' groups holds the permission."""
+    grants = apps.get_model("tasks", "TaskGroupObjectPermission")
+    return grants.objects.filter(group__unit__in=unit_ids, permission__codename=codename).values("content_object_id")
+
+
+def _tasks(user) -> QuerySet:
+    return apps.get_model("tasks", "Task").objects.filter(campaigns_q(user, prefix="campaign__"))
+
+
+def _reports(user) -> QuerySet:
+    """Office staff and leaders: every report that is not a draft; unit liaisons and heads: all
+    of their own units' reports, drafts included, and the submitted reports of other units on
+    tasks their unit leads; anyone else none. A unit never sees another unit's drafts."""
+    report = apps.get_model("tasks", "ProgressReport")
+    reports = report.objects.filter(campaigns_q(user, prefix="task__campaign__"))
+    not_draft = ~Q(status=report.Status.DRAFT)
+    unit_ids = roles.member_unit_ids(user)
+    if _sees_all_units(user):
+        return reports.filter(not_draft | Q(unit_id__in=unit_ids))
+    if not unit_ids:
+        return reports.none()
+    return reports.filter(Q(unit_id__in=unit_ids) | (not_draft & Q(task_id__in=_granted_task_ids(unit_ids, LEAD))))
+
+
+def _attachments(user) -> QuerySet:
+    """On a report: exactly when the report is visible. On a completion request: when the user
+    sees the task and is office staff, a leader, or a member of the unit that applied. Removed
+    evidence is left out (Attachment.objects)."""
+    on_visible_report = Q(report__in=_reports(user).values("pk"))
+    tasks = _tasks(user).values("pk")
+    if _sees_all_units(user):
+        on_request = Q(completion_request__task__in=tasks)
+    else:
+        on_request = Q(completion_request__task__in=tasks, completion_request__unit_id__in=roles.member_unit_ids(user))
+    return apps.get_model("tasks", "Attachment").objects.filter(on_visible_report | on_request)
+
+
+def _on_visible_tasks(model_label: str):
+    def rows(user) -> QuerySet:
+        return apps.get_model(*model_label.split(".")).objects.filter(task__in=_tasks(user).values("pk"))
+
+    return rows
+
+
+def _notices(user) -> QuerySet:
+    """Office staff and leaders see every notice of the campaigns they see; a unit sees its own."""
+    notice = apps.get_model("supervision", "SupervisionNotice")
+    notices = notice.objects.filter(campaigns_q(user, prefix="campaign__"))
+    if _sees_all_units(user):
+        return notices
+    return notices.filter(Q(unit_id__in=roles.member_unit_ids(user)))
+
+
+def _urges(user) -> QuerySet:
+    """A note is addressed to the unit urged: office staff and leaders see every urge (on tasks of
+    campaigns they see, and urges of no task), a unit's liaisons and heads only the urges of their
+    own units, never another unit's on the same task; anyone else none."""
+    urge = apps.get_model("supervision", "Urge")
+    campaigns = campaigns_q(user, prefix="task__campaign__")
+    # Q(…) | Q() is Q(…), not "everything": an empty rule (the office sees every campaign) stays empty.
+    urges = urge.objects.filter(Q(task__isnull=True) | campaigns) if campaigns else urge.objects.all()
+    if _sees_all_units(user):
+        return urges
+    return urges.filter(unit_id__in=roles.member_unit_ids(user))
+
+
+def _notifications(user) -> QuerySet:
+    """A notification is its recipient's alone."""
+    notification = _notification_model()
+    if not user.is_authenticated:
+        return notification.objects.none()
+    return notification.objects.filter(recipient=user)
+
+
+def _notification_model():
+    # Notification moves from supervision to its own app; either label while that lands.
+    try:
+        return apps.get_model("notifications", "Notification")
+    except LookupError:
+        return apps.get_model("supervision", "Notification")
+
+
+_RULES = {
+    "campaigns.campaign": lambda user: apps.get_model("campaigns", "Campaign").objects.filter(campaigns_q(user)),
+    "tasks.task": _tasks,
+    "tasks.taskassignment": lambda user: apps.get_model("tasks", "TaskAssignment").objects.filter(
+        campaigns_q(user, prefix="task__campaign__")
+    ),
+    "tasks.progressreport": _reports,
+    "tasks.attachment": _attachments,
+    "tasks.completionrequest": _on_visible_tasks("tasks.CompletionRequest"),
+    "tasks.extensionrequest": _on_visible_tasks("tasks.ExtensionRequest"),
+    "tasks.leadercomment": _on_visible_tasks("tasks.LeaderComment"),
+    "supervision.supervisionnotice": _notices,
+    "supervision.urge": _urges,
+    "notifications.notification": _notifications,
+    "supervision.notification": _notifications,
+}
+
+
+def visible_to(user, model) -> QuerySet:
+    """The rows of `model` (a model class or its label, "tasks.Task") that the user may see."""
+    label = model.lower() if isinstance(model, str) else model._meta.label_lower
+    try:
+        rule = _RULES[label]
+    except KeyError:
+        raise ValueError(f"no visibility rule for {model!r}") from None
+    return rule(user)
+
+
+def visible_versions(user, versions: QuerySet) -> QuerySet:
+    """The saved versions (django-simple-history records) of a visible report that the user may
+    read: a submitted report's history holds the drafts saved before it, and those stay its
+    unit's own, as drafts do in visible_to(user, ProgressReport)."""
+    draft = apps.get_model("tasks", "ProgressReport").Status.DRAFT
+    return versions.filter(~Q(status=draft) | Q(unit_id__in=roles.member_unit_ids(user)))
+
+
+# ---- units a user acts for -----------------------------------------------------------------
+
+
+def _units_holding(user, task, codename: str) -> QuerySet:
+    return (
+        apps.get_model("units", "Unit")
+        .objects.filter(
+            pk__in=roles.member_unit_ids(user),
+            group__taskgroupobjectpermission__content_object=task,
+            group__taskgroupobjectpermission__permission__codename=codename,
+        )
+        .distinct()
+    )
+
+
+def units_reporting_for(user, task) -> QuerySet:
+    """The units on whose behalf the user may report on the task (usually one)."""
+    return _units_holding(user, task, REPORT)
+
+
+def lead_units_for(user, task) -> QuerySet:
+    """The user's units that lead the task: they consolidate, apply for completion or extension."""
+    return _units_holding(user, task, LEAD)
+
+
+def workspace_unit_ids(user) -> frozenset[int]:
+    """The units whose workspace (tasks to report on, reports filed) the user sees: those in
+    which the user is liaison or head."""
+    return roles.member_unit_ids(user)
+
+
+# ---- actions -------------------------------------------------------------------------------
+
+
+def _task_and_unit(obj):
+    if isinstance(obj, tuple):
+        return obj
+    return obj.task, obj.unit  # a report
+
+
+def can(user, action: str, obj=None) -> bool:
+    """Whether the user may take `action` (one of ACTIONS) on `obj`."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not user.is_authenticated:
+        return False
+    if action == "report":
+        task, unit = _task_and_unit(obj)
+        task_model = apps.get_model("tasks", "Task")
+        return task.status == task_model.Status.OPEN and units_reporting_for(user, task).filter(pk=unit.pk).exists()
+    if action == "lead":
+        task, unit = obj
+        return unit is not None and lead_units_for(user, task).filter(pk=unit.pk).exists()
+    if action in ("review", "decide", "urge", "import", "manage"):
+        return roles.is_office(user)
+    if action in ("comment", "oversee", "export"):
+        # Leader comments: leaders, and the office recording a leader's instruction.
+        return _sees_all_units(user)
+    if action == "answer":
+        # A notice is answered by a liaison or head of the unit it was issued to.
+        return obj.unit_id in roles.member_unit_ids(user)
+    if action == "see_evidence":
+        return _sees_all_units(user) or obj.unit_id in roles.member_unit_ids(user)
+    raise AssertionError(action)  # pragma: no cover - every action of ACTIONS is answered above
