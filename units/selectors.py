@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from campaigns.selectors import visible_campaigns_q
+from accounts import access
 from tasks.models import TaskAssignment
 
 from .models import Unit, UnitAlias
@@ -11,7 +11,7 @@ from .models import Unit, UnitAlias
 
 def unit_list(user, query: str = ""):
     """Active units with how many visible tasks each leads and supports; `query` matches names and aliases."""
-    visible = visible_campaigns_q(user, prefix="assignments__task__campaign__")
+    visible = access.campaigns_q(user, prefix="assignments__task__campaign__")
     units = Unit.objects.filter(is_active=True)
     query = query.strip()
     if query:
@@ -31,8 +31,8 @@ def unit_detail(pk: int) -> Unit:
 def unit_tasks(user, unit: Unit):
     """The unit's assignments (task and role) in the campaigns the user may see, campaign by campaign."""
     return (
-        TaskAssignment.objects.filter(unit=unit)
-        .filter(visible_campaigns_q(user, prefix="task__campaign__"))
+        access.visible_to(user, TaskAssignment)
+        .filter(unit=unit)
         .select_related("task__campaign", "task__phase")
         .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
     )
