@@ -7,7 +7,7 @@ them (a unit's draft) or, for leaders, a campaign still in draft. One table says
 request must get; responses that refuse must not carry the object's data either.
 
 The second half checks that lists and detail pages agree: a report that shows up anywhere
-opens and its evidence downloads; a report outside reports_visible_to shows up nowhere.
+opens and its evidence downloads; a report outside access.visible_to shows up nowhere.
 """
 
 import datetime
@@ -18,10 +18,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import visible_to
 from campaigns.models import Campaign, CampaignImport
 from campaigns.services import ensure_reporting_periods
 from tasks.models import ProgressReport
-from tasks.permissions import reports_visible_to
 from tests.factories import (
     AttachmentFactory,
     CampaignFactory,
@@ -273,7 +273,7 @@ def _pages(client, world, user):
 def test_lists_and_detail_pages_use_the_same_scoping(client, world, who):
     user = world.users.get(who) or getattr(world.r, who)
     client.force_login(user)
-    visible = set(reports_visible_to(user).values_list("pk", flat=True))
+    visible = set(visible_to(user, ProgressReport).values_list("pk", flat=True))
     pages = _pages(client, world, user)
     everything = "\n".join(pages.values())
     for report in ProgressReport.objects.prefetch_related("attachments"):

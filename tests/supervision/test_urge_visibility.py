@@ -1,10 +1,11 @@
 """An urge and its note are addressed to one unit: that unit, the leaders and the office see them;
-the task's other units do not (supervision.selectors.urges_visible_to)."""
+the task's other units do not (accounts.access.visible_to)."""
 
 import pytest
 from django.urls import reverse
 
-from supervision.selectors import urges_visible_to
+from accounts.access import visible_to
+from supervision.models import Urge
 from supervision.services import urge
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_only_the_unit_urged_the_leaders_and_the_office_see_an_urge(reporting, l
     }  # fmt: skip
     for who, sees in expected.items():
         user = getattr(r, who)
-        assert urges_visible_to(user).filter(pk=record.pk).exists() == sees, who
+        assert visible_to(user, Urge).filter(pk=record.pk).exists() == sees, who
         response = login(user).get(task_url)
         if response.status_code == 200:
             page = response.content.decode()
@@ -35,6 +36,6 @@ def test_only_the_unit_urged_the_leaders_and_the_office_see_an_urge(reporting, l
 def test_an_urge_without_a_task_is_the_units_and_the_offices(reporting):
     r = reporting
     record, _sent = urge(user=r.office, unit=r.lead, note="请尽快报送")
-    assert urges_visible_to(r.lead_liaison).filter(pk=record.pk).exists()
-    assert not urges_visible_to(r.support_liaison).filter(pk=record.pk).exists()
-    assert urges_visible_to(r.leader).filter(pk=record.pk).exists()
+    assert visible_to(r.lead_liaison, Urge).filter(pk=record.pk).exists()
+    assert not visible_to(r.support_liaison, Urge).filter(pk=record.pk).exists()
+    assert visible_to(r.leader, Urge).filter(pk=record.pk).exists()

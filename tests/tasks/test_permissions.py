@@ -1,11 +1,11 @@
-"""Who sees which reports, and who may act: the rules in tasks.permissions."""
+"""Who sees which reports, and who may act: the rules in accounts.access."""
 
 import datetime
 
 import pytest
 
+from accounts.access import can, lead_units_for, units_reporting_for, visible_to
 from tasks.models import ProgressReport, TaskAssignment, TaskGroupObjectPermission
-from tasks.permissions import can_comment, can_review, lead_units_for, reports_visible_to, units_reporting_for
 from tasks.services import report_save, task_permissions_sync
 
 from ..factories import CampaignFactory, ProgressReportFactory, TaskFactory
@@ -30,7 +30,7 @@ def reports(world):
 
 
 def visible(user):
-    return set(reports_visible_to(user).values_list("pk", flat=True))
+    return set(visible_to(user, ProgressReport).values_list("pk", flat=True))
 
 
 def test_own_unit_sees_its_drafts_nobody_else_does(world, reports):
@@ -99,15 +99,15 @@ def test_reports_of_draft_campaigns_stay_hidden_from_units(world):
 
 
 def test_review_and_comment_rights(world):
-    assert can_review(world.office) and not any(can_review(u) for u in (world.leader, world.lead_liaison, world.outsider))
-    assert can_comment(world.leader) and can_comment(world.office)
-    assert not can_comment(world.lead_liaison) and not can_comment(world.outsider)
+    assert can(world.office, "review") and not any(can(u, "review") for u in (world.leader, world.lead_liaison, world.outsider))
+    assert can(world.leader, "comment") and can(world.office, "comment")
+    assert not can(world.lead_liaison, "comment") and not can(world.outsider, "comment")
 
 
 def test_report_scoping_is_one_query_whatever_the_number_of_reports(world, django_assert_num_queries):
     for period in world.campaign.periods.all()[:10]:
         ProgressReportFactory(task=world.task, unit=world.support, period=period, status="submitted", submitted_at=period.due_at)
     user = world.lead_liaison
-    list(reports_visible_to(user))  # memoises the user's roles
+    list(visible_to(user, ProgressReport))  # memoises the user's roles
     with django_assert_num_queries(1):
-        assert len(list(reports_visible_to(user))) == 10
+        assert len(list(visible_to(user, ProgressReport))) == 10

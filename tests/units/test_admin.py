@@ -4,8 +4,8 @@ who made it and when, whether made in the admin or by a service."""
 import pytest
 from django.urls import reverse
 
+from accounts.access import can
 from demo.loader import office_staff_group
-from tasks.permissions import can_report
 from units.models import Membership
 from units.services import membership_add, membership_remove
 
@@ -55,7 +55,7 @@ def test_office_staff_cannot_make_themselves_another_units_liaison(client, repor
     assert add.status_code == 403
     assert not Membership.objects.filter(user=staff_office, unit=lead).exists()
     # …so the office cannot file as that unit.
-    assert not can_report(staff_office, reporting.task, lead)
+    assert not can(staff_office, "report", (reporting.task, lead))
     # Nor take someone's place away.
     membership = Membership.objects.get(user=reporting.lead_liaison, unit=lead)
     delete = client.post(reverse("admin:units_membership_delete", args=[membership.pk]), {"post": "yes"})
