@@ -91,7 +91,7 @@ def child(reader: str, path: str, code: str) -> None:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 archive.infolist()
         elif reader == "campaign":
-            from campaigns.importing import read_campaign_workbook
+            from tasks.campaign_import.reading import read_campaign_workbook
 
             book = read_campaign_workbook(data, filename=Path(path).name)
             if book.issues:

@@ -1,21 +1,16 @@
-"""Reads of campaigns, and the one rule that decides which campaigns a user may see.
+"""The one rule that decides which campaigns a user may see.
 
 Every list, detail page, dashboard and export scopes its rows with `visible_campaigns_q` (through
-`campaigns_visible_to` or `tasks.selectors.tasks_visible_to`), so a page cannot show what the
+`campaigns_visible_to` or `tasks.selectors.scope.tasks_visible_to`), so a page cannot show what the
 matching detail page would refuse.
 """
 
-import datetime
-from dataclasses import dataclass, field
-
-from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.db.models import Q
 
 from accounts import roles
-from tasks.models import Task, TaskAssignment
+from tasks.models import TaskAssignment
 
-from .models import Campaign, Phase, Section
+from .models import Campaign
 
 NOTHING = Q(pk__in=[])
 
@@ -47,89 +42,3 @@ def visible_campaigns_q(user, prefix: str = "") -> Q:
 
 def campaigns_visible_to(user):
     return Campaign.objects.filter(visible_campaigns_q(user))
-
-
-def campaign_list(user):
-    """Visible campaigns with their task counts, computed in SQL."""
-    return (
-        campaigns_visible_to(user)
-        .select_related("office_unit")
-        .annotate(
-            task_count=Count("tasks"),
-            open_task_count=Count("tasks", filter=Q(tasks__status=Task.Status.OPEN)),
-            closed_task_count=Count("tasks", filter=Q(tasks__status=Task.Status.CLOSED)),
-        )
-        .order_by("-start_date", "code")
-    )
-
-
-def assignments_prefetches(prefix: str = "") -> list[Prefetch]:
-    """Lead and supporting units of tasks as `lead_assignments` / `support_assignments` lists."""
-    return [
-        Prefetch(
-            f"{prefix}assignments",
-            queryset=TaskAssignment.objects.filter(role=role).select_related("unit").order_by("sort_order", "id"),
-            to_attr=attr,
-        )
-        for role, attr in (
-            (TaskAssignment.Role.LEAD, "lead_assignments"),
-            (TaskAssignment.Role.SUPPORT, "support_assignments"),
-        )
-    ]
-
-
-@dataclass
-class SectionTasks:
-    section: Section | None
-    tasks: list[Task]
-
-
-@dataclass
-class CampaignDetail:
-    campaign: Campaign
-    phases: list[Phase]
-    current_phase: Phase | None
-    sections: list[SectionTasks] = field(default_factory=list)
-
-
-def _current_phase(phases: list[Phase], today: datetime.date) -> Phase | None:
-    return next((phase for phase in phases if phase.start_date <= today <= phase.end_date), None)
-
-
-def campaign_detail(user, code: str, category: str = "") -> CampaignDetail:
-    """A visible campaign with its phases and its tasks grouped by section in natural order;
-    only the tasks of one class (Task.Category) when `category` names one.
-
-    Raises Http404 for a campaign the user may not see. Runs a fixed number of queries.
-    """
-    tasks = Task.objects.all()
-    if category in Task.Category.values:
-        tasks = tasks.filter(category=category)
-    tasks = (
-        tasks.select_related("phase")
-        .prefetch_related("leaders", *assignments_prefetches())
-        .order_by("sort_key")
-    )
-    campaign = get_object_or_404(
-        campaigns_visible_to(user)
-        .select_related("office_unit")
-        .prefetch_related("phases", "sections", Prefetch("tasks", queryset=tasks)),
-        code=code,
-    )
-    phases = list(campaign.phases.all())
-    by_section: dict[int | None, list[Task]] = {}
-    for task in campaign.tasks.all():
-        by_section.setdefault(task.section_id, []).append(task)
-    # Tasks without a section come first: they are usually a campaign without headings at all.
-    sections = [SectionTasks(None, by_section[None])] if None in by_section else []
-    sections += [
-        SectionTasks(section, by_section.get(section.pk, []))
-        for section in campaign.sections.all()
-        if section.pk in by_section or not category  # a filtered list leaves out empty sections
-    ]
-    return CampaignDetail(
-        campaign=campaign,
-        phases=phases,
-        current_phase=_current_phase(phases, timezone.localdate()),
-        sections=sections,
-    )

@@ -22,10 +22,12 @@ admin.site.site_header = admin.site.site_title = admin.site.index_title = _("Sup
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),
-    path("campaigns/", include("campaigns.urls")),
+    path("campaigns/", include("tasks.campaign_urls")),
     path("", include("tasks.urls")),
     path("units/", include("units.urls")),
     path("admin/", admin.site.urls),
+    # The inbox and notification settings live under supervision/, where they always were.
+    path("supervision/", include("notifications.urls")),
     path("supervision/", include("supervision.urls")),
     # The login page offers the language switch, so switching must work before signing in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
-from campaigns.services import campaign_import
+from tasks.campaign_import.services import campaign_import
 from common.workdays import add_workdays
 from tasks.models import Indicator, IndicatorValue, LeaderComment, ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
@@ -159,12 +159,12 @@ def office_staff_group() -> Group:
     escalation rules, and looks at notices and urges. It does not manage accounts or
     memberships (who is which unit's liaison): the administrator does."""
     group, _created = Group.objects.get_or_create(name="督查室工作人员")
-    supervision = ["calendaroverride", "escalationpolicy"]
     group.permissions.set(
         Permission.objects.filter(content_type__app_label__in=["units", "campaigns", "tasks"]).exclude(
             codename__in=["add_membership", "change_membership", "delete_membership"]
         )
-        | Permission.objects.filter(content_type__app_label="supervision", content_type__model__in=supervision)
+        | Permission.objects.filter(content_type__app_label="common", content_type__model="calendaroverride")
+        | Permission.objects.filter(content_type__app_label="supervision", content_type__model="escalationpolicy")
         | Permission.objects.filter(
             content_type__app_label="supervision", codename__in=["view_supervisionnotice", "view_urge"]
         )

@@ -1,9 +1,9 @@
 """django-import-export resource for the tasks of a campaign's breakdown sheet.
 
-The sheet has been read by campaigns.importing into a dataset with canonical headers; this
+The sheet has been read by tasks.campaign_import.reading into a dataset with canonical headers; this
 resource turns each row into a Task matched by its number within the campaign, resolves unit,
 leader, phase and section names, and records what each row would change. It never commits on
-its own: campaigns.services runs it inside one transaction and rolls back on any error.
+its own: tasks.campaign_import.services runs it inside one transaction and rolls back on any error.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
 from units.models import Leader
-from units.naming import name_key, split_unit_list
+from common.naming import name_key, split_unit_list
 from units.resolution import UnitDirectory, UnknownUnitName
-from units.workbook import DateError, parse_date
+from common.workbook import DateError, parse_date
 
 from .models import Task, TaskAssignment
 from .numbering import sort_key
@@ -27,7 +27,7 @@ UNIT_COLUMNS = ("lead_units", "support_units")
 
 
 class SheetDateWidget(widgets.Widget):
-    """Dates as offices write them (see units.workbook.parse_date)."""
+    """Dates as offices write them (see common.workbook.parse_date)."""
 
     def __init__(self, default_year=None):
         super().__init__()

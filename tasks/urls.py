@@ -21,7 +21,7 @@ app_name = "tasks"
 
 TASK = "campaigns/<slug:code>/tasks/<task_number:number>/"
 
-# Included at the site's root by config.urls (after campaigns.urls).
+# Included at the site's root by config.urls (after tasks.campaign_urls).
 urlpatterns = [
     path("workspace/", report_views.workspace, name="workspace"),
     path("attachments/<int:pk>/", report_views.attachment_download, name="attachment"),

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from campaigns.models import Campaign, Phase, ReportingPeriod, Section
-from campaigns.services import CampaignImportError, campaign_import
+from tasks.campaign_import.services import CampaignImportError, campaign_import
 from tasks.models import Task, TaskAssignment
 from units.models import Leader
 

@@ -1,6 +1,11 @@
+"""The campaign pages and the campaign import, mounted at /campaigns/ by config.urls. They stand
+on tasks (a campaign page lists its tasks; an import creates them), hence here, under the
+"campaigns" namespace their URLs have always had."""
+
 from django.urls import path
 
-from . import import_views, views
+from . import campaign_views as views
+from .campaign_import import views as import_views
 
 app_name = "campaigns"
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.services import CampaignImportError, campaign_import
+from tasks.campaign_import.services import CampaignImportError, campaign_import
 
 
 class Command(BaseCommand):

@@ -11,11 +11,10 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from campaigns.models import Campaign, Phase, Section
+from common.naming import name_key
 from tasks.models import Task, TaskAssignment
 from units.models import Unit
-from units.naming import name_key
-
-from .models import Campaign, Phase, Section
 
 # Campaign fields shown in the preview, in this order (office_unit_id follows office_name).
 CAMPAIGN_FIELDS = (

@@ -1,9 +1,10 @@
+"""The campaign pages: the list, and a campaign with its phases and tasks."""
+
 from django.shortcuts import render
 
-from tasks.deadlines import mark_overdue
-from tasks.models import Task
-
-from . import selectors
+from . import campaign_selectors as selectors
+from .deadlines import mark_overdue
+from .models import Task
 
 
 def campaign_list(request):

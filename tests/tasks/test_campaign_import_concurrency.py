@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from campaigns.models import CampaignImport
-from campaigns.services import campaign_import_confirm, campaign_import_preview
+from tasks.campaign_import.services import campaign_import_confirm, campaign_import_preview
 from tasks.models import Task
 from units.importing import import_unit_directory
 

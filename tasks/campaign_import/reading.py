@@ -2,7 +2,7 @@
 
 Nothing here touches the database: it finds the sheets and their header rows, normalises task
 numbers, and reports every structural problem with its sheet, row and column. Resolving unit
-names, dates, phases and saving happens in campaigns.services through tasks.resources.TaskResource.
+names, dates, phases and saving happens in tasks.campaign_import.services through tasks.resources.TaskResource.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from tasks.numbering import InvalidTaskNumber, normalize_number, parent_number, sort_key
 from units.importing import COLUMNS as UNIT_DIRECTORY_COLUMNS
-from units.naming import name_key
-from units.workbook import (
+from common.naming import name_key
+from common.workbook import (
     DateError,
     Issue,
     WorkbookError,

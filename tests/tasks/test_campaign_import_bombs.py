@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignImport
-from campaigns.services import CampaignImportError, campaign_import
+from tasks.campaign_import.services import CampaignImportError, campaign_import
 from tasks.models import Task
 from units.importing import DirectoryImportError, import_unit_directory
 from units.models import Membership, Unit
@@ -152,12 +152,12 @@ def test_commands_refuse_at_the_named_limit(command, build, limits, words, setti
 
 def test_a_record_left_by_a_crash_cannot_be_confirmed_after_memory_runs_out(login, office_user, monkeypatch):
     """Had a file still exhausted memory, its record would have stayed "previewed" (confirmable)."""
-    import campaigns.services
+    import tasks.campaign_import.services
 
     def out_of_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(campaigns.services, "campaign_import", out_of_memory)
+    monkeypatch.setattr(tasks.campaign_import.services, "campaign_import", out_of_memory)
     client = login(office_user)
     client.post(reverse("campaigns:import"), {"file": SimpleUploadedFile("big.xlsx", bomb_dense(rows=2, columns=2))})
     record = CampaignImport.objects.get()
@@ -169,7 +169,7 @@ def test_sheets_not_read_cost_nothing_on_opening(sheet_parts, db):
     """Before: 20 entries took 9 s (own parts) and 4 s (one part); 100 entries of own parts, 46 s."""
     import time
 
-    from units.workbook import open_workbook, read_sheet_rows
+    from common.workbook import open_workbook, read_sheet_rows
 
     data = bomb_many_sheet_entries(entries=20, sheet_parts=sheet_parts)
     started = time.monotonic()
@@ -182,7 +182,7 @@ def test_sheets_not_read_cost_nothing_on_opening(sheet_parts, db):
 def test_chartsheets_are_not_read(unit_directory):
     """openpyxl parses a chartsheet whole on opening (a 19 MB one named xl/worksheets/…: 12 s,
     568 MB); it holds no cells, so the import leaves it out."""
-    from units.workbook import open_workbook
+    from common.workbook import open_workbook
 
     workbook = open_workbook(bomb_part_named_as_a_sheet(kind="chartsheet", size=2_500_000))
     assert "chart" not in workbook.sheetnames and "任务分解表" in workbook.sheetnames
@@ -209,7 +209,7 @@ def test_what_a_sheet_holds_besides_its_rows_is_not_built(db, monkeypatch):
     415 MB); the import reads the rows only."""
     from openpyxl.worksheet.hyperlink import HyperlinkList
 
-    from units.workbook import open_workbook, read_sheet_rows
+    from common.workbook import open_workbook, read_sheet_rows
 
     def built(*args, **kwargs):
         raise AssertionError("hyperlinks were built")
@@ -222,8 +222,8 @@ def test_what_a_sheet_holds_besides_its_rows_is_not_built(db, monkeypatch):
 
 def test_a_sheet_with_more_elements_besides_its_rows_than_the_limit_is_refused_by_name(db, monkeypatch):
     """Dropped or not, each element costs parsing time: 560,000 hyperlinks took 2.4 s to read past."""
-    from units import workbook_limits
-    from units.workbook import WorkbookRefused, read_sheet_rows
+    from common import workbook_limits
+    from common.workbook import WorkbookRefused, read_sheet_rows
 
     monkeypatch.setattr(workbook_limits, "MAX_ELEMENTS_OUTSIDE_ROWS", 500)
     assert read_sheet_rows(*_opened(bomb_hyperlinks(count=400, noise=1000))) == [(1, ["x"])]
@@ -234,7 +234,7 @@ def test_a_sheet_with_more_elements_besides_its_rows_than_the_limit_is_refused_b
 
 
 def _opened(data):
-    from units.workbook import open_workbook
+    from common.workbook import open_workbook
 
     workbook = open_workbook(data)
     return workbook, workbook.sheetnames[0]

@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import office_required
+from campaigns.forms import CampaignCodeForm, CampaignImportForm
+from campaigns.models import CampaignImport
+from common.workbook import Issue
 
-from units.workbook import Issue
-
-from .forms import CampaignCodeForm, CampaignImportForm
-from .models import CampaignImport
 from .services import (
     CampaignImportError,
     campaign_import_confirm,

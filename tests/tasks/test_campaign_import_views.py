@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignImport
-from campaigns.services import campaign_import
+from tasks.campaign_import.services import campaign_import
 from tasks.models import Task
 from units.models import Membership, Unit
 
