@@ -1,5 +1,5 @@
 """Reads for the campaign pages: the list with task counts, and a campaign's phases and tasks
-grouped by section. Scoped by campaigns.selectors.campaigns_visible_to."""
+grouped by section. Scoped by accounts.access.visible_to."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -8,8 +8,8 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts import access
 from campaigns.models import Campaign, Phase, Section
-from campaigns.selectors import campaigns_visible_to
 
 from .models import Task, TaskAssignment
 
@@ -17,7 +17,7 @@ from .models import Task, TaskAssignment
 def campaign_list(user):
     """Visible campaigns with their task counts, computed in SQL."""
     return (
-        campaigns_visible_to(user)
+        access.visible_to(user, Campaign)
         .select_related("office_unit")
         .annotate(
             task_count=Count("tasks"),
@@ -76,7 +76,7 @@ def campaign_detail(user, code: str, category: str = "") -> CampaignDetail:
         .order_by("sort_key")
     )
     campaign = get_object_or_404(
-        campaigns_visible_to(user)
+        access.visible_to(user, Campaign)
         .select_related("office_unit")
         .prefetch_related("phases", "sections", Prefetch("tasks", queryset=tasks)),
         code=code,
