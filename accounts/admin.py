@@ -4,10 +4,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 from units.models import Membership
 from units.services import user_unit_groups_sync
 
-from .admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 from .models import User
 
 # What makes an account powerful: only superusers set these (Django's own admin would let any

@@ -18,10 +18,10 @@ PAGES = {
     "tasks:extension-decide": "requests",
     "supervision:notices": "notices",
     "supervision:notice": "notices",
-    "supervision:inbox": "inbox",
-    "supervision:inbox-read-all": "inbox",
-    "supervision:notification": "inbox",
-    "supervision:preferences": "inbox",
+    "notifications:inbox": "inbox",
+    "notifications:inbox-read-all": "inbox",
+    "notifications:notification": "inbox",
+    "notifications:preferences": "inbox",
 }
 
 # Namespace → navigation item for every other page of it (task pages live under a campaign).

@@ -24,7 +24,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),
     path("campaigns/", include("tasks.campaign_urls")),
     path("", include("tasks.urls")),
-    path("units/", include("units.urls")),
+    path("units/", include("tasks.unit_urls")),
     path("admin/", admin.site.urls),
     # The inbox and notification settings live under supervision/, where they always were.
     path("supervision/", include("notifications.urls")),

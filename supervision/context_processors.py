@@ -1,16 +1,7 @@
 from django.utils import timezone
 
-from accounts import roles
-
-from . import selectors
-
-
-def inbox(request):
-    """The unread count for the header (one query per page, only for signed-in users)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"unread_notifications": selectors.unread_count(user)}
+from accounts import access
+from common.workdays import calendar_year_to_enter
 
 
 def _today():
@@ -18,8 +9,9 @@ def _today():
 
 
 def calendar_notice(request):
-    """For the office: the year whose official calendar is unknown and still to be entered."""
+    """For the office: the year whose official calendar is unknown and still to be entered.
+    (The calendar is common's; who is told is a question of access, so this stays above accounts.)"""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not roles.is_office(user):
+    if user is None or not user.is_authenticated or not access.can(user, "manage"):
         return {}
-    return {"calendar_year_to_enter": selectors.calendar_year_to_enter(_today())}
+    return {"calendar_year_to_enter": calendar_year_to_enter(_today())}

@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ChannelPreference
-
 
 class NoticeAnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -14,13 +12,3 @@ class UrgeForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
     # The rendered form's idempotency token ({% form_token %}): posted twice, it urges once.
     token = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-
-class ChannelPreferenceForm(forms.ModelForm):
-    webhook_url = forms.URLField(
-        label=ChannelPreference._meta.get_field("webhook_url").verbose_name, required=False, assume_scheme="https"
-    )
-
-    class Meta:
-        model = ChannelPreference
-        fields = ["email", "webhook_url", "webhook_format"]

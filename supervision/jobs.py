@@ -1,7 +1,7 @@
 """The supervision jobs. Each takes the moment it acts as of, does its work and says what it did.
 
 Every message a job sends is a notification with a key naming job, subject, level and recipient
-(see supervision.notifications.notify); the database refuses a second one with the same key, so
+(see notifications.services.notify); the database refuses a second one with the same key, so
 running a job twice, a retry, or two beat processes at once send nothing twice. Notices have
 keys of their own for the same reason.
 
@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, ReportingPeriod
+from common.workdays import WorkCalendar
+from notifications.services import delivery_send, due_delivery_ids, notify
 from tasks.models import ProgressReport, Task, TaskAssignment
 from units.models import Membership
 
 from .models import EscalationPolicy, SupervisionNotice
-from .notifications import delivery_send, due_delivery_ids, notify
-from .workdays import WorkCalendar
 
 # Overdue periods older than this are history, not something to escalate again.
 OVERDUE_LOOKBACK = datetime.timedelta(days=28)

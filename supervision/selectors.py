@@ -1,19 +1,11 @@
-"""Reads for the inbox and notices, scoped by who the user is."""
+"""Reads of notices and urges, scoped by who the user is."""
 
 from django.db.models import Q
 
 from accounts import roles
 from campaigns.selectors import visible_campaigns_q
 
-from .models import Notification, SupervisionNotice, Urge
-
-
-def inbox(user):
-    return Notification.objects.filter(recipient=user).select_related("task__campaign", "unit")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+from .models import SupervisionNotice, Urge
 
 
 def notices_visible_to(user):
@@ -41,18 +33,3 @@ def urges_visible_to(user):
         return urges
     return urges.filter(unit_id__in=roles.member_unit_ids(user))
 
-
-def calendar_year_to_enter(today):
-    """The year whose official holidays and make-up working days the office should enter under
-    日历调整, or None. A year counts as missing when the chinesecalendar library does not know it
-    and the office has entered no holiday in it yet (every year has statutory holidays, so one
-    entered holiday means the office has started). Asked about the current year, and from
-    1 December about the next one too, when its schedule is usually published."""
-    from .models import CalendarOverride
-    from .workdays import library_knows
-
-    years = [today.year] + ([today.year + 1] if today.month == 12 else [])
-    for year in years:
-        if not library_knows(year) and not CalendarOverride.objects.filter(date__year=year, is_workday=False).exists():
-            return year
-    return None

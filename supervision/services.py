@@ -1,4 +1,4 @@
-"""Writes of the supervision office and of units answering it: urging, notice answers, inbox."""
+"""Writes of the supervision office and of units answering it: urging, notice answers."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from accounts import access
+from notifications.services import notify
 from units.models import Membership, Unit
 
-from . import selectors
-from .models import ChannelPreference, Notification, SupervisionNotice, Urge
-from .notifications import notify
+from .models import SupervisionNotice, Urge
 
 # A second click on "urge" within this window is the same urge.
 URGE_DEBOUNCE = datetime.timedelta(minutes=1)
@@ -31,7 +30,7 @@ def urge(*, user, unit, task=None, note: str = "", token: uuid.UUID | None = Non
     `token` comes from the rendered form: the same form posted twice, even by two requests at
     the same moment, makes one urge (the database refuses a second row with the token, and the
     notifications are keyed by the urge) and the second post sends nothing."""
-    if not roles.is_office(user):
+    if not access.can(user, "urge"):
         raise PermissionDenied
     now = now or timezone.now()
     # Urges of one unit wait for each other, so that the debounce below sees an urge made at the
@@ -73,10 +72,10 @@ def urge(*, user, unit, task=None, note: str = "", token: uuid.UUID | None = Non
 def notice_answer(*, user, notice_id: int, answer: str, now=None) -> SupervisionNotice:
     """A liaison or head of the unit answers a supervision notice, once."""
     notice = SupervisionNotice.objects.select_for_update().filter(pk=notice_id).first()
-    if notice is None or not selectors.can_answer_notice(user, notice):
-        # Refused for one of two reasons, answered differently: not the unit's (403), or answered already.
-        if notice is None or notice.unit_id not in roles.member_unit_ids(user):
-            raise PermissionDenied
+    # Refused for one of two reasons, answered differently: not the unit's (403), or answered already.
+    if notice is None or not access.can(user, "answer", notice):
+        raise PermissionDenied
+    if notice.status != SupervisionNotice.Status.OPEN:
         raise ValidationError(_("This notice has already been answered."))
     if not answer.strip():
         raise ValidationError({"answer": _("Write the answer.")})
@@ -84,19 +83,3 @@ def notice_answer(*, user, notice_id: int, answer: str, now=None) -> Supervision
     notice.answer, notice.answered_by, notice.answered_at = answer.strip(), user, now or timezone.now()
     notice.save()
     return notice
-
-
-def notification_mark_read(*, user, notification_id: int | None = None, now=None) -> int:
-    """Mark one (or, without an id, all) of the user's notifications read; returns how many."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=now or timezone.now())
-
-
-def channel_preference_update(*, user, email: bool, webhook_url: str, webhook_format: str) -> ChannelPreference:
-    preference, _created = ChannelPreference.objects.get_or_create(user=user)
-    preference.email, preference.webhook_url, preference.webhook_format = email, webhook_url, webhook_format
-    preference.full_clean()
-    preference.save()
-    return preference

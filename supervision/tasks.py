@@ -1,7 +1,7 @@
-"""Celery tasks: thin wrappers that take ids or names, call one service, and own the retry policy.
+"""Celery task: a thin wrapper that takes a job's name, calls it, and owns the retry policy.
 
-Both are idempotent (deliveries are claimed by compare-and-set; job output is keyed), so they are
-acknowledged late and re-queued if a worker dies mid-run.
+It is idempotent (job output is keyed), so it is acknowledged late and re-queued if a worker dies
+mid-run. Sending one delivery is notifications.tasks.deliver_notification.
 """
 
 import datetime
@@ -9,12 +9,6 @@ import datetime
 from celery import shared_task
 
 from . import jobs
-from .notifications import delivery_send
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver_notification(delivery_id: int) -> str:
-    return delivery_send(delivery_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

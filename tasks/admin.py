@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from accounts.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
+from accounts import access
+from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
 from .models import (
     Attachment,
@@ -13,7 +14,6 @@ from .models import (
     Task,
     TaskAssignment,
 )
-from .permissions import attachments_visible_to, report_versions_visible_to, reports_visible_to
 from .services import task_permissions_sync
 
 
@@ -96,11 +96,11 @@ class ProgressReportAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
         reports = super().get_queryset(request)
         if request.user.is_superuser:
             return reports
-        # The one rule of tasks.permissions: no drafts but the user's own units'.
-        return reports.filter(pk__in=reports_visible_to(request.user).values("pk"))
+        # The one rule of accounts.access: no drafts but the user's own units'.
+        return reports.filter(pk__in=access.visible_to(request.user, ProgressReport).values("pk"))
 
     def history_records_visible(self, request, records):
-        return report_versions_visible_to(request.user, records)
+        return access.visible_versions(request.user, records)
 
 
 @admin.register(Attachment)
@@ -119,7 +119,7 @@ class AttachmentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
             # what was filed and taken back, with who and when.
             return Attachment.all_objects.select_related("uploaded_by")
         # Evidence on a draft is part of the draft.
-        return attachments.filter(pk__in=attachments_visible_to(request.user).values("pk"))
+        return attachments.filter(pk__in=access.visible_to(request.user, Attachment).values("pk"))
 
 
 @admin.register(CompletionRequest)

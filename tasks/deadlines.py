@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from supervision.workdays import WorkCalendar
+from common.workdays import WorkCalendar
 
 from .models import Task
 

@@ -1,7 +1,7 @@
 """Writes for tasks: reporting, review, completion and extension, leader comments, permissions.
 
 Every function here is one user action, atomic, and checks the actor's right through
-tasks.permissions. A refused action raises PermissionDenied (→ 403) or ValidationError with
+accounts.access. A refused action raises PermissionDenied (→ 403) or ValidationError with
 a message for the user; nothing is half-saved.
 """
 
@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from accounts import access
 from campaigns.models import ReportingPeriod
-from supervision import task_messages
 from units.services import unit_group
 
-from . import permissions
+from . import messages as task_messages
 from .evidence import check_evidence_files, discard_stored_files_on_failure, store_evidence
 from .models import (
     Attachment,
@@ -60,13 +60,13 @@ def task_permissions_sync(task: Task) -> None:
 
     Idempotent, and removes grants of units no longer on the task.
     """
-    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="tasks", codename__in=[permissions.REPORT, permissions.LEAD])}
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="tasks", codename__in=[access.REPORT, access.LEAD])}
     wanted = set()
     for assignment in TaskAssignment.objects.filter(task=task).select_related("unit"):
         group = unit_group(assignment.unit)
-        wanted.add((group.pk, perms[permissions.REPORT].pk))
+        wanted.add((group.pk, perms[access.REPORT].pk))
         if assignment.role == TaskAssignment.Role.LEAD:
-            wanted.add((group.pk, perms[permissions.LEAD].pk))
+            wanted.add((group.pk, perms[access.LEAD].pk))
     existing = {
         (row.group_id, row.permission_id): row.pk
         for row in TaskGroupObjectPermission.objects.filter(content_object=task, permission__in=perms.values())
@@ -123,7 +123,7 @@ def report_save(
     """
     now = now or timezone.now()
     task = Task.objects.get(pk=task.pk)  # the caller's copy may predate a close-off
-    if not permissions.can_report(user, task, unit):
+    if not access.can(user, "report", (task, unit)):
         raise PermissionDenied
     if period.campaign_id != task.campaign_id:
         raise PermissionDenied
@@ -194,7 +194,7 @@ def _save_indicator_values(report: ProgressReport, values: dict[int, Decimal]) -
 @transaction.atomic
 def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=None) -> ProgressReport:
     """The office accepts a submitted report, or returns it to the unit with a comment."""
-    if not permissions.can_review(user):
+    if not access.can(user, "review"):
         raise PermissionDenied
     report = _locked(ProgressReport, report_id)
     if report.status != ProgressReport.Status.SUBMITTED:
@@ -224,10 +224,10 @@ def reports_accept(*, user, campaign, report_ids, now=None) -> list[ProgressRepo
     (the second finds them accepted and takes none). A fixed number of queries, whatever the
     number of reports.
     """
-    if not permissions.can_review(user):
+    if not access.can(user, "review"):
         raise PermissionDenied
     now = now or timezone.now()
-    visible = permissions.reports_visible_to(user).filter(pk__in=list(report_ids), task__campaign=campaign).values("pk")
+    visible = access.visible_to(user, ProgressReport).filter(pk__in=list(report_ids), task__campaign=campaign).values("pk")
     reports = list(
         ProgressReport.objects.select_for_update()
         .filter(pk__in=visible, status=ProgressReport.Status.SUBMITTED)
@@ -264,7 +264,7 @@ def attachment_remove(*, user, attachment_id: int, now=None) -> Attachment:
     # The report first: a submit at the same moment waits, and then finds the evidence as it is.
     report = ProgressReport.objects.select_for_update().select_related("task").get(pk=report_id)
     attachment = _locked(Attachment, attachment_id)
-    if not permissions.can_report(user, report.task, report.unit):
+    if not access.can(user, "report", report):
         raise PermissionDenied
     if not report.is_editable_state:
         raise ValidationError(_("Evidence can be removed only while the report is a draft or has been returned."))
@@ -285,7 +285,7 @@ def _locked_task_for_lead(user, task, unit) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.status != Task.Status.OPEN:
         raise ValidationError(_("The task is closed off."))
-    if unit is None or not permissions.lead_units_for(user, task).filter(pk=unit.pk).exists():
+    if not access.can(user, "lead", (task, unit)):
         raise PermissionDenied
     return task
 
@@ -319,7 +319,7 @@ def _decide(model, request_id: int, *, user, approve: bool, comment: str, now):
     deciding its extension at the same moment wait for each other instead of deadlocking; a
     task closed meanwhile (here or in the admin) takes no more decisions.
     """
-    if not permissions.can_review(user):
+    if not access.can(user, "decide"):
         raise PermissionDenied
     task_id = model.objects.filter(pk=request_id).values_list("task_id", flat=True).first()
     if task_id is None:
@@ -439,7 +439,7 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
 def leader_comment_add(*, user, task: Task, text: str, token: uuid.UUID | None = None) -> LeaderComment:
     """A leader's comment (批示). `token` comes from the rendered form: the same form posted twice
     (a double click, a retry, two requests at once) saves one comment and returns it both times."""
-    if not permissions.can_comment(user):
+    if not access.can(user, "comment"):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("The comment is empty.")})

@@ -270,7 +270,7 @@ def test_admin_scripts_break_no_policy_in_a_browser(live_url, chromium_executabl
         for name in (
             "admin:index",
             "admin:tasks_progressreport_changelist",
-            "admin:supervision_calendaroverride_changelist",
+            "admin:common_calendaroverride_changelist",
         ):
             page.goto(live_url + reverse(name))
         page.wait_for_timeout(300)

@@ -25,13 +25,13 @@ def urls():
         reverse("campaigns:import-preview", args=[1]),
         reverse("campaigns:import-confirm", args=[1]),
         reverse("units:import"),
-        reverse("supervision:inbox"),
-        reverse("supervision:inbox-read-all"),
-        reverse("supervision:notification", args=[1]),
+        reverse("notifications:inbox"),
+        reverse("notifications:inbox-read-all"),
+        reverse("notifications:notification", args=[1]),
         reverse("supervision:notices"),
         reverse("supervision:notice", args=[1]),
         reverse("supervision:urge"),
-        reverse("supervision:preferences"),
+        reverse("notifications:preferences"),
     ]
 
 

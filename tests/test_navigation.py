@@ -49,8 +49,8 @@ def test_a_liaisons_pages_mark_their_item(client, reporting):
         (reverse("tasks:detail", args=[r.campaign.code, r.task.number]), campaigns),
         (reverse("units:list"), reverse("units:list")),
         (reverse("units:detail", args=[r.lead.pk]), reverse("units:list")),
-        (reverse("supervision:inbox"), reverse("supervision:inbox")),
-        (reverse("supervision:preferences"), reverse("supervision:inbox")),
+        (reverse("notifications:inbox"), reverse("notifications:inbox")),
+        (reverse("notifications:preferences"), reverse("notifications:inbox")),
         (reverse("supervision:notices"), reverse("supervision:notices")),
     ]
     for page, item in cases:
@@ -87,7 +87,7 @@ def test_every_page_of_the_apps_belongs_to_an_item():
     names = [
         f"{namespace}:{name}"
         for namespace, (_, resolver) in get_resolver().namespace_dict.items()
-        if namespace in {"campaigns", "tasks", "units", "supervision"}
+        if namespace in {"campaigns", "tasks", "units", "notifications", "supervision"}
         for name in resolver.reverse_dict
         if isinstance(name, str)
     ]

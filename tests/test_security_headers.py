@@ -29,7 +29,7 @@ def report_pages(r) -> list[str]:
         reverse("tasks:workspace"),
         reverse("tasks:detail", args=[code, number]),
         reverse("tasks:report", args=[code, number, r.lead.pk, r.period.number]),
-        reverse("supervision:inbox"),
+        reverse("notifications:inbox"),
         reverse("supervision:notices"),
     ]
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
+from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
 from .models import Leader, Membership, Unit, UnitAlias, UnitGroup
 from .services import user_unit_groups_sync

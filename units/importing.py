@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Unit, UnitAlias, UnitGroup
-from .naming import name_key, split_unit_list
-from .workbook import (
+from common.naming import name_key, split_unit_list
+from common.workbook import (
     ImportRefused,
     Issue,
     WorkbookError,
@@ -21,6 +20,8 @@ from .workbook import (
     read_sheet_rows,
     to_text,
 )
+
+from .models import Unit, UnitAlias, UnitGroup
 
 COLUMNS = {
     "name": ("单位名称", "单位全称", "名称", "Unit", "Name"),

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .naming import name_key
+from common.naming import name_key
 
 
 class Unit(models.Model):
@@ -20,7 +20,7 @@ class Unit(models.Model):
 
     name = models.CharField(_("full name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
-    # The normalised full name (see units.naming.name_key); resolution goes by key.
+    # The normalised full name (see common.naming.name_key); resolution goes by key.
     key = models.CharField(max_length=100, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     parent = models.ForeignKey(

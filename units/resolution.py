@@ -6,8 +6,9 @@ import difflib
 
 from django.utils.translation import gettext as _
 
+from common.naming import name_key
+
 from .models import Unit, UnitAlias, UnitGroup
-from .naming import name_key
 
 
 class UnknownUnitName(ValueError):

@@ -40,8 +40,10 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "common",
     "accounts",
     "units",
+    "notifications",
     "campaigns",
     "tasks",
     "supervision",
@@ -88,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "supervision.context_processors.inbox",
+                "notifications.context_processors.inbox",
                 "supervision.context_processors.calendar_notice",
                 "config.navigation.nav_section",
             ],
@@ -178,7 +180,7 @@ MEDIA_ROOT = VAR_DIR / "private"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "duban@localhost")
 
-# Group-chat robots notifications may be posted to (supervision/webhooks.py guards against SSRF).
+# Group-chat robots notifications may be posted to (notifications/webhooks.py guards against SSRF).
 # Public robot hosts, reached at public addresses only:
 DUBAN_WEBHOOK_PUBLIC_HOSTS = ["oapi.dingtalk.com", "qyapi.weixin.qq.com", "open.feishu.cn"]
 # The intranet's own robot hosts (e.g. 政务钉钉), comma-separated: "host", "host:port" or

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from accounts.models import User
 from campaigns.models import ReportingPeriod
 from supervision.jobs import run_job
-from supervision.models import Delivery, Notification, SupervisionNotice
+from notifications.models import Delivery, Notification
+from supervision.models import SupervisionNotice
 from supervision.services import notice_answer
 from tasks.models import ProgressReport, Task
 

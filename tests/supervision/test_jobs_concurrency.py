@@ -8,7 +8,8 @@ from django.db import connection
 
 from demo.loader import load_demo
 from supervision.jobs import run_job
-from supervision.models import Notification, SupervisionNotice
+from notifications.models import Notification
+from supervision.models import SupervisionNotice
 
 from .conftest import at
 

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision.models import Notification, Urge
+from notifications.models import Notification
+from supervision.models import Urge
 from supervision.services import urge
 from tests.tasks.test_concurrency import race
 

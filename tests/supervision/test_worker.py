@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 
 from demo.loader import load_demo
-from supervision.models import Delivery, Notification
+from notifications.models import Delivery, Notification
 from supervision.schedules import install_default_schedules
 
 from .conftest import at
@@ -21,7 +21,7 @@ from .conftest import at
 def celery_on_redis(redis_url):
     """A Celery app of the test's own on Redis, with its own queue, made current for the test.
 
-    Shared tasks (supervision.tasks) resolve to the current app, so the job's follow-up
+    Shared tasks (supervision.tasks, notifications.tasks) resolve to the current app, so the job's follow-up
     deliveries go through the same broker to the same worker.
     """
     from celery import Celery
@@ -33,7 +33,7 @@ def celery_on_redis(redis_url):
     app.conf.update(
         broker_url=redis_url, broker_transport_options={}, task_default_queue=f"duban-test-{uuid.uuid4().hex[:8]}"
     )
-    app.autodiscover_tasks(["supervision"], force=True)
+    app.autodiscover_tasks(["supervision", "notifications"], force=True)
 
     def close_worker_connection(**kwargs):
         # The worker runs tasks in its own thread; its database connection must not outlive the

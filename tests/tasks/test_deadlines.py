@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision.models import CalendarOverride
+from common.models import CalendarOverride
 from tests.factories import CampaignFactory, SectionFactory, TaskAssignmentFactory, TaskFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

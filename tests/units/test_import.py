@@ -97,10 +97,10 @@ def test_an_alias_that_is_another_units_full_name_is_refused():
 
 
 def test_rich_text_and_phonetic_guides_read_as_openpyxl_reads_them():
-    """The import reads shared strings with its own faster reader (units.workbook_limits)."""
+    """The import reads shared strings with its own faster reader (common.workbook_limits)."""
     from openpyxl import load_workbook
 
-    from units.workbook import open_workbook
+    from common.workbook import open_workbook
 
     sheet = (
         '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

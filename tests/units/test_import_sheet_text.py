@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from units.workbook import safe_cell_text, write_text_cell
+from common.workbook import safe_cell_text, write_text_cell
 
 DANGEROUS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")"]
 

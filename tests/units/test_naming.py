@@ -2,7 +2,7 @@
 
 import pytest
 
-from units.naming import name_key, split_unit_list
+from common.naming import name_key, split_unit_list
 from units.resolution import UnitDirectory, UnknownUnitName
 
 from ..factories import UnitAliasFactory, UnitFactory, UnitGroupFactory

@@ -6,8 +6,8 @@ import logging
 import pytest
 
 from campaigns.services import ensure_reporting_periods
-from supervision.models import CalendarOverride
-from supervision.workdays import WorkCalendar, add_workdays, is_workday, next_workday
+from common.models import CalendarOverride
+from common.workdays import WorkCalendar, add_workdays, is_workday, next_workday
 
 from ..factories import CampaignFactory
 
@@ -37,7 +37,7 @@ def test_local_overrides_win():
 
 
 def test_a_year_the_library_does_not_know_falls_back_to_monday_to_friday(caplog):
-    with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
+    with caplog.at_level(logging.WARNING, logger="common.workdays"):
         assert is_workday(D(2031, 1, 6)) and not is_workday(D(2031, 1, 4))
     assert "2031" in caplog.text
 
@@ -69,7 +69,7 @@ def test_monthly_periods_are_due_at_month_end_or_the_next_working_day():
 @pytest.fixture
 def fresh_process(monkeypatch):
     """As if each run were a new process: forget what this one remembers of warnings given."""
-    import supervision.workdays as workdays
+    import common.workdays as workdays
 
     def new_process():
         monkeypatch.setattr(workdays, "_warned", set())
@@ -79,26 +79,26 @@ def fresh_process(monkeypatch):
 
 
 def unknown_year_warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "supervision.workdays" and "2027" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if r.name == "common.workdays" and "2027" in r.getMessage()]
 
 
 def test_jobs_log_an_unknown_year_once_a_day_not_once_a_call(demo, caplog, monkeypatch, fresh_process):
     from supervision.jobs import run_job
     from tasks.models import Task
 
-    from .conftest import at
+    from tests.supervision.conftest import at
 
     # Every task due in January 2027: counting the working days left asks about many 2027 days.
     assert Task.objects.filter(campaign__code="efficiency-year-2026").update(deadline=D(2027, 1, 15)) > 1
-    monkeypatch.setattr("supervision.workdays._today", lambda: D(2026, 12, 28))
-    with caplog.at_level(logging.WARNING, logger="supervision.workdays"):
+    monkeypatch.setattr("common.workdays._today", lambda: D(2026, 12, 28))
+    with caplog.at_level(logging.WARNING, logger="common.workdays"):
         run_job("deadline_warnings", at(2026, 12, 28, 8))
         run_job("deadline_warnings", at(2026, 12, 28, 9))
         fresh_process()  # another process: runjob from the shell, another worker
         run_job("deadline_warnings", at(2026, 12, 28, 10))
         assert len(unknown_year_warnings(caplog)) == 1
         assert "Enter its holidays" in unknown_year_warnings(caplog)[0]
-        monkeypatch.setattr("supervision.workdays._today", lambda: D(2026, 12, 29))
+        monkeypatch.setattr("common.workdays._today", lambda: D(2026, 12, 29))
         fresh_process()
         run_job("deadline_warnings", at(2026, 12, 29, 8))
         run_job("deadline_warnings", at(2026, 12, 29, 9))
@@ -131,7 +131,7 @@ def test_from_1_december_the_office_is_asked_to_enter_next_years_calendar(office
     monkeypatch.setattr("supervision.context_processors._today", lambda: D(2026, 12, 1))
     page = office_page()
     assert 'id="calendar-notice"' in page and "2027年的法定节假日安排尚未收录" in page
-    assert reverse("admin:supervision_calendaroverride_changelist") in page
+    assert reverse("admin:common_calendaroverride_changelist") in page
     assert 'id="calendar-notice"' not in office_page(office_page.liaison)  # the office's task only
 
     # A make-up working day alone is not the year's calendar; a holiday is.

@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.urls import reverse
 
-from supervision.models import ChannelPreference, Delivery
-from supervision.notifications import delivery_send, notify
+from notifications.models import ChannelPreference, Delivery
+from notifications.services import delivery_send, notify
 
 from ..factories import UserFactory
 from .conftest import at
@@ -70,7 +70,7 @@ def queue_to(url, key="k"):
 
 
 def save(client, url):
-    return client.post(reverse("supervision:preferences"), {"webhook_url": url, "webhook_format": "generic"})
+    return client.post(reverse("notifications:preferences"), {"webhook_url": url, "webhook_format": "generic"})
 
 
 def internal_addresses(port):

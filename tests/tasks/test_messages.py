@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from supervision.models import Delivery, Notification
+from notifications.models import Delivery, Notification
 from tasks import services
 
 from ..factories import UserFactory
@@ -50,7 +50,7 @@ def test_a_returned_report_reaches_the_liaison_and_the_head_with_the_reason_once
     # A retry of the same decision is refused and tells nobody again.
     login(r.office).post(reverse("tasks:review-decide", args=[report.pk]), {"decision": "return", "comment": "数据口径不一致"})
     assert Notification.objects.count() == 2
-    page = login(r.lead_liaison).get(reverse("supervision:inbox")).content.decode()
+    page = login(r.lead_liaison).get(reverse("notifications:inbox")).content.decode()
     assert "数据口径不一致" in page
 
 

@@ -198,8 +198,24 @@ def webhook_payload(notification: Notification, fmt: str) -> dict:
 def _send_webhook(notification: Notification) -> None:
     preference = ChannelPreference.objects.get(user=notification.recipient)
     data = json.dumps(webhook_payload(notification, preference.webhook_format), ensure_ascii=False).encode()
-    # The address is checked again here, as it resolves now (see supervision.webhooks).
+    # The address is checked again here, as it resolves now (see notifications.webhooks).
     post_json(preference.webhook_url, data, timeout=WEBHOOK_TIMEOUT_SECONDS)
+
+
+def notification_mark_read(*, user, notification_id: int | None = None, now=None) -> int:
+    """Mark one (or, without an id, all) of the user's notifications read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=now or timezone.now())
+
+
+def channel_preference_update(*, user, email: bool, webhook_url: str, webhook_format: str) -> ChannelPreference:
+    preference, _created = ChannelPreference.objects.get_or_create(user=user)
+    preference.email, preference.webhook_url, preference.webhook_format = email, webhook_url, webhook_format
+    preference.full_clean()
+    preference.save()
+    return preference
 
 
 def due_delivery_ids(now, limit: int = 500) -> list[int]:

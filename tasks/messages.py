@@ -14,9 +14,10 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from notifications.services import Message, notify_many
 from units.models import Membership
 
-from .notifications import Message, notify_many
+from .models import CompletionRequest, Decision, ProgressReport, TaskAssignment
 
 
 def _people(unit_ids, roles) -> dict[int, list]:
@@ -36,8 +37,6 @@ def _task_link(task) -> str:
 def reports_reviewed(reports, *, now=None) -> int:
     """Accepted: the unit's liaisons are told. Returned: its liaisons and head, with the reason.
     Any number of reports in a fixed number of queries; returns how many people were told."""
-    from tasks.models import ProgressReport
-
     reports = list(
         ProgressReport.objects.filter(pk__in=[report.pk for report in reports]).select_related("task__campaign", "period", "unit")
     )
@@ -69,8 +68,6 @@ def reports_reviewed(reports, *, now=None) -> int:
 
 def leader_commented(comment, *, now=None) -> int:
     """A leader's instruction on a task: the liaisons of every unit on the task are told."""
-    from tasks.models import TaskAssignment
-
     task = comment.task
     unit_ids = list(TaskAssignment.objects.filter(task=task).values_list("unit_id", flat=True).distinct())
     liaisons = _people(unit_ids, [Membership.Role.LIAISON])
@@ -89,8 +86,6 @@ def leader_commented(comment, *, now=None) -> int:
 def request_decided(request, *, now=None) -> int:
     """An application to close off a task (销号) or to extend its deadline was decided: the
     unit's liaisons, and whoever applied, are told the outcome (and the reason of a rejection)."""
-    from tasks.models import CompletionRequest, Decision
-
     task = request.task
     recipients = _people([request.unit_id], [Membership.Role.LIAISON])[request.unit_id]
     if request.requested_by.is_active and request.requested_by not in recipients:

@@ -125,3 +125,18 @@ def next_workday(day: datetime.date) -> datetime.date:
 
 def add_workdays(day: datetime.date, count: int) -> datetime.date:
     return WorkCalendar(day, day + datetime.timedelta(days=count * 2 + 30)).add_workdays(day, count)
+
+
+def calendar_year_to_enter(today: datetime.date) -> int | None:
+    """The year whose official holidays and make-up working days the office should enter under
+    日历调整, or None. A year counts as missing when the chinesecalendar library does not know it
+    and the office has entered no holiday in it yet (every year has statutory holidays, so one
+    entered holiday means the office has started). Asked about the current year, and from
+    1 December about the next one too, when its schedule is usually published."""
+    from .models import CalendarOverride
+
+    years = [today.year] + ([today.year + 1] if today.month == 12 else [])
+    for year in years:
+        if not library_knows(year) and not CalendarOverride.objects.filter(date__year=year, is_workday=False).exists():
+            return year
+    return None

@@ -6,15 +6,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.urls import reverse
 
-from supervision.jobs import run_job
-from supervision.models import ChannelPreference, Delivery, Notification, Urge
-from supervision.notifications import CLAIM_LEASE, MAX_ATTEMPTS, claim, delivery_send, notify
-from supervision.services import notice_answer, urge
-from units.models import Membership
+from notifications.models import ChannelPreference, Delivery, Notification
+from notifications.services import CLAIM_LEASE, MAX_ATTEMPTS, claim, delivery_send, notify
+from supervision.jobs import run_job  # the outbox job (deliver_outbox)
 
-from ..factories import MembershipFactory, UnitFactory, UserFactory
+from ..factories import UserFactory
 from .conftest import at, broker
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +128,7 @@ def test_a_failing_robot_is_retried_with_back_off_and_never_blocks_email(robot, 
 
 
 def test_a_robot_that_times_out_is_recorded(robot, monkeypatch):
-    monkeypatch.setattr("supervision.notifications.WEBHOOK_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr("notifications.services.WEBHOOK_TIMEOUT_SECONDS", 0.2)
     r = robot(delay=1.0)
     send(person(r.url, email=False))
     delivery = Delivery.objects.get()
@@ -158,46 +155,3 @@ def test_with_the_broker_down_nothing_breaks_and_the_outbox_catches_up(mailoutbo
     assert "Broker unavailable" in caplog.text  # it was tried, and the failure handled
     assert Delivery.objects.get().status == "queued"
     assert run_job("deliver_outbox", NOW).deliveries == 1 and len(mailoutbox) == 1
-
-
-# ---- urging and answering -----------------------------------------------------------------------
-
-
-def test_the_office_urges_a_unit_once_per_click():
-    unit = UnitFactory()
-    liaison = MembershipFactory(unit=unit, role=Membership.Role.LIAISON).user
-    head = MembershipFactory(unit=unit, role=Membership.Role.HEAD).user
-    office = MembershipFactory(role=Membership.Role.OFFICE).user
-    record, sent = urge(user=office, unit=unit, note="请今天下班前报送", now=NOW)
-    again, sent_again = urge(user=office, unit=unit, note="请今天下班前报送", now=NOW + datetime.timedelta(seconds=5))
-    assert sent == 2 and again == record and sent_again == 0
-    assert set(Notification.objects.values_list("recipient", flat=True)) == {liaison.pk, head.pk}
-    from django.core.exceptions import PermissionDenied
-
-    with pytest.raises(PermissionDenied):
-        urge(user=liaison, unit=unit)
-
-
-def test_urge_button_works_with_the_broker_down(login, django_capture_on_commit_callbacks, caplog):
-    unit = UnitFactory()
-    MembershipFactory(unit=unit, role=Membership.Role.LIAISON, user=UserFactory(email="l@example.gov.cn"))
-    office = MembershipFactory(role=Membership.Role.OFFICE).user
-    with broker(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):
-        response = login(office).post(reverse("supervision:urge"), {"unit": unit.pk, "note": "请尽快报送"})
-    assert response.status_code == 302 and Urge.objects.count() == 1
-    assert Delivery.objects.get().status == "queued" and "Broker unavailable" in caplog.text
-
-
-def test_a_notice_is_answered_once_by_its_own_unit(demo):
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from accounts.models import User
-    from supervision.models import SupervisionNotice
-
-    run_job("overdue_sweep", at(2026, 12, 1, 8, 30))
-    notice = SupervisionNotice.objects.get(period__end_date=datetime.date(2026, 11, 27), unit__name="区政府办公室")
-    with pytest.raises(PermissionDenied):
-        notice_answer(user=User.objects.get(username="liaison2"), notice_id=notice.pk, answer="不是我们的")
-    notice_answer(user=User.objects.get(username="head1"), notice_id=notice.pk, answer="已补报")
-    with pytest.raises(ValidationError):
-        notice_answer(user=User.objects.get(username="liaison1"), notice_id=notice.pk, answer="再答一次")

@@ -133,7 +133,7 @@ def read_sheet_rows(workbook, sheet_name: str, data: bytes | None = None) -> lis
     """Return the non-blank rows of a sheet as (row number, values), merged cells filled in.
 
     The sheet is streamed once, read-only, and refused as soon as it passes a limit (see
-    units.workbook_limits); a 100,000-row sheet is refused without being loaded. Each merged
+    common.workbook_limits); a 100,000-row sheet is refused without being loaded. Each merged
     range's value is copied into all its cells. `data` is no longer needed (kept for callers).
     """
 
