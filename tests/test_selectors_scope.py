@@ -8,7 +8,7 @@ from accounts import roles
 from campaigns.models import Campaign
 from campaigns.selectors import campaigns_visible_to
 from tasks.models import Task, TaskAssignment
-from tasks.selectors import tasks_visible_to
+from tasks.selectors.scope import tasks_visible_to
 from tests.factories import (
     CampaignFactory,
     LeaderFactory,
@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
 )
 from units.models import Membership
-from units.selectors import unit_tasks
+from tasks.unit_selectors import unit_tasks
 
 pytestmark = pytest.mark.django_db
 

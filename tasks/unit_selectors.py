@@ -4,9 +4,9 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from accounts import access
-from tasks.models import TaskAssignment
+from units.models import Unit, UnitAlias
 
-from .models import Unit, UnitAlias
+from .models import TaskAssignment
 
 
 def unit_list(user, query: str = ""):

@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import office_required
-from campaigns.forms import WorkbookUploadForm
-
-from .importing import DirectoryImportError, import_unit_directory
+from common.forms import WorkbookUploadForm
+from units.importing import DirectoryImportError, import_unit_directory
 
 BUTTONS = [
     ("check", gettext_lazy("Check only"), "btn-outline-primary"),

@@ -1,8 +1,9 @@
+"""The unit directory and a unit's page with its tasks (they count and list tasks, hence in tasks)."""
+
 from django.shortcuts import render
 
-from tasks.deadlines import mark_overdue
-
-from . import selectors
+from . import unit_selectors as selectors
+from .deadlines import mark_overdue
 
 
 def unit_list(request):

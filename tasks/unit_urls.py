@@ -1,6 +1,9 @@
+"""The unit directory pages, mounted at /units/ by config.urls under the "units" namespace."""
+
 from django.urls import path
 
-from . import import_views, views
+from . import unit_import_views as import_views
+from . import unit_views as views
 
 app_name = "units"
 
