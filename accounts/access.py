@@ -161,18 +161,10 @@ def _urges(user) -> QuerySet:
 
 def _notifications(user) -> QuerySet:
     """A notification is its recipient's alone."""
-    notification = _notification_model()
+    notification = apps.get_model("notifications", "Notification")
     if not user.is_authenticated:
         return notification.objects.none()
     return notification.objects.filter(recipient=user)
-
-
-def _notification_model():
-    # Notification moves from supervision to its own app; either label while that lands.
-    try:
-        return apps.get_model("notifications", "Notification")
-    except LookupError:
-        return apps.get_model("supervision", "Notification")
 
 
 _RULES = {
@@ -189,7 +181,6 @@ _RULES = {
     "supervision.supervisionnotice": _notices,
     "supervision.urge": _urges,
     "notifications.notification": _notifications,
-    "supervision.notification": _notifications,
 }
 
 
