@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from tasks.models import Task
-
 from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
 
 
@@ -15,15 +13,6 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
-class TaskInline(admin.TabularInline):
-    model = Task
-    fields = ["number", "title", "deadline", "status"]
-    # Closing a task off (销号) sets closed_at too; that goes through the task admin or the services.
-    readonly_fields = ["status"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["title", "code", "document_number", "status", "start_date", "end_date"]
@@ -31,7 +20,8 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ["title", "code", "document_number"]
     date_hierarchy = "start_date"
     autocomplete_fields = ["office_unit"]
-    inlines = [PhaseInline, SectionInline, TaskInline]
+    # tasks.admin adds the campaign's tasks (campaigns stands below tasks and does not import it).
+    inlines = [PhaseInline, SectionInline]
 
 
 @admin.register(Phase)
