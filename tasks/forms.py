@@ -152,7 +152,7 @@ class ReportForm(StyledForm):
 
     @classmethod
     def initial_from(cls, values: dict, indicators) -> dict:
-        """Initial data from a saved report or tasks.selectors.report_prefill."""
+        """Initial data from a saved report or tasks.selectors.report_page.report_prefill."""
         initial = {key: value for key, value in values.items() if key != "indicator_values"}
         for indicator in indicators:
             if indicator.pk in values.get("indicator_values", {}):

@@ -68,7 +68,7 @@ def attachments_visible_to(user) -> QuerySet[Attachment]:
     - on a completion request: when the user sees the task and is office staff, a leader, or a
       member of the unit that applied.
     """
-    from .selectors import tasks_visible_to
+    from .selectors.scope import tasks_visible_to
 
     on_visible_report = Q(report__in=reports_visible_to(user).values("pk"))
     tasks = tasks_visible_to(user).values("pk")

@@ -8,18 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
+from accounts import access
+
+from . import services
 from .forms import ReportForm, add_service_error
+from .models import Attachment
+from .selectors import report_page as report_page_selectors
+from .selectors import workspace as workspace_selectors
 
 
 def workspace(request):
-    units = selectors.workspace(request.user)
+    units = workspace_selectors.workspace(request.user)
     return render(request, "tasks/workspace.html", {"units": units, "now": timezone.now()})
 
 
 def _initial(page) -> dict:
     if page.report is None:
-        return ReportForm.initial_from(selectors.report_prefill(page.task, page.unit, page.period), page.indicators)
+        prefill = report_page_selectors.report_prefill(page.task, page.unit, page.period)
+        return ReportForm.initial_from(prefill, page.indicators)
     report = page.report
     values = {
         name: getattr(report, name)
@@ -39,7 +45,7 @@ def _initial(page) -> dict:
 
 
 def report_edit(request, code, number, unit, period):
-    page = selectors.report_page(request.user, code, number, unit, period)
+    page = report_page_selectors.report_page(request.user, code, number, unit, period)
     concurrent = False
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, indicators=page.indicators)
@@ -94,7 +100,7 @@ def attachment_download(request, pk):
     PDFs cannot be: Chromium refuses to start its PDF viewer in a sandboxed document (its bug
     413851) and would show "blocked" instead of the scan. A PDF's scripts run inside the browser's
     own viewer, not in the app's origin, so for PDFs only framing is forbidden."""
-    attachment = get_object_or_404(permissions.attachments_visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(access.visible_to(request.user, Attachment), pk=pk)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not attachment.opens_in_browser,
@@ -111,7 +117,7 @@ def attachment_download(request, pk):
 def attachment_remove(request, pk):
     """A unit removes evidence from its draft or returned report; back to the report form."""
     attachment = get_object_or_404(
-        permissions.attachments_visible_to(request.user).filter(report__isnull=False).select_related(
+        access.visible_to(request.user, Attachment).filter(report__isnull=False).select_related(
             "report__task__campaign", "report__period"
         ),
         pk=pk,

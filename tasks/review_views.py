@@ -10,11 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import office_or_leader_required, office_required
-from campaigns.selectors import campaigns_visible_to
+from accounts import access
+from accounts.decorators import can_required
+from campaigns.models import Campaign
 
-from . import review_selectors, selectors, services
+from . import services
 from .forms import DecisionForm, ReviewForm
+from .selectors import matrix as matrix_selectors
+from .selectors import requests as requests_selectors
+from .selectors import review, scope
+from .selectors.states import STATE_LABELS
 
 REVIEW_PAGE_SIZE = 50
 
@@ -38,10 +43,10 @@ def _refusal(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-@office_required
+@can_required("review")
 def review_home(request):
     """Review starts from a campaign: straight there when only one is active."""
-    campaigns = list(review_selectors.review_campaigns(request.user))
+    campaigns = list(review.review_campaigns(request.user))
     if len(campaigns) == 1:
         return redirect("tasks:review", code=campaigns[0].code)
     return render(request, "tasks/review_home.html", {"campaigns": campaigns})
@@ -57,10 +62,10 @@ def _state_link(request, queue, state: str) -> str:
     return "?" + query.urlencode()
 
 
-@office_required
+@can_required("review")
 def review_queue(request, code):
-    state = request.GET.get("state", review_selectors.SUBMITTED)
-    if state not in review_selectors.REVIEW_STATES:
+    state = request.GET.get("state", review.SUBMITTED)
+    if state not in review.REVIEW_STATES:
         state = ""
     filters = {
         "period_number": _int(request.GET.get("period")),
@@ -68,14 +73,14 @@ def review_queue(request, code):
         "section_id": _int(request.GET.get("section")),
         "state": state,
     }
-    queue = review_selectors.review_queue(request.user, code, **filters)
+    queue = review.review_queue(request.user, code, **filters)
     page = Paginator(queue.reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # The counts are filters: each links to the table of that state.
     states = [
-        (value, selectors.STATE_LABELS[value], queue.counts.get(value, 0), _state_link(request, queue, value))
-        for value in review_selectors.REVIEW_STATES
+        (value, STATE_LABELS[value], queue.counts.get(value, 0), _state_link(request, queue, value))
+        for value in review.REVIEW_STATES
     ]
     return render(
         request,
@@ -87,17 +92,17 @@ def review_queue(request, code):
             "filters": filters,
             "states": states,
             "all_states": (sum(queue.counts.values()), _state_link(request, queue, "all")),
-            "selectable": any(report.status == review_selectors.SUBMITTED for report in page.object_list),
+            "selectable": any(report.status == review.SUBMITTED for report in page.object_list),
             "query": query.urlencode(),
         },
     )
 
 
-@office_required
+@can_required("review")
 @require_POST
 def review_accept_selected(request, code):
     """Accept the reports ticked in the queue, in one go."""
-    campaign = get_object_or_404(campaigns_visible_to(request.user), code=code)
+    campaign = get_object_or_404(access.visible_to(request.user, Campaign), code=code)
     ids = [pk for pk in (_int(value) for value in request.POST.getlist("report")) if pk is not None]
     default = reverse("tasks:review", args=[campaign.code])
     if not ids:
@@ -123,10 +128,10 @@ def review_accept_selected(request, code):
     return _back(request, default)
 
 
-@office_required
+@can_required("review")
 @require_POST
 def review_decide(request, pk):
-    report = selectors.visible_report(request.user, pk)
+    report = scope.visible_report(request.user, pk)
     default = reverse("tasks:review", args=[report.task.campaign.code]) + f"?period={report.period.number}"
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -157,20 +162,20 @@ def review_decide(request, pk):
     return _back(request, default)
 
 
-@office_or_leader_required
+@can_required("oversee")
 def matrix_default(request, code):
-    return redirect("tasks:matrix", code=code, period=selectors.default_period_number(request.user, code))
+    return redirect("tasks:matrix", code=code, period=matrix_selectors.default_period_number(request.user, code))
 
 
-@office_or_leader_required
+@can_required("oversee")
 def matrix(request, code, period):
-    matrix = selectors.compliance_matrix(request.user, code, period)
+    matrix = matrix_selectors.compliance_matrix(request.user, code, period)
     return render(request, "tasks/matrix.html", {"matrix": matrix, "campaign": matrix.campaign})
 
 
-@office_required
+@can_required("decide")
 def requests_list(request):
-    pending = selectors.pending_requests(request.user)
+    pending = requests_selectors.pending_requests(request.user)
     return render(request, "tasks/requests.html", {"pending": pending})
 
 
@@ -195,15 +200,15 @@ def _decide(request, request_obj, decide, approved_message):
     return _back(request, default)
 
 
-@office_required
+@can_required("decide")
 @require_POST
 def completion_decide(request, pk):
-    completion = selectors.visible_completion_request(request.user, pk)
+    completion = scope.visible_completion_request(request.user, pk)
     return _decide(request, completion, services.completion_request_decide, _("%(task)s: the task was closed off."))
 
 
-@office_required
+@can_required("decide")
 @require_POST
 def extension_decide(request, pk):
-    extension = selectors.visible_extension_request(request.user, pk)
+    extension = scope.visible_extension_request(request.user, pk)
     return _decide(request, extension, services.extension_request_decide, _("%(task)s: the deadline was extended."))

@@ -7,24 +7,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
+from accounts import access
+
+from . import services
 from .deadlines import mark_overdue
 from .forms import CompletionRequestForm, ExtensionRequestForm, LeaderCommentForm, add_service_error
+from .selectors import scope, task_page
 
 
 def _task_page(request, code, number, **forms):
     """Render the task page; `forms` replaces the empty forms by bound ones that have errors."""
-    detail = selectors.task_detail(request.user, code, number)
+    detail = task_page.task_detail(request.user, code, number)
     task = detail.task
     mark_overdue([task, *detail.sub_items])
     context = {
         "detail": detail,
         "task": task,
-        "can_review": permissions.can_review(request.user),
-        "can_comment": permissions.can_comment(request.user),
+        "can_review": access.can(request.user, "review"),
+        "can_comment": access.can(request.user, "comment"),
         "completion_form": None,
         "extension_form": None,
-        "comment_form": LeaderCommentForm() if permissions.can_comment(request.user) else None,
+        "comment_form": LeaderCommentForm() if access.can(request.user, "comment") else None,
     }
     if detail.lead_units and task.status == task.Status.OPEN:
         context["completion_form"] = CompletionRequestForm(units=detail.lead_units)
@@ -42,7 +45,7 @@ def _extension_bounds(task):
 
 
 def _lead_units(request, task):
-    units = list(permissions.lead_units_for(request.user, task))
+    units = list(access.lead_units_for(request.user, task))
     if not units:
         raise PermissionDenied
     return units
@@ -50,7 +53,7 @@ def _lead_units(request, task):
 
 @require_POST
 def completion_request_create(request, code, number):
-    task = selectors.visible_task(request.user, code, number)
+    task = scope.visible_task(request.user, code, number)
     form = CompletionRequestForm(request.POST, request.FILES, units=_lead_units(request, task))
     if form.is_valid():
         try:
@@ -71,7 +74,7 @@ def completion_request_create(request, code, number):
 
 @require_POST
 def extension_request_create(request, code, number):
-    task = selectors.visible_task(request.user, code, number)
+    task = scope.visible_task(request.user, code, number)
     form = ExtensionRequestForm(request.POST, units=_lead_units(request, task), bounds=_extension_bounds(task))
     if form.is_valid():
         try:
@@ -92,7 +95,7 @@ def extension_request_create(request, code, number):
 
 @require_POST
 def leader_comment_add(request, code, number):
-    task = selectors.visible_task(request.user, code, number)
+    task = scope.visible_task(request.user, code, number)
     form = LeaderCommentForm(request.POST)
     if form.is_valid():
         try:

@@ -11,17 +11,20 @@ A missing Redis or browser skips the test, unless DUBAN_REQUIRE_SERVICES=1 (as i
 test fails, so a broken machine cannot pass by skipping everything.
 """
 
+import datetime
 import functools
 import importlib.util
 import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 POSTGRES_REASON = "needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/duban"
@@ -217,7 +220,7 @@ def reporting(db, assign, member):
     from django.utils import timezone
 
     from campaigns.services import ensure_reporting_periods
-    from tasks.selectors import current_period
+    from campaigns.periods import current_period
     from units.models import Membership
 
     from .factories import CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
@@ -255,3 +258,66 @@ def reporting(db, assign, member):
         leader=leader,
         outsider=UserFactory(username="outsider"),
     )
+
+
+SHANGHAI = timezone.get_fixed_timezone(8 * 60)
+
+
+def at(year, month, day, hour=9, minute=0) -> datetime.datetime:
+    """A moment in Asia/Shanghai."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def load_the_demo():
+    """The demo as `make run` loads it, as of Monday 23 November 2026, 09:00."""
+    from demo.loader import load_demo
+
+    load_demo(now=at(2026, 11, 23))
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(request, django_db_setup, django_db_blocker):
+    """True when the demo was loaded once for this whole test module: when every test of the module
+    that uses the database asks for ``demo`` (a test that did not would find it there).
+
+    The demo is then loaded in a transaction rolled back when the module is done, so the next module
+    (on the same xdist worker too) starts from an empty database. Each test still runs in its own
+    transaction (a savepoint inside that one), so it sees the demo as loaded whatever the tests
+    before it changed. Loading takes 4–10 s: once per test, it was most of the job tests' time.
+    """
+    from django.db import transaction
+
+    def uses_the_database(item) -> bool:
+        return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(item.fixturenames))
+
+    items = [item for item in request.session.items if item.getparent(pytest.Module) is request.node]
+    if not all("demo" in item.fixturenames for item in items if uses_the_database(item)):
+        yield False
+        return
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "the demo is loaded outside any test's transaction"
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_the_demo()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield True
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(request, demo_loaded, db):
+    """The demo as `make run` loads it, as of Monday 23 November 2026, 09:00: loaded once for the
+    module when all its database tests use it (``demo_loaded``), else in this test's transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        pytest.fail("a transactional test flushes the database: call demo.loader.load_demo() in the test instead")
+    if not demo_loaded:
+        load_the_demo()

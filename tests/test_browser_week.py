@@ -13,9 +13,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.periods import current_period
 from campaigns.services import ensure_reporting_periods
 from tasks.models import ProgressReport, Task
-from tasks.selectors import current_period
 from units.models import Membership
 
 from .factories import PASSWORD, CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory

@@ -18,8 +18,8 @@ from campaigns.models import Campaign, ReportingPeriod, Section
 from campaigns.selectors import campaigns_visible_to
 from units.models import Unit
 
-from .models import ProgressReport, TaskAssignment
-from .permissions import reports_visible_to
+from ..models import ProgressReport, TaskAssignment
+from ..permissions import reports_visible_to
 
 DRAFT = ProgressReport.Status.DRAFT
 SUBMITTED = ProgressReport.Status.SUBMITTED

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from campaigns.periods import current_period
 from tasks.models import Attachment, CompletionRequest, Decision, ExtensionRequest, ProgressReport, Task
-from tasks.selectors import current_period, report_prefill
+from tasks.selectors.report_page import report_prefill
 from tasks.services import (
     ConcurrentUpdate,
     completion_request_create,

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks import selectors
-from tasks.models import ProgressReport
+from tasks.models import ProgressReport, TaskAssignment
 from tests.factories import (
     AttachmentFactory,
     CampaignFactory,
@@ -243,7 +242,7 @@ def test_matrix_queries_do_not_grow_with_tasks_and_units(client, reporting, djan
             task = TaskFactory(campaign=r.campaign)
             for role in ("lead", "support"):
                 unit = UnitFactory()
-                selectors.TaskAssignment.objects.create(task=task, unit=unit, role=role)
+                TaskAssignment.objects.create(task=task, unit=unit, role=role)
                 submitted(r, unit, task=task)
 
     grow(2)

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from tasks import selectors, services
+from tasks import services
 from tasks.models import Task
+from tasks.selectors.timeline import task_timeline
 from tests.factories import LeaderCommentFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +143,7 @@ def test_timeline_queries_do_not_grow_with_history(reporting, django_assert_num_
     office = r.office
     grow(2)
     with CaptureQueriesContext(connection) as queries:
-        selectors.task_timeline(office, r.task)
+        task_timeline(office, r.task)
     grow(6)
     with django_assert_num_queries(len(queries)):
-        selectors.task_timeline(office, r.task)
+        task_timeline(office, r.task)

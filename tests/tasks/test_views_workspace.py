@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from campaigns.periods import current_period
 from campaigns.services import ensure_reporting_periods
-from tasks import selectors
-from tasks.selectors import current_period
+from tasks.selectors import workspace as workspace_selectors
 from tests.factories import CampaignFactory, ProgressReportFactory, TaskFactory
 from units.models import Membership
 from units.services import membership_add
@@ -68,8 +68,8 @@ def test_time_left_and_overdue_against_the_due_moment(reporting):
     r = reporting
     last_week = r.campaign.periods.get(number=r.period.number - 1)
     ProgressReportFactory(task=r.task, unit=r.lead, period=last_week, status="accepted", submitted_at=timezone.now())
-    before = selectors.workspace(r.lead_liaison, now=r.period.due_at - datetime.timedelta(hours=5))[0]
-    after = selectors.workspace(r.lead_liaison, now=r.period.due_at + datetime.timedelta(hours=2))[0]
+    before = workspace_selectors.workspace(r.lead_liaison, now=r.period.due_at - datetime.timedelta(hours=5))[0]
+    after = workspace_selectors.workspace(r.lead_liaison, now=r.period.due_at + datetime.timedelta(hours=2))[0]
     assert before.rows[0].period == after.rows[0].period == r.period
     assert not before.rows[0].overdue and before.to_do == 1 and before.overdue == 0
     assert after.rows[0].overdue and after.overdue == 1
@@ -80,7 +80,7 @@ def test_last_periods_missing_report_shows_as_overdue_in_the_next_period(client,
     r = reporting
     monday = r.period.due_at + datetime.timedelta(days=3)
     monkeypatch.setattr("tasks.report_views.timezone.now", lambda: monday)
-    monkeypatch.setattr("tasks.selectors.timezone.now", lambda: monday)
+    monkeypatch.setattr("tasks.selectors.workspace.timezone.now", lambda: monday)
     client.force_login(r.lead_liaison)
     response = client.get(reverse("tasks:workspace"))
     row = rows_of(response, r.lead)["1"]
@@ -161,6 +161,6 @@ def test_the_workspace_agrees_with_current_period(reporting):
     other = CampaignFactory(start_date=r.campaign.start_date, end_date=r.campaign.end_date, cadence="monthly")
     ensure_reporting_periods(other)
     for moment in (timezone.now(), r.period.due_at, r.past.due_at + datetime.timedelta(hours=7)):
-        found = {pk: pair[0] for pk, pair in selectors._recent_periods([r.campaign.pk, other.pk], moment).items()}
+        found = {pk: pair[0] for pk, pair in workspace_selectors._recent_periods([r.campaign.pk, other.pk], moment).items()}
         assert found.get(r.campaign.pk) == current_period(r.campaign, moment)
         assert found.get(other.pk) == current_period(other, moment)

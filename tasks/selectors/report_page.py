@@ -1,0 +1,100 @@
+"""The report form: a unit's report on a task for a period, and what a new one starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from campaigns.models import ReportingPeriod
+from tasks.campaign_selectors import assignments_prefetches
+from units.models import Unit
+
+from .. import permissions
+from ..models import Indicator, ProgressReport, Task
+from ..permissions import reports_visible_to
+from .scope import tasks_visible_to
+from .states import DRAFT
+from .task_page import UnitReport
+
+
+@dataclass
+class ReportPage:
+    task: Task
+    unit: Unit
+    period: ReportingPeriod
+    report: ProgressReport | None
+    indicators: list[Indicator]
+    can_edit: bool
+    leads: bool
+    # The other units' reports of the same period, for a lead unit (consolidation).
+    others: list[UnitReport]
+
+    @property
+    def indicator_values(self) -> dict[int, Decimal]:
+        if self.report is None:
+            return {}
+        return {value.indicator_id: value.value for value in self.report.indicator_values.all()}
+
+
+def report_page(user, campaign_code: str, number: str, unit_id: int, period_number: int) -> ReportPage:
+    """A unit's report on a task for a period, as its liaison or head opens it.
+
+    Http404 for a task the user may not see or a period not of the task's campaign;
+    PermissionDenied for a visible task the user does not report on for that unit.
+    """
+    task = get_object_or_404(
+        tasks_visible_to(user).select_related("campaign").prefetch_related(*assignments_prefetches()),
+        campaign__code=campaign_code,
+        number=number,
+    )
+    unit = permissions.units_reporting_for(user, task).filter(pk=unit_id).first()
+    if unit is None:
+        raise PermissionDenied
+    period = get_object_or_404(ReportingPeriod, campaign_id=task.campaign_id, number=period_number)
+    reports = {
+        report.unit_id: report
+        for report in reports_visible_to(user)
+        .filter(task=task, period=period)
+        .select_related("period", "submitted_by", "reviewed_by")
+        .prefetch_related("attachments", "indicator_values__indicator")
+    }
+    leads = permissions.lead_units_for(user, task).filter(pk=unit.pk).exists()
+    others = []
+    if leads:
+        for assignment in task.lead_assignments + task.support_assignments:
+            if assignment.unit_id != unit.pk:
+                report = reports.get(assignment.unit_id)
+                others.append(UnitReport(assignment, report if report and report.status != DRAFT else None))
+    report = reports.get(unit.pk)
+    return ReportPage(
+        task=task,
+        unit=unit,
+        period=period,
+        report=report,
+        indicators=list(task.indicators.all()),
+        can_edit=permissions.can_report(user, task, unit) and (report is None or report.is_editable_state),
+        leads=leads,
+        others=others,
+    )
+
+
+def report_prefill(task: Task, unit, period: ReportingPeriod) -> dict:
+    """Initial values for a new report: the unit's previous report carries over what rarely changes."""
+    previous = (
+        ProgressReport.objects.filter(task=task, unit=unit, period__number__lt=period.number)
+        .order_by("-period__number")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return {
+        "problems": previous.problems,
+        "next_steps": previous.next_steps,
+        "percent_complete": previous.percent_complete,
+        "needs_coordination": previous.needs_coordination,
+        "coordination_request": previous.coordination_request,
+        "indicator_values": {v.indicator_id: v.value for v in previous.indicator_values.all()},
+    }

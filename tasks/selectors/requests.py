@@ -1,0 +1,33 @@
+"""Completion and extension requests waiting for a decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import CompletionRequest, Decision, ExtensionRequest, Task
+from .scope import tasks_visible_to
+
+
+@dataclass
+class PendingRequests:
+    completions: list[CompletionRequest]
+    extensions: list[ExtensionRequest]
+
+
+def pending_requests(user) -> PendingRequests:
+    """Completion and extension requests waiting for a decision, on open tasks the user may see
+    (a task closed off takes no more decisions)."""
+    tasks = tasks_visible_to(user).filter(status=Task.Status.OPEN).values("pk")
+    return PendingRequests(
+        completions=list(
+            CompletionRequest.objects.filter(status=Decision.PENDING, task__in=tasks)
+            .select_related("task__campaign", "unit", "requested_by")
+            .prefetch_related("attachments")
+            .order_by("requested_at")
+        ),
+        extensions=list(
+            ExtensionRequest.objects.filter(status=Decision.PENDING, task__in=tasks)
+            .select_related("task__campaign", "unit", "requested_by")
+            .order_by("requested_at")
+        ),
+    )

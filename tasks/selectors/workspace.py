@@ -1,0 +1,140 @@
+"""The unit workspace: each unit's open tasks with this period's report and last period's if owed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts import roles
+from campaigns.models import Campaign, ReportingPeriod
+from campaigns.selectors import visible_campaigns_q
+from units.models import Unit
+
+from ..models import ProgressReport, Task, TaskAssignment
+from ..permissions import reports_visible_to
+from .states import ACCEPTED, RETURNED, SUBMITTED, state_of
+
+
+@dataclass
+class WorkspaceRow:
+    """One of the unit's tasks, this period's report, and last period's if still owed."""
+
+    assignment: TaskAssignment
+    period: ReportingPeriod | None
+    report: ProgressReport | None
+    now: datetime.datetime
+    previous: ReportingPeriod | None = None
+    previous_report: ProgressReport | None = None
+
+    @property
+    def task(self) -> Task:
+        return self.assignment.task
+
+    @property
+    def state(self) -> str:
+        return state_of(self.report)
+
+    @property
+    def done(self) -> bool:
+        return self.state in (SUBMITTED, ACCEPTED)
+
+    @property
+    def overdue(self) -> bool:
+        return self.period is not None and not self.done and self.now > self.period.due_at
+
+    @property
+    def previous_state(self) -> str:
+        return state_of(self.previous_report)
+
+    @property
+    def previous_overdue(self) -> bool:
+        """Last period's report is still owed (missing, a draft, or returned): it is overdue."""
+        return self.previous is not None and self.previous_state not in (SUBMITTED, ACCEPTED)
+
+
+@dataclass
+class WorkspaceUnit:
+    unit: Unit
+    rows: list[WorkspaceRow]
+    returned: list[ProgressReport]
+
+    @property
+    def to_do(self) -> int:
+        return sum(1 for row in self.rows if row.period is not None and not row.done)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.rows if row.previous_overdue or row.overdue)
+
+
+def _recent_periods(campaign_ids, now) -> dict[int, tuple[ReportingPeriod | None, ReportingPeriod | None]]:
+    """(current, previous) period of each campaign, one query: the current one contains today
+    (as current_period says), the previous one is the last due before it."""
+    today = timezone.localdate(now)
+    recent = ReportingPeriod.objects.filter(
+        campaign_id__in=campaign_ids, start_date__lte=today, end_date__gte=today - datetime.timedelta(days=40)
+    ).order_by("campaign_id", "number")
+    by_campaign: dict[int, list[ReportingPeriod]] = {}
+    for period in recent:
+        by_campaign.setdefault(period.campaign_id, []).append(period)
+    result = {}
+    for campaign_id, periods in by_campaign.items():
+        current = next((p for p in periods if p.start_date <= today <= p.end_date), None)
+        before = [p for p in periods if p.due_at <= now and p is not current]
+        result[campaign_id] = (current, before[-1] if before else None)
+    return result
+
+
+def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]:
+    """For each unit of the user (liaison or head): its open tasks, as lead or supporting unit,
+    in active campaigns, each with the current period's report and the previous period's when
+    that one is still owed; and its reports the office returned. Six queries, whatever the
+    number of units, tasks and campaigns."""
+    now = now or timezone.now()
+    unit_ids = roles.member_unit_ids(user)
+    if not unit_ids:
+        return []
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"))
+    assignments = list(
+        TaskAssignment.objects.filter(
+            unit_id__in=unit_ids, task__status=Task.Status.OPEN, task__campaign__status=Campaign.Status.ACTIVE
+        )
+        .filter(visible_campaigns_q(user, prefix="task__campaign__"))
+        .select_related("task__campaign", "unit")
+        .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
+    )
+    periods = _recent_periods({a.task.campaign_id for a in assignments}, now)
+    period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
+    reports = {
+        (report.task_id, report.unit_id, report.period_id): report
+        for report in reports_visible_to(user).filter(unit_id__in=unit_ids, period_id__in=period_ids)
+    }
+    returned = list(
+        reports_visible_to(user)
+        .filter(unit_id__in=unit_ids, status=RETURNED)
+        .select_related("task__campaign", "period", "reviewed_by")
+        .order_by("-reviewed_at")
+    )
+
+    def row(assignment):
+        current, previous = periods.get(assignment.task.campaign_id, (None, None))
+        key = (assignment.task_id, assignment.unit_id)
+        return WorkspaceRow(
+            assignment,
+            current,
+            reports.get((*key, current.pk)) if current else None,
+            now,
+            previous,
+            reports.get((*key, previous.pk)) if previous else None,
+        )
+
+    return [
+        WorkspaceUnit(
+            unit=unit,
+            rows=[row(a) for a in assignments if a.unit_id == unit.pk],
+            returned=[report for report in returned if report.unit_id == unit.pk],
+        )
+        for unit in units
+    ]
