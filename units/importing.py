@@ -177,7 +177,7 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
     return parsed
 
 
-# What gives away a campaign's task breakdown workbook (campaigns.importing reads those; this
+# What gives away a campaign's task breakdown workbook (tasks.campaign_import.reading reads those; this
 # app sits below campaigns and only needs to recognise one).
 CAMPAIGN_SHEETS = {"任务分解表", "活动信息", "重点任务", "任务清单"}
 CAMPAIGN_HEADERS = {"lead": ("牵头单位",), "title": ("任务名称", "重点任务"), "deadline": ("完成时限",), "support": ("配合单位",)}
