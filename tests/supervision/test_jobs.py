@@ -16,7 +16,8 @@ from tasks.models import ProgressReport, Task
 
 from .conftest import at
 
-pytestmark = pytest.mark.django_db
+# No module-wide django_db mark: every test that touches the database asks for `demo`, so the demo
+# is loaded once for the module (tests/conftest.py, demo_loaded), not once per test.
 
 
 def inbox(username, kind=None, period=None):
