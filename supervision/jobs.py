@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import periods as reporting_periods
 from campaigns.models import Campaign, ReportingPeriod
 from common.workdays import WorkCalendar
 from notifications.services import delivery_send, due_delivery_ids, notify
@@ -180,9 +181,9 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
     if not run.calendar.is_workday(run.today):
         run.skip(_("not a working day"))
         return run.summary
-    periods = ReportingPeriod.objects.filter(
-        campaign__status=Campaign.Status.ACTIVE, due_at__gt=now, start_date__lte=run.today
-    ).select_related("campaign")
+    periods = (
+        reporting_periods.open_for_reporting(now).filter(campaign__status=Campaign.Status.ACTIVE).select_related("campaign")
+    )
     for period in periods:
         due_day = timezone.localdate(period.due_at)
         levels = [
@@ -219,9 +220,11 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
     days still missing, the responsible leaders and the office are told and a supervision notice
     goes to the unit, to be answered within M working days."""
     run = _Run("overdue_sweep", now)
-    periods = ReportingPeriod.objects.filter(
-        campaign__status=Campaign.Status.ACTIVE, due_at__lte=now, due_at__gt=now - OVERDUE_LOOKBACK
-    ).select_related("campaign")
+    periods = (
+        reporting_periods.due_since(now - OVERDUE_LOOKBACK, now)
+        .filter(campaign__status=Campaign.Status.ACTIVE)
+        .select_related("campaign")
+    )
     for period in periods:
         missing = _missing_by_unit(period)
         if not missing:

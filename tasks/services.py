@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts import access
+from campaigns import periods
 from campaigns.models import ReportingPeriod
 from units.services import unit_group
 
@@ -127,7 +128,7 @@ def report_save(
         raise PermissionDenied
     if period.campaign_id != task.campaign_id:
         raise PermissionDenied
-    if period.start_date > timezone.localdate(now):
+    if not periods.has_begun(period, now):
         raise ValidationError(_("This reporting period has not begun yet."))
     errors = {}
     if not 0 <= percent_complete <= 100:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.periods import current_period
+from campaigns.periods import current_period, recent_periods
 from campaigns.services import ensure_reporting_periods
 from tasks.selectors import workspace as workspace_selectors
 from tests.factories import CampaignFactory, ProgressReportFactory, TaskFactory
@@ -161,6 +161,6 @@ def test_the_workspace_agrees_with_current_period(reporting):
     other = CampaignFactory(start_date=r.campaign.start_date, end_date=r.campaign.end_date, cadence="monthly")
     ensure_reporting_periods(other)
     for moment in (timezone.now(), r.period.due_at, r.past.due_at + datetime.timedelta(hours=7)):
-        found = {pk: pair[0] for pk, pair in workspace_selectors._recent_periods([r.campaign.pk, other.pk], moment).items()}
+        found = {pk: pair[0] for pk, pair in recent_periods([r.campaign.pk, other.pk], moment).items()}
         assert found.get(r.campaign.pk) == current_period(r.campaign, moment)
         assert found.get(other.pk) == current_period(other, moment)
