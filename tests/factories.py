@@ -225,3 +225,42 @@ class LeaderCommentFactory(factory.django.DjangoModelFactory):
     task = factory.SubFactory(TaskFactory)
     author = factory.SubFactory(UserFactory)
     text = "请加快推进，确保按期完成。"
+
+
+class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
+    """A notice (督办单) to a unit; pass task= (its campaign is taken) or campaign=."""
+
+    class Meta:
+        model = "supervision.SupervisionNotice"
+
+    key = factory.Sequence(lambda n: f"test-notice-{n}")
+    kind = "overdue_reports"
+    task = factory.SubFactory(TaskFactory)
+    campaign = factory.LazyAttribute(lambda n: n.task.campaign)
+    unit = factory.SubFactory(UnitFactory)
+    body = factory.Sequence(lambda n: f"督办事项{n}：请按时报送。")
+    issued_at = factory.LazyFunction(timezone.now)
+    answer_by = factory.LazyAttribute(lambda n: n.issued_at + datetime.timedelta(days=3))
+
+
+class UrgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Urge"
+
+    unit = factory.SubFactory(UnitFactory)
+    task = factory.SubFactory(TaskFactory)
+    note = factory.Sequence(lambda n: f"催办说明{n}")
+    urged_by = factory.SubFactory(UserFactory)
+    urged_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    key = factory.Sequence(lambda n: f"test-notification-{n}")
+    recipient = factory.SubFactory(UserFactory)
+    kind = "urge"
+    title = factory.Sequence(lambda n: f"测试通知{n}")
+    body = "请及时处理。"
+    created_at = factory.LazyFunction(timezone.now)
