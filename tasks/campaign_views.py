@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from . import campaign_selectors as selectors
+from .selectors import campaign_page as selectors
 from .deadlines import mark_overdue
 from .models import Task
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from campaigns.models import Campaign, ReportingPeriod
+from campaigns.periods import matrix_default
 from campaigns.selectors import campaigns_visible_to
 from units.models import Unit
 
 from ..models import ProgressReport, Task, TaskAssignment
 from ..permissions import reports_visible_to
-from .states import ACCEPTED, DRAFT, MISSING, RETURNED, STATE_LABELS, SUBMITTED
+from .states import ACCEPTED, DRAFT, MISSING, RETURNED, SUBMITTED
 
 
 @dataclass
@@ -31,10 +31,6 @@ class MatrixCell:
         if self.report is None or self.report.status == DRAFT:
             return MISSING
         return self.report.status
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self.state]
 
     @property
     def late(self) -> bool:
@@ -108,11 +104,10 @@ def compliance_matrix(user, campaign_code: str, period_number: int) -> Matrix:
 
 
 def default_period_number(user, campaign_code: str, now: datetime.datetime | None = None) -> int:
-    """The period a campaign's matrix opens on: the latest whose due moment has passed (the one
-    whose compliance can be judged), else the first."""
+    """The number of the period a campaign's matrix opens on (campaigns.periods.matrix_default:
+    the last due one, whose compliance can be judged, else the first)."""
     campaign = get_object_or_404(campaigns_visible_to(user), code=campaign_code)
     periods = list(campaign.periods.order_by("number"))
     if not periods:
         raise Http404
-    due = [period for period in periods if period.due_at <= (now or timezone.now())]
-    return (due[-1] if due else periods[0]).number
+    return matrix_default(periods, now).number

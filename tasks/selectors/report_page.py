@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from campaigns.models import ReportingPeriod
-from tasks.campaign_selectors import assignments_prefetches
 from units.models import Unit
 
 from .. import permissions
 from ..models import Indicator, ProgressReport, Task
 from ..permissions import reports_visible_to
 from .scope import tasks_visible_to
+from .campaign_page import assignments_prefetches
 from .states import DRAFT
 from .task_page import UnitReport
 

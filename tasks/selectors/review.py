@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from campaigns.models import Campaign, ReportingPeriod, Section
+from campaigns.periods import begun, review_default
 from campaigns.selectors import campaigns_visible_to
 from units.models import Unit
 
@@ -39,16 +39,6 @@ class ReviewQueue:
     counts: dict[str, int]
 
 
-def _default_period(periods: list[ReportingPeriod], with_reports: set[int]) -> ReportingPeriod | None:
-    """The period with the most reports awaiting review (the newest of equals): reports submitted
-    early in the current week are there the moment they come in. With none waiting, the newest
-    period with reports, else the newest that has begun. `periods` are newest first."""
-    waiting = max(periods, key=lambda period: period.waiting, default=None)
-    if waiting is not None and waiting.waiting:
-        return waiting
-    return next((period for period in periods if period.pk in with_reports), periods[0] if periods else None)
-
-
 def review_queue(
     user, campaign_code: str, *, period_number: int | None = None, unit_id: int | None = None,
     section_id: int | None = None, state: str = SUBMITTED, now: datetime.datetime | None = None,
@@ -57,9 +47,8 @@ def review_queue(
     section and state ("" for every state). Periods not begun yet are not offered (no report can
     be filed for them); asking for one, or for an unknown number, is a 404."""
     campaign = get_object_or_404(campaigns_visible_to(user), code=campaign_code)
-    today = timezone.localdate(now or timezone.now())
     in_campaign = reports_visible_to(user).filter(task__campaign=campaign).exclude(status=DRAFT)
-    periods = list(campaign.periods.filter(start_date__lte=today).order_by("-number"))
+    periods = list(begun(campaign.periods.all(), now).order_by("-number"))
     per_period = {
         row["period_id"]: row
         for row in in_campaign.order_by()
@@ -69,7 +58,7 @@ def review_queue(
     for period in periods:
         period.waiting = per_period.get(period.pk, {}).get("waiting", 0)
     if period_number is None:
-        period = _default_period(periods, set(per_period))
+        period = review_default(periods, {period.pk: period.waiting for period in periods}, set(per_period))
     else:
         period = next((p for p in periods if p.number == period_number), None)
         if period is None:

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 
 from campaigns.models import ReportingPeriod
 from campaigns.periods import current_periods
-from tasks.campaign_selectors import assignments_prefetches
 from units.models import Unit
 
 from .. import permissions
@@ -28,6 +27,7 @@ from ..models import (
 )
 from ..permissions import reports_visible_to
 from .scope import tasks_visible_to
+from .campaign_page import assignments_prefetches
 from .states import DRAFT, state_of
 from .timeline import TimelineEvent, build_timeline, task_requests
 
@@ -48,20 +48,15 @@ class UnitReport:
 class IndicatorPoint:
     period: ReportingPeriod
     value: Decimal
-    x: int = 0
-    y: int = 0
-    height: int = 0
 
 
 @dataclass
 class IndicatorSeries:
-    """An indicator's target and the value reached, period by period (the latest visible report)."""
+    """An indicator's target and the value reached, period by period (the latest visible report).
+    The template draws it with tasks.templatetags.task_charts."""
 
     indicator: Indicator
     points: list[IndicatorPoint]
-
-    # Drawing sizes of the small inline bar chart (an SVG drawn by the template).
-    BAR, GAP, HEIGHT = 14, 4, 60
 
     @property
     def latest(self) -> Decimal | None:
@@ -72,24 +67,6 @@ class IndicatorSeries:
         if self.latest is None or not self.indicator.target:
             return None
         return round(self.latest / self.indicator.target * 100)
-
-    @property
-    def width(self) -> int:
-        return max(1, len(self.points)) * (self.BAR + self.GAP)
-
-    @property
-    def target_y(self) -> int:
-        return self.HEIGHT - self._scaled(self.indicator.target)
-
-    def _scaled(self, value) -> int:
-        top = max([self.indicator.target, *(point.value for point in self.points)])
-        return round(value / top * self.HEIGHT) if top > 0 and value > 0 else 0
-
-    def __post_init__(self):
-        for index, point in enumerate(self.points):
-            point.x = index * (self.BAR + self.GAP)
-            point.height = self._scaled(point.value)
-            point.y = self.HEIGHT - point.height
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts import roles
 from campaigns.models import Campaign, ReportingPeriod
+from campaigns.periods import recent_periods
 from campaigns.selectors import visible_campaigns_q
 from units.models import Unit
 
@@ -69,24 +70,6 @@ class WorkspaceUnit:
         return sum(1 for row in self.rows if row.previous_overdue or row.overdue)
 
 
-def _recent_periods(campaign_ids, now) -> dict[int, tuple[ReportingPeriod | None, ReportingPeriod | None]]:
-    """(current, previous) period of each campaign, one query: the current one contains today
-    (as current_period says), the previous one is the last due before it."""
-    today = timezone.localdate(now)
-    recent = ReportingPeriod.objects.filter(
-        campaign_id__in=campaign_ids, start_date__lte=today, end_date__gte=today - datetime.timedelta(days=40)
-    ).order_by("campaign_id", "number")
-    by_campaign: dict[int, list[ReportingPeriod]] = {}
-    for period in recent:
-        by_campaign.setdefault(period.campaign_id, []).append(period)
-    result = {}
-    for campaign_id, periods in by_campaign.items():
-        current = next((p for p in periods if p.start_date <= today <= p.end_date), None)
-        before = [p for p in periods if p.due_at <= now and p is not current]
-        result[campaign_id] = (current, before[-1] if before else None)
-    return result
-
-
 def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]:
     """For each unit of the user (liaison or head): its open tasks, as lead or supporting unit,
     in active campaigns, each with the current period's report and the previous period's when
@@ -105,7 +88,7 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
         .select_related("task__campaign", "unit")
         .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
     )
-    periods = _recent_periods({a.task.campaign_id for a in assignments}, now)
+    periods = recent_periods({a.task.campaign_id for a in assignments}, now)
     period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
     reports = {
         (report.task_id, report.unit_id, report.period_id): report

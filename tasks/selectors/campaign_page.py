@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import access
 from campaigns.models import Campaign, Phase, Section
 
-from .models import Task, TaskAssignment
+from ..models import Task, TaskAssignment
 
 
 def campaign_list(user):
