@@ -448,3 +448,28 @@ def test_a_user_with_no_unit_sees_no_report_anywhere(client, world):
     client.force_login(world.users["nobody"])
     everything = "\n".join(_pages(client, world, world.users["nobody"]).values())
     assert "报送内容" not in everything and "草稿内容" not in everything
+
+
+@pytest.mark.parametrize("who", ["liaison", "head", "office"])
+def test_notices_urges_and_notifications_are_their_units_and_persons_own(client, world, who):
+    """Where notices, urges and notifications show (the task's timeline, the notice list and page,
+    the inbox): a unit sees its own and never another unit's, even on a task they share; the office
+    sees every notice and urge; a notification is its recipient's alone."""
+    r, user = world.r, world.users[who]
+    client.force_login(user)
+    urls = [
+        reverse("tasks:detail", args=[r.campaign.code, r.task.number]),
+        reverse("supervision:notices"),
+        reverse("supervision:notice", args=[world.targets["own"].notice.pk]),
+        reverse("notifications:inbox"),
+    ]
+    everything = "\n".join(client.get(url).content.decode() for url in urls)
+    own = ["催办发改局：请本周内报送", "请区发展和改革局说明逾期原因", f"给{user.username}的通知"]
+    others = ["催办财政局：请本周内报送", "请区审计局说明逾期原因", "请区丁局说明逾期原因", "给other_liaison的通知"]
+    if who == "office":
+        # Every urge on the task's timeline; the notices' bodies are on their own pages (the matrix).
+        own, others = own + others[:1], ["给other_liaison的通知", "给lead_liaison的通知"]
+    for text in own:
+        assert text in everything, text
+    for text in others:
+        assert text not in everything, text
