@@ -245,7 +245,7 @@ def evidence_path(instance, filename):
 
 class CurrentAttachmentManager(models.Manager):
     """Attachments not removed by their unit. The default manager, so that every page, prefetch,
-    download and quota (report.attachments, attachments_visible_to) leaves removed ones out."""
+    download and quota (report.attachments, access.visible_to) leaves removed ones out."""
 
     def get_queryset(self):
         return super().get_queryset().filter(removed_at__isnull=True)

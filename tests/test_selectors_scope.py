@@ -5,10 +5,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from accounts import roles
+from accounts.access import visible_to
 from campaigns.models import Campaign
-from campaigns.selectors import campaigns_visible_to
 from tasks.models import Task, TaskAssignment
-from tasks.selectors.scope import tasks_visible_to
+from tasks.unit_selectors import unit_tasks
 from tests.factories import (
     CampaignFactory,
     LeaderFactory,
@@ -19,7 +19,6 @@ from tests.factories import (
     UserFactory,
 )
 from units.models import Membership
-from tasks.unit_selectors import unit_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -66,27 +65,27 @@ EXPECTED = {
 
 @pytest.mark.parametrize("who", EXPECTED)
 def test_campaigns_visible_to(world, who):
-    codes = set(campaigns_visible_to(world["users"][who]).values_list("code", flat=True))
+    codes = set(visible_to(world["users"][who], Campaign).values_list("code", flat=True))
     assert codes == EXPECTED[who]
 
 
 @pytest.mark.parametrize("who", EXPECTED)
 def test_tasks_follow_their_campaigns(world, who):
-    visible = tasks_visible_to(world["users"][who])
+    visible = visible_to(world["users"][who], Task)
     assert set(visible.values_list("campaign__code", flat=True)) == EXPECTED[who]
     # A visible campaign shows its whole task list, not only the user's own tasks.
     assert visible.count() == Task.objects.filter(campaign__code__in=EXPECTED[who]).count()
 
 
 def test_anonymous_sees_nothing(world):
-    assert not campaigns_visible_to(AnonymousUser()).exists()
-    assert not tasks_visible_to(AnonymousUser()).exists()
+    assert not visible_to(AnonymousUser(), Campaign).exists()
+    assert not visible_to(AnonymousUser(), Task).exists()
 
 
 def test_member_sees_other_units_tasks_of_shared_campaign(world):
     unit_a, unit_b = world["units"]
     liaison = world["users"]["liaison"]
-    assert tasks_visible_to(liaison).filter(campaign__code="mine", number="2").exists()
+    assert visible_to(liaison, Task).filter(campaign__code="mine", number="2").exists()
     # Unit B's tasks are visible only where the campaign is: "mine", not "other".
     codes = {a.task.campaign.code for a in unit_tasks(liaison, unit_b)}
     assert codes == {"mine"}
@@ -97,7 +96,7 @@ def test_visible_queryset_has_no_duplicates(world):
     unit_a, _ = world["units"]
     for number in ("3", "4", "5"):
         TaskAssignmentFactory(task=TaskFactory(campaign=world["campaigns"]["mine"], number=number), unit=unit_a)
-    codes = list(campaigns_visible_to(world["users"]["liaison"]).values_list("code", flat=True))
+    codes = list(visible_to(world["users"]["liaison"], Campaign).values_list("code", flat=True))
     assert sorted(codes) == ["mine", "mine-closed"]
 
 

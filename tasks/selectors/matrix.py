@@ -9,13 +9,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import matrix_default
-from campaigns.selectors import campaigns_visible_to
 from units.models import Unit
 
 from ..models import ProgressReport, Task, TaskAssignment
-from ..permissions import reports_visible_to
 from .states import ACCEPTED, DRAFT, MISSING, RETURNED, SUBMITTED
 
 
@@ -76,7 +75,7 @@ def compliance_matrix(user, campaign_code: str, period_number: int) -> Matrix:
     Queries: the campaign, its periods, the tasks, their assignments, the period's reports —
     never one per cell.
     """
-    campaign = get_object_or_404(campaigns_visible_to(user), code=campaign_code)
+    campaign = get_object_or_404(access.visible_to(user, Campaign), code=campaign_code)
     periods = list(campaign.periods.order_by("number"))
     period = next((p for p in periods if p.number == period_number), None)
     if period is None:
@@ -88,7 +87,7 @@ def compliance_matrix(user, campaign_code: str, period_number: int) -> Matrix:
     )
     reports = {
         (report.task_id, report.unit_id): report
-        for report in reports_visible_to(user).filter(task__campaign=campaign, period=period).exclude(status=DRAFT)
+        for report in access.visible_to(user, ProgressReport).filter(task__campaign=campaign, period=period).exclude(status=DRAFT)
     }
     units = {a.unit_id: a.unit for task in tasks for a in task.all_assignments}
     columns = sorted(units.values(), key=lambda unit: (unit.sort_order, unit.name))
@@ -106,7 +105,7 @@ def compliance_matrix(user, campaign_code: str, period_number: int) -> Matrix:
 def default_period_number(user, campaign_code: str, now: datetime.datetime | None = None) -> int:
     """The number of the period a campaign's matrix opens on (campaigns.periods.matrix_default:
     the last due one, whose compliance can be judged, else the first)."""
-    campaign = get_object_or_404(campaigns_visible_to(user), code=campaign_code)
+    campaign = get_object_or_404(access.visible_to(user, Campaign), code=campaign_code)
     periods = list(campaign.periods.order_by("number"))
     if not periods:
         raise Http404

@@ -8,13 +8,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from campaigns.models import ReportingPeriod
 from units.models import Unit
 
-from .. import permissions
 from ..models import Indicator, ProgressReport, Task
-from ..permissions import reports_visible_to
-from .scope import tasks_visible_to
 from .campaign_page import assignments_prefetches
 from .states import DRAFT
 from .task_page import UnitReport
@@ -46,22 +44,22 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
     PermissionDenied for a visible task the user does not report on for that unit.
     """
     task = get_object_or_404(
-        tasks_visible_to(user).select_related("campaign").prefetch_related(*assignments_prefetches()),
+        access.visible_to(user, Task).select_related("campaign").prefetch_related(*assignments_prefetches()),
         campaign__code=campaign_code,
         number=number,
     )
-    unit = permissions.units_reporting_for(user, task).filter(pk=unit_id).first()
+    unit = access.units_reporting_for(user, task).filter(pk=unit_id).first()
     if unit is None:
         raise PermissionDenied
     period = get_object_or_404(ReportingPeriod, campaign_id=task.campaign_id, number=period_number)
     reports = {
         report.unit_id: report
-        for report in reports_visible_to(user)
+        for report in access.visible_to(user, ProgressReport)
         .filter(task=task, period=period)
         .select_related("period", "submitted_by", "reviewed_by")
         .prefetch_related("attachments", "indicator_values__indicator")
     }
-    leads = permissions.lead_units_for(user, task).filter(pk=unit.pk).exists()
+    leads = access.lead_units_for(user, task).filter(pk=unit.pk).exists()
     others = []
     if leads:
         for assignment in task.lead_assignments + task.support_assignments:
@@ -75,7 +73,7 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
         period=period,
         report=report,
         indicators=list(task.indicators.all()),
-        can_edit=permissions.can_report(user, task, unit) and (report is None or report.is_editable_state),
+        can_edit=access.can(user, "report", (task, unit)) and (report is None or report.is_editable_state),
         leads=leads,
         others=others,
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from accounts import access
+
 from ..models import CompletionRequest, Decision, ExtensionRequest, Task
-from .scope import tasks_visible_to
 
 
 @dataclass
@@ -17,7 +18,7 @@ class PendingRequests:
 def pending_requests(user) -> PendingRequests:
     """Completion and extension requests waiting for a decision, on open tasks the user may see
     (a task closed off takes no more decisions)."""
-    tasks = tasks_visible_to(user).filter(status=Task.Status.OPEN).values("pk")
+    tasks = access.visible_to(user, Task).filter(status=Task.Status.OPEN).values("pk")
     return PendingRequests(
         completions=list(
             CompletionRequest.objects.filter(status=Decision.PENDING, task__in=tasks)

@@ -1,6 +1,6 @@
 """Reads of the office's review pages: which campaigns have reports waiting, and the queue.
 
-Reports come through tasks.permissions.reports_visible_to, drafts never (a unit's drafts are its
+Reports come through accounts.access.visible_to, drafts never (a unit's drafts are its
 own business). Each reader runs a fixed number of queries, whatever the number of rows.
 """
 
@@ -13,13 +13,12 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from campaigns.models import Campaign, ReportingPeriod, Section
 from campaigns.periods import begun, review_default
-from campaigns.selectors import campaigns_visible_to
 from units.models import Unit
 
 from ..models import ProgressReport, TaskAssignment
-from ..permissions import reports_visible_to
 
 DRAFT = ProgressReport.Status.DRAFT
 SUBMITTED = ProgressReport.Status.SUBMITTED
@@ -46,8 +45,8 @@ def review_queue(
     """The non-draft reports of a campaign's period for the office to review, filtered by unit,
     section and state ("" for every state). Periods not begun yet are not offered (no report can
     be filed for them); asking for one, or for an unknown number, is a 404."""
-    campaign = get_object_or_404(campaigns_visible_to(user), code=campaign_code)
-    in_campaign = reports_visible_to(user).filter(task__campaign=campaign).exclude(status=DRAFT)
+    campaign = get_object_or_404(access.visible_to(user, Campaign), code=campaign_code)
+    in_campaign = access.visible_to(user, ProgressReport).filter(task__campaign=campaign).exclude(status=DRAFT)
     periods = list(begun(campaign.periods.all(), now).order_by("-number"))
     per_period = {
         row["period_id"]: row
@@ -95,7 +94,7 @@ def review_campaigns(user):
     """Active campaigns with the number of reports waiting for review (one query)."""
     waiting = Q(tasks__reports__status=SUBMITTED)
     return (
-        campaigns_visible_to(user)
+        access.visible_to(user, Campaign)
         .filter(status=Campaign.Status.ACTIVE)
         .annotate(waiting=Count("tasks__reports", filter=waiting))
         .order_by("-start_date", "code")

@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from campaigns.models import ReportingPeriod
 from campaigns.periods import current_periods
 from units.models import Unit
 
-from .. import permissions
 from ..models import (
     CompletionRequest,
     Decision,
@@ -25,8 +25,6 @@ from ..models import (
     Task,
     TaskAssignment,
 )
-from ..permissions import reports_visible_to
-from .scope import tasks_visible_to
 from .campaign_page import assignments_prefetches
 from .states import DRAFT, state_of
 from .timeline import TimelineEvent, build_timeline, task_requests
@@ -95,10 +93,10 @@ class TaskDetail:
 def latest_reports(user, task: Task):
     """The latest non-draft report of each unit on the task that the user may read, one query.
 
-    Reports come through tasks.permissions.reports_visible_to: a supporting unit sees only its
+    Reports come through accounts.access.visible_to: a supporting unit sees only its
     own unit's reports, a lead unit, the office and leaders see every unit's.
     """
-    submitted = reports_visible_to(user).filter(task=task).exclude(status=DRAFT)
+    submitted = access.visible_to(user, ProgressReport).filter(task=task).exclude(status=DRAFT)
     latest_id = submitted.filter(unit=OuterRef("unit")).order_by("-period__number").values("pk")[:1]
     return (
         submitted.filter(pk=Subquery(latest_id))
@@ -113,7 +111,7 @@ def indicator_series(user, task: Task) -> list[IndicatorSeries]:
     indicators = list(task.indicators.all())
     if not indicators:
         return []
-    visible = reports_visible_to(user).filter(task=task).exclude(status=DRAFT).values("pk")
+    visible = access.visible_to(user, ProgressReport).filter(task=task).exclude(status=DRAFT).values("pk")
     values = (
         IndicatorValue.objects.filter(indicator__task=task, report__in=visible)
         .select_related("report__period")
@@ -134,7 +132,7 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
     Raises Http404 for a task the user may not see. Runs a fixed number of queries.
     """
     task = get_object_or_404(
-        tasks_visible_to(user)
+        access.visible_to(user, Task)
         .select_related("campaign", "section", "phase", "parent")
         .prefetch_related("leaders", "milestones", *assignments_prefetches()),
         campaign__code=campaign_code,
@@ -155,8 +153,8 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
         sub_items=sub_items,
         unit_reports=unit_reports,
         current_period=current_periods([task.campaign_id], now).get(task.campaign_id),
-        reporting_units=list(permissions.units_reporting_for(user, task).order_by("sort_order", "name")),
-        lead_units=list(permissions.lead_units_for(user, task).order_by("sort_order", "name")),
+        reporting_units=list(access.units_reporting_for(user, task).order_by("sort_order", "name")),
+        lead_units=list(access.lead_units_for(user, task).order_by("sort_order", "name")),
         indicators=indicator_series(user, task),
         comments=comments,
         completion_requests=completions,

@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import permissions
+from accounts import access
+
 from ..models import Attachment, CompletionRequest, ExtensionRequest, ProgressReport, Task, TaskAssignment
-from ..permissions import reports_visible_to
 from .states import DRAFT
 
 
@@ -173,7 +173,7 @@ def _report_events(user, task: Task) -> list[TimelineEvent]:
     Draft saves are left out, and each entry is compared with the previous submission or review
     of the same report, never with a draft: another unit's drafts stay private even in history.
     """
-    visible = reports_visible_to(user).filter(task=task).values("pk")
+    visible = access.visible_to(user, ProgressReport).filter(task=task).values("pk")
     records = (
         ProgressReport.history.filter(task_id=task.pk, id__in=visible)
         .filter(
@@ -223,7 +223,7 @@ def _report_actor(record, reason):
 def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
     events = []
     for request in completions:
-        attachments = list(request.attachments.all()) if permissions.sees_request_evidence(user, request) else []
+        attachments = list(request.attachments.all()) if access.can(user, "see_evidence", request) else []
         events.append(
             TimelineEvent(
                 request.requested_at,
@@ -272,13 +272,11 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
 
 def _supervision_events(user, task) -> list[TimelineEvent]:
     """The office urging units on this task, and supervision notices about it the user may see."""
-    from supervision.selectors import notices_visible_to, urges_visible_to
-
     events = [
         TimelineEvent(urge.urged_at, "urge", urge.urged_by, subject=urge.unit.display_name, text=urge.note)
-        for urge in urges_visible_to(user).filter(task=task).select_related("urged_by", "unit")
+        for urge in access.visible_to(user, "supervision.Urge").filter(task=task).select_related("urged_by", "unit")
     ]
-    for notice in notices_visible_to(user).filter(task=task).select_related("unit", "answered_by"):
+    for notice in access.visible_to(user, "supervision.SupervisionNotice").filter(task=task).select_related("unit", "answered_by"):
         events.append(TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body))
         if notice.answered_at:
             events.append(

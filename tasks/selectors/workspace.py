@@ -7,14 +7,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from accounts import roles
+from accounts import access
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import recent_periods
-from campaigns.selectors import visible_campaigns_q
 from units.models import Unit
 
 from ..models import ProgressReport, Task, TaskAssignment
-from ..permissions import reports_visible_to
 from .states import ACCEPTED, RETURNED, SUBMITTED, state_of
 
 
@@ -76,15 +74,13 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
     that one is still owed; and its reports the office returned. Six queries, whatever the
     number of units, tasks and campaigns."""
     now = now or timezone.now()
-    unit_ids = roles.member_unit_ids(user)
+    unit_ids = access.workspace_unit_ids(user)
     if not unit_ids:
         return []
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"))
     assignments = list(
-        TaskAssignment.objects.filter(
-            unit_id__in=unit_ids, task__status=Task.Status.OPEN, task__campaign__status=Campaign.Status.ACTIVE
-        )
-        .filter(visible_campaigns_q(user, prefix="task__campaign__"))
+        access.visible_to(user, TaskAssignment)
+        .filter(unit_id__in=unit_ids, task__status=Task.Status.OPEN, task__campaign__status=Campaign.Status.ACTIVE)
         .select_related("task__campaign", "unit")
         .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
     )
@@ -92,10 +88,10 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
     period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
     reports = {
         (report.task_id, report.unit_id, report.period_id): report
-        for report in reports_visible_to(user).filter(unit_id__in=unit_ids, period_id__in=period_ids)
+        for report in access.visible_to(user, ProgressReport).filter(unit_id__in=unit_ids, period_id__in=period_ids)
     }
     returned = list(
-        reports_visible_to(user)
+        access.visible_to(user, ProgressReport)
         .filter(unit_id__in=unit_ids, status=RETURNED)
         .select_related("task__campaign", "period", "reviewed_by")
         .order_by("-reviewed_at")

@@ -376,15 +376,15 @@ def test_a_period_that_has_not_begun_is_refused(world):
 
 
 def test_a_returned_report_being_fixed_is_private_until_resubmitted(world):
-    from tasks.permissions import reports_visible_to
+    from accounts.access import visible_to
 
     report = save(world, submit=True, progress="第一版")
     returned = report_review(user=world.office, report_id=report.pk, accept=False, comment="补充")
     save(world, version=returned.version, progress="修改中，尚未报送")
-    assert not reports_visible_to(world.office).filter(pk=report.pk).exists()
-    assert reports_visible_to(world.lead_liaison).get(pk=report.pk).review_comment == "补充"
+    assert not visible_to(world.office, ProgressReport).filter(pk=report.pk).exists()
+    assert visible_to(world.lead_liaison, ProgressReport).get(pk=report.pk).review_comment == "补充"
     save(world, version=returned.version + 1, progress="修改完成", submit=True)
-    assert reports_visible_to(world.office).get(pk=report.pk).progress == "修改完成"
+    assert visible_to(world.office, ProgressReport).get(pk=report.pk).progress == "修改完成"
 
 
 def test_deciding_an_unknown_id_is_a_refusal_not_a_crash(world):
