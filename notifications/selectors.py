@@ -1,11 +1,13 @@
-"""Reads of a user's own notifications."""
+"""Reads of a user's own notifications (accounts.access: a notification is its recipient's alone)."""
+
+from accounts import access
 
 from .models import Notification
 
 
 def inbox(user):
-    return Notification.objects.filter(recipient=user).select_related("task__campaign", "unit")
+    return access.visible_to(user, Notification).select_related("task__campaign", "unit")
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return access.visible_to(user, Notification).filter(read_at__isnull=True).count()

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import access
+
 from .models import ChannelPreference, Delivery, Notification
 from .webhooks import WebhookRefused, post_json
 
@@ -204,7 +206,7 @@ def _send_webhook(notification: Notification) -> None:
 
 def notification_mark_read(*, user, notification_id: int | None = None, now=None) -> int:
     """Mark one (or, without an id, all) of the user's notifications read; returns how many."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    unread = access.visible_to(user, Notification).filter(read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=now or timezone.now())
