@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -84,6 +85,9 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("campaigns:detail", args=[self.code])
 
 
 class Phase(models.Model):
@@ -192,3 +196,7 @@ class CampaignImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+    def get_absolute_url(self):
+        """Its preview (what it will create and change, or its problems), where it is confirmed."""
+        return reverse("campaigns:import-preview", args=[self.pk])

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # These models were made in the supervision app and keep its tables (moved by state-only
@@ -35,6 +36,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """Where it is opened: a POST there marks it read and follows its link (see notifications.views)."""
+        return reverse("notifications:notification", args=[self.pk])
 
 
 class ChannelPreference(models.Model):

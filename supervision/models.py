@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,6 +76,9 @@ class SupervisionNotice(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()} · {self.issued_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("supervision:notice", args=[self.pk])
 
 
 class Urge(models.Model):

@@ -111,6 +111,9 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 
 
 class ReportForm(StyledForm):
+    """A report's content (one field per name of ProgressReport.CONTENT_FIELDS, with its label
+    and widget here), its indicators' figures, evidence and the version it was opened with."""
+
     progress = LimitedTextField(
         ProgressReport, "progress", label=_("Progress this period"), widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -165,12 +168,7 @@ class ReportForm(StyledForm):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "progress": data["progress"],
-            "problems": data["problems"],
-            "next_steps": data["next_steps"],
-            "percent_complete": data["percent_complete"],
-            "needs_coordination": data["needs_coordination"],
-            "coordination_request": data["coordination_request"],
+            **{name: data[name] for name in ProgressReport.CONTENT_FIELDS},
             "indicator_values": {i.pk: data[self.indicator_field(i)] for i in self.indicators},
             "files": data["files"],
             "expected_version": data["version"],

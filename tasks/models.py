@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -96,6 +97,11 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        # The campaign's code is in the URL: lists of tasks select_related("campaign") (or come
+        # from campaign.tasks, which knows it), else each link costs a query.
+        return reverse("tasks:detail", args=[self.campaign.code, self.number])
 
     def save(self, *args, **kwargs):
         self.sort_key = sort_key(self.number)
@@ -193,6 +199,17 @@ class ProgressReport(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "version"])
 
+    # What a unit writes in its report, declared once: the form's fields, what
+    # tasks.services.report_save takes and stores, the report page's initial values, the
+    # timeline's list of changes (tasks.selectors.timeline) and, later, exports read it from here.
+    # Adding a field to the model and to this tuple is all it takes (plus its place in the
+    # report form's template).
+    CONTENT_FIELDS = (
+        "progress", "problems", "next_steps", "percent_complete", "needs_coordination", "coordination_request",
+    )  # fmt: skip
+    # What a new report starts from, copied from the unit's previous report: all but the period's progress.
+    CARRIED_OVER_FIELDS = tuple(name for name in CONTENT_FIELDS if name != "progress")
+
     class Meta:
         ordering = ["task", "unit", "-period"]
         verbose_name = _("progress report")
@@ -211,6 +228,15 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.task.number} · {self.unit} · {self.period}"
+
+    def get_absolute_url(self):
+        return self.page_url(self.task, self.unit_id, self.period.number)
+
+    @staticmethod
+    def page_url(task: Task, unit_id: int, period_number: int) -> str:
+        """The page of a unit's report on a task for a period, whether the report exists yet or not
+        (the page of a missing one is where it is filed)."""
+        return reverse("tasks:report", args=[task.campaign.code, task.number, unit_id, period_number])
 
     @property
     def late_by(self):

@@ -12,7 +12,7 @@ from accounts import access
 
 from . import services
 from .forms import ReportForm, add_service_error
-from .models import Attachment
+from .models import Attachment, ProgressReport
 from .selectors import report_page as report_page_selectors
 from .selectors import workspace as workspace_selectors
 
@@ -27,17 +27,7 @@ def _initial(page) -> dict:
         prefill = report_page_selectors.report_prefill(page.task, page.unit, page.period)
         return ReportForm.initial_from(prefill, page.indicators)
     report = page.report
-    values = {
-        name: getattr(report, name)
-        for name in (
-            "progress",
-            "problems",
-            "next_steps",
-            "percent_complete",
-            "needs_coordination",
-            "coordination_request",
-        )
-    }
+    values = {name: getattr(report, name) for name in ProgressReport.CONTENT_FIELDS}
     return {
         **ReportForm.initial_from({**values, "indicator_values": page.indicator_values}, page.indicators),
         "version": report.version,

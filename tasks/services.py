@@ -93,9 +93,6 @@ def _too_long(model, name: str, value: str) -> str | None:
     return None
 
 
-REPORT_TEXTS = ["progress", "problems", "next_steps", "coordination_request"]
-
-
 @discard_stored_files_on_failure
 @transaction.atomic
 def report_save(
@@ -104,24 +101,27 @@ def report_save(
     task: Task,
     unit,
     period: ReportingPeriod,
-    progress: str,
-    problems: str = "",
-    next_steps: str = "",
-    percent_complete: int,
-    needs_coordination: bool = False,
-    coordination_request: str = "",
     indicator_values: dict[int, Decimal] | None = None,
     files=(),
     expected_version: int | None,
     submit: bool,
     now: datetime.datetime | None = None,
+    **content,
 ) -> ProgressReport:
     """Save a unit's report for a period as a draft, or submit it.
 
-    `expected_version` is the version the form was opened with (None for a new report): if the
-    report changed since, ConcurrentUpdate is raised and nothing is saved — one report, no lost
-    update, whatever the number of tabs or clicks.
+    `content`: the report's fields, by name, those of ProgressReport.CONTENT_FIELDS (progress,
+    problems, next_steps, percent_complete, needs_coordination, coordination_request); one left
+    out is stored empty (its model default). `expected_version` is the version the form was
+    opened with (None for a new report): if the report changed since, ConcurrentUpdate is raised
+    and nothing is saved — one report, no lost update, whatever the number of tabs or clicks.
     """
+    if unknown := set(content) - set(ProgressReport.CONTENT_FIELDS):
+        raise TypeError(f"report_save() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    content = {
+        name: content[name] if name in content else ProgressReport._meta.get_field(name).get_default()
+        for name in ProgressReport.CONTENT_FIELDS
+    }
     now = now or timezone.now()
     task = Task.objects.get(pk=task.pk)  # the caller's copy may predate a close-off
     if not access.can(user, "report", (task, unit)):
@@ -131,15 +131,14 @@ def report_save(
     if not periods.has_begun(period, now):
         raise ValidationError(_("This reporting period has not begun yet."))
     errors = {}
-    if not 0 <= percent_complete <= 100:
+    if not 0 <= content["percent_complete"] <= 100:
         errors["percent_complete"] = _("Percent complete must be between 0 and 100.")
-    if submit and not progress.strip():
+    if submit and not content["progress"].strip():
         errors["progress"] = _("Describe the progress of this period before submitting.")
-    if needs_coordination and not coordination_request.strip():
+    if content["needs_coordination"] and not content["coordination_request"].strip():
         errors["coordination_request"] = _("Say what needs coordination.")
-    texts = dict(zip(REPORT_TEXTS, [progress, problems, next_steps, coordination_request], strict=True))
-    for name, value in texts.items():
-        if message := _too_long(ProgressReport, name, value):
+    for name, value in content.items():
+        if isinstance(value, str) and (message := _too_long(ProgressReport, name, value)):
             errors[name] = message
     if errors:
         raise ValidationError(errors)
@@ -158,9 +157,8 @@ def report_save(
         report.version += 1
     # Every file and the report's quota are checked before anything is stored.
     evidence = check_evidence_files(files, attached=Attachment.objects.filter(report=report) if report.pk else Attachment.objects.none())
-    report.progress, report.problems, report.next_steps = progress, problems, next_steps
-    report.percent_complete = percent_complete
-    report.needs_coordination, report.coordination_request = needs_coordination, coordination_request
+    for name, value in content.items():
+        setattr(report, name, value)
     if submit:
         report.status = ProgressReport.Status.SUBMITTED
         report.submitted_at, report.submitted_by = now, user

@@ -89,10 +89,6 @@ def report_prefill(task: Task, unit, period: ReportingPeriod) -> dict:
     if previous is None:
         return {}
     return {
-        "problems": previous.problems,
-        "next_steps": previous.next_steps,
-        "percent_complete": previous.percent_complete,
-        "needs_coordination": previous.needs_coordination,
-        "coordination_request": previous.coordination_request,
+        **{name: getattr(previous, name) for name in ProgressReport.CARRIED_OVER_FIELDS},
         "indicator_values": {v.indicator_id: v.value for v in previous.indicator_values.all()},
     }

@@ -81,12 +81,6 @@ class TimelineEvent:
         return ACTIONS[self.code]
 
 
-# What a report's timeline entry compares: the content, not the bookkeeping around it.
-REPORT_DIFF_FIELDS = [
-    "progress", "problems", "next_steps", "percent_complete", "needs_coordination", "coordination_request",
-]  # fmt: skip
-
-
 def _value_display(model_field, value):
     if value is None or value == "":
         return "—"
@@ -189,8 +183,9 @@ def _report_events(user, task: Task) -> list[TimelineEvent]:
         old = previous.get(record.id)
         previous[record.id] = record
         reason = record.history_change_reason or "~"
+        # A submission lists what changed in the content, not the bookkeeping around it.
         changes = (
-            _changes(record, old, ProgressReport, included=REPORT_DIFF_FIELDS)
+            _changes(record, old, ProgressReport, included=ProgressReport.CONTENT_FIELDS)
             if old is not None and reason == "submit"
             else []
         )
