@@ -86,7 +86,7 @@ def test_jobs_log_an_unknown_year_once_a_day_not_once_a_call(demo, caplog, monke
     from supervision.jobs import run_job
     from tasks.models import Task
 
-    from tests.supervision.conftest import at
+    from tests.conftest import at
 
     # Every task due in January 2027: counting the working days left asks about many 2027 days.
     assert Task.objects.filter(campaign__code="efficiency-year-2026").update(deadline=D(2027, 1, 15)) > 1

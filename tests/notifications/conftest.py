@@ -3,9 +3,10 @@ import socket
 
 import pytest
 
-# The moment helper, the demo and the broker switch are the supervision tests' own; the outbox
-# tests use them too.
-from tests.supervision.conftest import at, broker, demo  # noqa: F401
+# For the modules here that take them from this one: the moment helper (shared) and the broker
+# switch (the supervision tests').
+from tests.conftest import at  # noqa: F401
+from tests.supervision.conftest import broker  # noqa: F401
 
 
 @pytest.fixture
