@@ -16,7 +16,7 @@ from .models import (
     Task,
     TaskAssignment,
 )
-from .services import task_permissions_sync
+from .assignments import assignments_save
 
 
 class TaskAssignmentInline(admin.TabularInline):
@@ -44,10 +44,14 @@ class TaskAdmin(GuardedHistoryAdmin):
     autocomplete_fields = ["campaign", "section", "parent", "phase", "leaders"]
     inlines = [TaskAssignmentInline, MilestoneInline, IndicatorInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Assignments decide which units' groups hold the task's object permissions.
-        task_permissions_sync(form.instance)
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TaskAssignment:
+            return super().save_formset(request, form, formset, change)
+        # Assignments decide which units' groups hold the task's object permissions: the
+        # assignment service writes both. save(commit=False) only reads the forms (and sets
+        # new_objects, changed_objects and deleted_objects for the admin's change message).
+        saved = formset.save(commit=False)
+        assignments_save(saved=saved, deleted=formset.deleted_objects, by=request.user)
 
 
 @admin.register(TaskAssignment)
@@ -58,19 +62,16 @@ class TaskAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["task__number", "task__title", "unit__name"]
     autocomplete_fields = ["task", "unit"]
 
+    # Every write goes through the assignment service, which derives the object permissions.
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        task_permissions_sync(obj.task)
+        assignments_save(saved=[obj], by=request.user)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        task_permissions_sync(obj.task)
+        assignments_save(deleted=[obj], by=request.user)
 
     def delete_queryset(self, request, queryset):
-        tasks = {assignment.task for assignment in queryset.select_related("task")}
-        super().delete_queryset(request, queryset)
-        for task in tasks:
-            task_permissions_sync(task)
+        assignments_save(deleted=list(queryset), by=request.user)
 
 
 @admin.register(Milestone)

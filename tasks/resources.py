@@ -18,9 +18,9 @@ from common.naming import name_key, split_unit_list
 from units.resolution import UnitDirectory, UnknownUnitName
 from common.workbook import DateError, parse_date
 
+from .assignments import assignments_set_many
 from .models import Task, TaskAssignment
 from .numbering import sort_key
-from .services import task_permissions_sync
 
 # Columns that are not plain model attributes; import_instance resolves them itself.
 UNIT_COLUMNS = ("lead_units", "support_units")
@@ -92,6 +92,8 @@ class TaskResource(resources.ModelResource):
         self._current_state = {task.number: self._state(task) for task in self.tasks_by_number.values()}
         self.leaders = {name_key(leader.name): leader for leader in Leader.objects.all()}
         self.new_leaders: list[str] = []
+        # Saved task → its [(unit, role, order)], written together once every row is saved.
+        self.wanted_assignments: dict[Task, list] = {}
         self.changes: dict[str, list[str]] = {}
         # number → {changed field: (value before, value wanted)}, for the preview's old → new.
         self.diffs: dict[str, dict] = {}
@@ -193,8 +195,7 @@ class TaskResource(resources.ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         self.tasks_by_number[instance.number] = instance
-        self._sync_assignments(instance)
-        task_permissions_sync(instance)
+        self.wanted_assignments[instance] = instance._wanted_assignments
         if self._keeps_leaders(instance):
             return
         leaders = []
@@ -206,15 +207,6 @@ class TaskResource(resources.ModelResource):
             leaders.append(leader)
         instance.leaders.set(leaders)
 
-    @staticmethod
-    def _sync_assignments(task):
-        wanted = {unit.pk: (role, order) for unit, role, order in task._wanted_assignments}
-        current = {a.unit_id: a for a in TaskAssignment.objects.filter(task=task)}
-        TaskAssignment.objects.filter(task=task).exclude(unit_id__in=wanted).delete()
-        for unit_id, (role, order) in wanted.items():
-            assignment = current.get(unit_id)
-            if assignment is None:
-                TaskAssignment.objects.create(task=task, unit_id=unit_id, role=role, sort_order=order)
-            elif (assignment.role, assignment.sort_order) != (role, order):
-                assignment.role, assignment.sort_order = role, order
-                assignment.save(update_fields=["role", "sort_order"])
+    def after_import(self, dataset, result, **kwargs):
+        # The saved tasks' units (and so their object permissions) in one go, not row by row.
+        assignments_set_many(self.wanted_assignments)

@@ -177,15 +177,11 @@ def office(client):
 @pytest.fixture
 def assign(db):
     """``assign(task, unit, role="lead")`` puts a unit on a task and grants the task's object
-    permissions to the unit's group, as the import and the admin do (tasks.services)."""
-    from tasks.services import task_permissions_sync
-
-    from .factories import TaskAssignmentFactory
+    permissions to the unit's group, as the import and the admin do (tasks.assignments)."""
+    from tasks.assignments import assignment_add
 
     def _assign(task, unit, role="lead"):
-        assignment = TaskAssignmentFactory(task=task, unit=unit, role=role)
-        task_permissions_sync(task)
-        return assignment
+        return assignment_add(task=task, unit=unit, role=role)
 
     return _assign
 

@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 
 from campaigns.services import ensure_reporting_periods
+from tasks.assignments import assignment_add
 from tasks.models import TaskAssignment
-from tasks.services import task_permissions_sync
 from units.models import Membership
 from units.services import membership_add
 
-from ..factories import CampaignFactory, LeaderFactory, TaskAssignmentFactory, TaskFactory, UnitFactory, UserFactory
+from ..factories import CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
 
 SHANGHAI = timezone.get_fixed_timezone(8 * 60)
 
@@ -43,8 +43,7 @@ class World:
 
 def assign(task, unit, role=TaskAssignment.Role.LEAD):
     """Put a unit on a task the way the import does: assignment plus object permissions."""
-    TaskAssignmentFactory(task=task, unit=unit, role=role)
-    task_permissions_sync(task)
+    assignment_add(task=task, unit=unit, role=role)
 
 
 def member(unit, role=Membership.Role.LIAISON, **user_fields):

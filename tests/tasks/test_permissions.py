@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from accounts.access import can, lead_units_for, units_reporting_for, visible_to
+from tasks.assignments import assignment_add, assignment_remove
 from tasks.models import ProgressReport, TaskAssignment, TaskGroupObjectPermission
-from tasks.services import report_save, task_permissions_sync
+from tasks.services import report_save
 
 from ..factories import CampaignFactory, ProgressReportFactory, TaskFactory
 from .conftest import assign, at, member
@@ -64,12 +65,10 @@ def test_a_supporting_unit_does_not_lead(world):
 
 
 def test_grants_follow_the_assignments(world):
-    TaskAssignment.objects.filter(task=world.task, unit=world.support).delete()
-    task_permissions_sync(world.task)
+    assignment_remove(task=world.task, unit=world.support)
     assert not units_reporting_for(world.support_liaison, world.task).exists()
-    TaskAssignment.objects.filter(task=world.task, unit=world.lead).update(role=TaskAssignment.Role.SUPPORT)
-    task_permissions_sync(world.task)
-    task_permissions_sync(world.task)  # idempotent
+    assignment_add(task=world.task, unit=world.lead, role=TaskAssignment.Role.SUPPORT)
+    assignment_add(task=world.task, unit=world.lead, role=TaskAssignment.Role.SUPPORT)  # idempotent
     assert not lead_units_for(world.lead_liaison, world.task).exists()
     assert TaskGroupObjectPermission.objects.filter(content_object=world.task).count() == 1
 

@@ -1,0 +1,160 @@
+"""Writes of task assignments, and the one place that derives the tasks' object permissions.
+
+django-guardian stores which unit reports on and leads which task (accounts.access reads it):
+`report_task` for every assigned unit and `lead_task` for lead units, granted to each unit's auth
+group. The grants are a copy of the assignments, so every change of assignments (the campaign
+import, the admin, the tests' fixtures) goes through this module, which writes the rows and
+derives the grants in the same transaction; nothing else writes either, and nothing else calls
+`_grants_sync`. A task's status does not change its grants. Deleting a task deletes its
+assignments and its grants with it (both cascade).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from accounts import access
+from units.services import unit_group
+
+from .models import Task, TaskAssignment, TaskGroupObjectPermission
+
+# What a task's assignments should be: (unit, role, sort order), in the order of the sheet.
+Wanted = Sequence[tuple[object, str, int]]
+
+
+@contextmanager
+def _acting(instance, by):
+    """Record `by` as who made the change in the row's history (django-simple-history); without
+    it, history takes the signed-in user of the request (admin pages), or nobody for a command."""
+    if by is None:
+        yield
+        return
+    instance._history_user = by
+    try:
+        yield
+    finally:
+        del instance._history_user
+
+
+@transaction.atomic
+def assignment_add(*, task: Task, unit, role: str, sort_order: int | None = None, by=None) -> TaskAssignment:
+    """Put the unit on the task in the role; a unit already on it takes that role (and order)."""
+    assignment = TaskAssignment.objects.filter(task=task, unit=unit).first()
+    if assignment is None:
+        assignment = TaskAssignment(task=task, unit=unit, role=role, sort_order=sort_order or 0)
+    order = assignment.sort_order if sort_order is None else sort_order
+    if assignment.pk is None or (assignment.role, assignment.sort_order) != (role, order):
+        assignment.role, assignment.sort_order = role, order
+        with _acting(assignment, by):
+            assignment.save()
+    _grants_sync({task.pk})
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, task: Task, unit, by=None) -> None:
+    """Take the unit off the task (nothing happens if it is not on it)."""
+    for assignment in TaskAssignment.objects.filter(task=task, unit=unit):
+        with _acting(assignment, by):
+            assignment.delete()
+    _grants_sync({task.pk})
+
+
+@transaction.atomic
+def assignments_set(*, task: Task, wanted: Wanted, by=None) -> None:
+    """Make the task's assignments exactly `wanted` (see assignments_set_many)."""
+    assignments_set_many({task: wanted}, by=by)
+
+
+@transaction.atomic
+def assignments_set_many(wanted_by_task: Mapping[Task, Wanted], *, by=None) -> None:
+    """Make each task's assignments exactly its [(unit, role, order)], as a campaign sheet lists
+    them: units not listed leave the task, the others join it or change role or order in place.
+    The grants of all the tasks follow at once (an import of many tasks syncs them in one go)."""
+    if not wanted_by_task:
+        return
+    current: dict[int, dict[int, TaskAssignment]] = {task.pk: {} for task in wanted_by_task}
+    for assignment in TaskAssignment.objects.filter(task__in=list(wanted_by_task)):
+        current[assignment.task_id][assignment.unit_id] = assignment
+    for task, wanted in wanted_by_task.items():
+        listed = {unit.pk for unit, _role, _order in wanted}
+        for unit_id, assignment in current[task.pk].items():
+            if unit_id not in listed:
+                with _acting(assignment, by):
+                    assignment.delete()
+        for unit, role, order in wanted:
+            assignment = current[task.pk].get(unit.pk)
+            if assignment is None:
+                assignment = TaskAssignment(task=task, unit=unit, role=role, sort_order=order)
+                with _acting(assignment, by):
+                    assignment.save()
+            elif (assignment.role, assignment.sort_order) != (role, order):
+                assignment.role, assignment.sort_order = role, order
+                with _acting(assignment, by):
+                    assignment.save(update_fields=["role", "sort_order"])
+    _grants_sync({task.pk for task in wanted_by_task})
+
+
+@transaction.atomic
+def assignments_save(
+    *, saved: Iterable[TaskAssignment] = (), deleted: Iterable[TaskAssignment] = (), by=None
+) -> None:
+    """Delete `deleted` and save `saved` as they stand (new rows, or rows changed in place): what
+    the admin's assignment forms submit. The grants of every task they touch follow, including a
+    task an assignment was moved away from."""
+    touched: set[int] = set()
+    for assignment in deleted:
+        if assignment.pk is None:
+            continue
+        touched.add(assignment.task_id)
+        with _acting(assignment, by):
+            assignment.delete()
+    for assignment in saved:
+        if assignment.pk is not None:
+            touched.update(TaskAssignment.objects.filter(pk=assignment.pk).values_list("task_id", flat=True))
+        with _acting(assignment, by):
+            assignment.save()
+        touched.add(assignment.task_id)
+    _grants_sync(touched)
+
+
+def _grants_sync(task_ids: set[int]) -> None:
+    """Make the tasks' grants exactly what their assignments imply: `report_task` to every
+    assigned unit's group, `lead_task` to lead units' groups; grants of units no longer on a task
+    go. However many tasks, one query reads their assignments and one their grants, and one
+    delete and one insert fix the difference. Private: the services above call it."""
+    if not task_ids:
+        return
+    perms = dict(
+        Permission.objects.filter(
+            content_type__app_label="tasks", codename__in=[access.REPORT, access.LEAD]
+        ).values_list("codename", "pk")
+    )
+    groups: dict[int, int] = {}  # unit id → its group's id (a unit's group is created on first use)
+    wanted = set()
+    for assignment in TaskAssignment.objects.filter(task_id__in=task_ids).select_related("unit"):
+        unit = assignment.unit
+        if unit.pk not in groups:
+            groups[unit.pk] = unit.group_id or unit_group(unit).pk
+        wanted.add((assignment.task_id, groups[unit.pk], perms[access.REPORT]))
+        if assignment.role == TaskAssignment.Role.LEAD:
+            wanted.add((assignment.task_id, groups[unit.pk], perms[access.LEAD]))
+    existing = {
+        (task_id, group_id, permission_id): pk
+        for pk, task_id, group_id, permission_id in TaskGroupObjectPermission.objects.filter(
+            content_object_id__in=task_ids, permission_id__in=perms.values()
+        ).values_list("pk", "content_object_id", "group_id", "permission_id")
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    if stale:
+        TaskGroupObjectPermission.objects.filter(pk__in=stale).delete()
+    missing = wanted - set(existing)
+    if missing:
+        TaskGroupObjectPermission.objects.bulk_create(
+            TaskGroupObjectPermission(content_object_id=task_id, group_id=group_id, permission_id=permission_id)
+            for task_id, group_id, permission_id in sorted(missing)
+        )
