@@ -20,8 +20,8 @@ those models, and imports stay one-way.
 
 Object permissions (django-guardian) are the store of which unit reports on and leads which
 task: `report_task` for every assigned unit, `lead_task` for lead units, granted to each unit's
-auth group from the task's assignments (tasks.services.task_permissions_sync). This module only
-reads them.
+auth group, derived from the task's assignments by the one service that changes them
+(tasks.assignments). This module only reads them.
 """
 
 from __future__ import annotations
