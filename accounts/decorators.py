@@ -22,9 +22,3 @@ def can_required(action: str):
         return wrapper
 
     return decorator
-
-
-# Supervision-office pages (and superusers): import, review, requests, urging.
-office_required = can_required("manage")
-# Pages for those who see every campaign's units side by side: the office and leaders.
-office_or_leader_required = can_required("oversee")

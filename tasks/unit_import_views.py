@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.decorators import office_required
+from accounts.decorators import can_required
 from common.forms import WorkbookUploadForm
 from units.importing import DirectoryImportError, import_unit_directory
 
@@ -15,7 +15,7 @@ BUTTONS = [
 ]
 
 
-@office_required
+@can_required("import")
 def import_units(request):
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     issues, result = [], None

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import office_required
+from accounts.decorators import can_required
 from campaigns.forms import CampaignCodeForm, CampaignImportForm
 from campaigns.models import CampaignImport
 from common.workbook import Issue
@@ -34,7 +34,7 @@ CHANGED_LABELS = {
 UPLOAD_BUTTONS = [("preview", gettext_lazy("Check and preview"), "btn-primary")]
 
 
-@office_required
+@can_required("import")
 def import_upload(request):
     form = CampaignImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +57,7 @@ def import_upload(request):
     )
 
 
-@office_required
+@can_required("import")
 def import_preview(request, pk, code_form=None):
     record = get_object_or_404(CampaignImport.objects.select_related("campaign"), pk=pk, uploaded_by=request.user)
     summary = record.summary or {}
@@ -85,7 +85,7 @@ def import_preview(request, pk, code_form=None):
     )
 
 
-@office_required
+@can_required("import")
 @require_POST
 def import_recheck(request, pk):
     """Preview the kept file again with another campaign code, without choosing it again."""
@@ -102,7 +102,7 @@ def import_recheck(request, pk):
     return redirect("campaigns:import-preview", pk=new_record.pk)
 
 
-@office_required
+@can_required("import")
 @require_POST
 def import_confirm(request, pk):
     get_object_or_404(CampaignImport, pk=pk, uploaded_by=request.user)

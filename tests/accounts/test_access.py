@@ -81,12 +81,24 @@ def rows(world):  # noqa: F811
         "draft_extension": ExtensionRequestFactory(task=draft_task, unit=w.lead),
         "comment": LeaderCommentFactory(task=w.task, author=w.leader),
         "notice_lead": Notice().objects.create(
-            key="n1", kind="task_overdue", campaign=w.campaign, unit=w.lead, task=w.task, body="督办",
-            issued_at=now, answer_by=now + datetime.timedelta(days=3),
+            key="n1",
+            kind="task_overdue",
+            campaign=w.campaign,
+            unit=w.lead,
+            task=w.task,
+            body="督办",
+            issued_at=now,
+            answer_by=now + datetime.timedelta(days=3),
         ),  # fmt: skip
         "notice_support": Notice().objects.create(
-            key="n2", kind="task_overdue", campaign=w.campaign, unit=w.support, task=w.task, body="督办",
-            issued_at=now, answer_by=now + datetime.timedelta(days=3),
+            key="n2",
+            kind="task_overdue",
+            campaign=w.campaign,
+            unit=w.support,
+            task=w.task,
+            body="督办",
+            issued_at=now,
+            answer_by=now + datetime.timedelta(days=3),
         ),  # fmt: skip
         "urge_lead": Urge().objects.create(unit=w.lead, task=w.task, urged_by=w.office, urged_at=now),
         "urge_support": Urge().objects.create(unit=w.support, task=w.task, urged_by=w.office, urged_at=now),
@@ -94,7 +106,9 @@ def rows(world):  # noqa: F811
         "note_lead": Notification().objects.create(
             key="k1", recipient=w.lead_liaison, kind="urge", title="催办", created_at=now
         ),
-        "note_office": Notification().objects.create(key="k2", recipient=w.office, kind="urge", title="催办", created_at=now),
+        "note_office": Notification().objects.create(
+            key="k2", recipient=w.office, kind="urge", title="催办", created_at=now
+        ),
     }
 
 
@@ -298,7 +312,9 @@ def test_query_counts_are_memoised_per_user(world, rows, django_assert_num_queri
 # ---- nothing else decides --------------------------------------------------------------------
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DECIDING = re.compile(r"\broles\.(is_office|is_leader|member_unit_ids)\b|\bmember_unit_ids\b|from accounts\.roles import")
+DECIDING = re.compile(
+    r"\broles\.(is_office|is_leader|member_unit_ids)\b|\bmember_unit_ids\b|from accounts\.roles import"
+)
 # What a user *is* may be read in accounts (roles itself, access, the template filters built on them).
 ALLOWED_FILES = {"accounts/roles.py", "accounts/access.py", "accounts/templatetags/roles.py"}
 
