@@ -1,8 +1,9 @@
-"""Writes for tasks: reporting, review, completion and extension, leader comments, permissions.
+"""Writes for tasks: reporting, review, completion and extension, leader comments.
 
 Every function here is one user action, atomic, and checks the actor's right through
 accounts.access. A refused action raises PermissionDenied (→ 403) or ValidationError with
-a message for the user; nothing is half-saved.
+a message for the user; nothing is half-saved. Assignments, and the object permissions derived
+from them, are written by tasks.assignments.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +22,6 @@ from simple_history.utils import bulk_update_with_history
 from accounts import access
 from campaigns import periods
 from campaigns.models import ReportingPeriod
-from units.services import unit_group
 
 from . import messages as task_messages
 from .evidence import check_evidence_files, discard_stored_files_on_failure, store_evidence
@@ -36,8 +35,6 @@ from .models import (
     LeaderComment,
     ProgressReport,
     Task,
-    TaskAssignment,
-    TaskGroupObjectPermission,
 )
 
 
@@ -51,35 +48,6 @@ def _locked(model, pk):
     if found is None:
         raise ValidationError(_("It no longer exists."))
     return found
-
-
-# ---- object permissions -------------------------------------------------------------------
-
-
-def task_permissions_sync(task: Task) -> None:
-    """Grant the task to its units' groups: `report_task` to every unit, `lead_task` to lead units.
-
-    Idempotent, and removes grants of units no longer on the task.
-    """
-    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="tasks", codename__in=[access.REPORT, access.LEAD])}
-    wanted = set()
-    for assignment in TaskAssignment.objects.filter(task=task).select_related("unit"):
-        group = unit_group(assignment.unit)
-        wanted.add((group.pk, perms[access.REPORT].pk))
-        if assignment.role == TaskAssignment.Role.LEAD:
-            wanted.add((group.pk, perms[access.LEAD].pk))
-    existing = {
-        (row.group_id, row.permission_id): row.pk
-        for row in TaskGroupObjectPermission.objects.filter(content_object=task, permission__in=perms.values())
-    }
-    stale = [pk for key, pk in existing.items() if key not in wanted]
-    TaskGroupObjectPermission.objects.filter(pk__in=stale).delete()
-    TaskGroupObjectPermission.objects.bulk_create(
-        [
-            TaskGroupObjectPermission(content_object=task, group_id=group_id, permission_id=permission_id)
-            for group_id, permission_id in wanted - set(existing)
-        ]
-    )
 
 
 # ---- reports ------------------------------------------------------------------------------
