@@ -58,6 +58,8 @@ class CampaignImportAdmin(admin.ModelAdmin):
     # The uploaded workbook itself (content) is binary and not shown.
     fields = ["filename", "sha256", "code", "status", "campaign", "uploaded_by", "summary", "created_at", "applied_at"]
     readonly_fields = fields
+    # Its get_absolute_url, the preview, opens for its uploader alone: no "view on site" link.
+    view_on_site = False
 
     def has_add_permission(self, request):
         return False

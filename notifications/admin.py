@@ -26,6 +26,8 @@ class NotificationAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     raw_id_fields = ["recipient", "task", "unit"]
     readonly_fields = ["key"]
     inlines = [DeliveryInline]
+    # Its get_absolute_url is where its recipient opens it, by POST: no "view on site" link.
+    view_on_site = False
 
 
 @admin.register(Delivery)

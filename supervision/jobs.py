@@ -307,7 +307,7 @@ def _tell_notice(run: _Run, notice: SupervisionNotice, recipients) -> tuple[int,
         run, recipients, notice.unit, f"notice:{notice.pk}", _("liaison or head"),
         kind="notice", unit=notice.unit,
         title=_("Supervision notice: answer by %(date)s") % {"date": timezone.localtime(notice.answer_by).strftime("%Y-%m-%d %H:%M")},
-        body=notice.body, link=reverse("supervision:notice", args=[notice.pk]), task=notice.task,
+        body=notice.body, link=notice.get_absolute_url(), task=notice.task,
     )  # fmt: skip
 
 
@@ -336,7 +336,7 @@ def deadline_warnings(now: datetime.datetime) -> JobSummary:
     unit_ids = {unit.pk for units in leads.values() for unit in units}
     liaisons, heads = _members(unit_ids, Membership.Role.LIAISON), _members(unit_ids, Membership.Role.HEAD)
     for task in tasks:
-        link = reverse("tasks:detail", args=[task.campaign.code, task.number])
+        link = task.get_absolute_url()
         if task.deadline >= run.today:
             remaining = run.calendar.workdays_between(run.today, task.deadline)
             due = [level for level in run.policy(task.campaign).warning_days if remaining <= level]
@@ -399,7 +399,7 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
     for notice in notices:
         tasks = [notice.task] if notice.task else unit_tasks[(notice.campaign_id, notice.unit_id)]
         message = {
-            "kind": "notice_unanswered", "task": notice.task, "unit": notice.unit, "link": reverse("supervision:notice", args=[notice.pk]),
+            "kind": "notice_unanswered", "task": notice.task, "unit": notice.unit, "link": notice.get_absolute_url(),
             "title": _("Unanswered supervision notice: %(unit)s") % {"unit": notice.unit},
             "body": notice.body,
         }  # fmt: skip

@@ -51,7 +51,7 @@ def urge(*, user, unit, task=None, note: str = "", token: uuid.UUID | None = Non
         if token is None or found is None:
             raise
         return found, 0
-    link = reverse("tasks:detail", args=[task.campaign.code, task.number]) if task else reverse("tasks:workspace")
+    link = task.get_absolute_url() if task else reverse("tasks:workspace")
     sent = 0
     recipients = Membership.objects.filter(
         unit=unit, role__in=[Membership.Role.LIAISON, Membership.Role.HEAD], user__is_active=True

@@ -40,7 +40,7 @@ def notice_detail(request, pk):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Your answer was recorded."))
-                return redirect("supervision:notice", pk=notice.pk)
+                return redirect(notice)
     return render(request, "supervision/notice_detail.html", {"notice": notice, "form": form, "can_answer": can_answer})
 
 

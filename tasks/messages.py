@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.services import Message, notify_many
@@ -30,10 +29,6 @@ def _people(unit_ids, roles) -> dict[int, list]:
     return people
 
 
-def _task_link(task) -> str:
-    return reverse("tasks:detail", args=[task.campaign.code, task.number])
-
-
 def reports_reviewed(reports, *, now=None) -> int:
     """Accepted: the unit's liaisons are told. Returned: its liaisons and head, with the reason.
     Any number of reports in a fixed number of queries; returns how many people were told."""
@@ -49,11 +44,11 @@ def reports_reviewed(reports, *, now=None) -> int:
             kind, recipients = "report_returned", liaisons[report.unit_id] + [h for h in heads[report.unit_id] if h not in liaisons[report.unit_id]]
             title = _("Report returned: %(task)s (period %(period)s)") % subject
             body = _("Reason: %(comment)s\nPlease revise the report and submit it again.") % {"comment": report.review_comment}
-            link = reverse("tasks:report", args=[report.task.campaign.code, report.task.number, report.unit_id, report.period.number])
+            link = report.get_absolute_url()
         elif report.status == ProgressReport.Status.ACCEPTED:
             kind, recipients = "report_accepted", liaisons[report.unit_id]
             title = _("Report accepted: %(task)s (period %(period)s)") % subject
-            body, link = report.review_comment, _task_link(report.task)
+            body, link = report.review_comment, report.task.get_absolute_url()
         else:
             continue
         messages += [
@@ -75,7 +70,7 @@ def leader_commented(comment, *, now=None) -> int:
         Message(
             recipient=user, key=f"comment:c{comment.pk}:u{user.pk}", kind="leader_comment",
             title=_("Leader's instruction on %(task)s") % {"task": task},
-            body=_("%(leader)s: %(text)s") % {"leader": comment.author, "text": comment.text}, link=_task_link(task), task=task,
+            body=_("%(leader)s: %(text)s") % {"leader": comment.author, "text": comment.text}, link=task.get_absolute_url(), task=task,
         )
         for unit_id in unit_ids
         for user in liaisons[unit_id]
@@ -105,7 +100,7 @@ def request_decided(request, *, now=None) -> int:
     messages = [
         Message(
             recipient=user, key=f"decision:{what}{request.pk}:u{user.pk}", kind=f"{what}_decided", title=title,
-            body=body, link=_task_link(task), task=task, unit=request.unit,
+            body=body, link=task.get_absolute_url(), task=task, unit=request.unit,
         )
         for user in recipients
     ]  # fmt: skip

@@ -119,7 +119,4 @@ def attachment_remove(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("“%(name)s” was removed from the report.") % {"name": attachment.original_name})
-    return redirect(
-        "tasks:report", code=report.task.campaign.code, number=report.task.number, unit=report.unit_id,
-        period=report.period.number,
-    )  # fmt: skip
+    return redirect(report)

@@ -68,7 +68,7 @@ def completion_request_create(request, code, number):
             add_service_error(form, error)
         else:
             messages.success(request, _("The application for completion was sent to the supervision office."))
-            return redirect("tasks:detail", code=code, number=number)
+            return redirect(task)
     return _task_page(request, code, number, completion_form=form)
 
 
@@ -89,7 +89,7 @@ def extension_request_create(request, code, number):
             add_service_error(form, error)
         else:
             messages.success(request, _("The extension request was sent to the supervision office."))
-            return redirect("tasks:detail", code=code, number=number)
+            return redirect(task)
     return _task_page(request, code, number, extension_form=form)
 
 
@@ -106,5 +106,5 @@ def leader_comment_add(request, code, number):
             add_service_error(form, error)
         else:
             messages.success(request, _("The comment was added."))
-            return redirect("tasks:detail", code=code, number=number)
+            return redirect(task)
     return _task_page(request, code, number, comment_form=form)

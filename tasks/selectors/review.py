@@ -70,7 +70,7 @@ def review_queue(
     counts = {row["status"]: row["n"] for row in filtered.order_by().values("status").annotate(n=Count("pk"))}
     reports = filtered.filter(status=state) if state else filtered
     reports = (
-        reports.select_related("task__section", "unit", "period", "submitted_by", "reviewed_by")
+        reports.select_related("task__campaign", "task__section", "unit", "period", "submitted_by", "reviewed_by")
         .prefetch_related("attachments", "indicator_values__indicator")
         .order_by("task__sort_key", "unit__sort_order", "unit__name", "pk")
     )

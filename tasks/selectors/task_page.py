@@ -82,6 +82,13 @@ class TaskDetail:
     timeline: list[TimelineEvent] = field(default_factory=list)
 
     @property
+    def report_links(self) -> list[tuple[Unit, str]]:
+        """Each unit the user reports for, with its report page for the current period."""
+        return [
+            (unit, ProgressReport.page_url(self.task, unit.pk, self.current_period.number)) for unit in self.reporting_units
+        ]
+
+    @property
     def pending_completion(self) -> CompletionRequest | None:
         return next((r for r in self.completion_requests if r.status == Decision.PENDING), None)
 
@@ -133,13 +140,13 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
     """
     task = get_object_or_404(
         access.visible_to(user, Task)
-        .select_related("campaign", "section", "phase", "parent")
+        .select_related("campaign", "section", "phase", "parent__campaign")
         .prefetch_related("leaders", "milestones", *assignments_prefetches()),
         campaign__code=campaign_code,
         number=number,
     )
     sub_items = list(
-        task.sub_items.select_related("phase").prefetch_related(*assignments_prefetches()).order_by("sort_key")
+        task.sub_items.select_related("campaign", "phase").prefetch_related(*assignments_prefetches()).order_by("sort_key")
     )
     reports = {report.unit_id: report for report in latest_reports(user, task)}
     unit_reports = [

@@ -44,6 +44,15 @@ class WorkspaceRow:
         return self.period is not None and not self.done and self.now > self.period.due_at
 
     @property
+    def report_url(self) -> str:
+        """This period's report page (where a missing report is filed)."""
+        return ProgressReport.page_url(self.task, self.assignment.unit_id, self.period.number)
+
+    @property
+    def previous_report_url(self) -> str:
+        return ProgressReport.page_url(self.task, self.assignment.unit_id, self.previous.number)
+
+    @property
     def previous_state(self) -> str:
         return state_of(self.previous_report)
 
