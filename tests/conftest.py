@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -200,6 +201,64 @@ def member(db):
         return user
 
     return _member
+
+
+@dataclass
+class World:
+    campaign: object
+    task: object
+    lead: object
+    support: object
+    other: object
+    lead_liaison: object
+    lead_head: object
+    support_liaison: object
+    other_liaison: object
+    office: object
+    leader: object
+    outsider: object
+    period: object
+    previous_period: object
+
+
+@pytest.fixture
+def world(db, assign, member):
+    """A small reporting world at fixed dates: one campaign (Monday 2 March … 31 December 2026,
+    weekly periods due Friday 18:00) in its fourth week, a task with a lead and a supporting unit,
+    their liaisons and the lead's head, an office user, a leader and an outsider. ``reporting`` is
+    the same kind of world around today."""
+    from campaigns.services import ensure_reporting_periods
+    from units.models import Membership
+
+    from .factories import CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
+
+    campaign = CampaignFactory(start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 12, 31))
+    ensure_reporting_periods(campaign)
+    task = TaskFactory(campaign=campaign, number="1", deadline=datetime.date(2026, 10, 31))
+    lead, support, other = UnitFactory(name="区发展和改革局"), UnitFactory(name="区财政局"), UnitFactory(name="区审计局")
+    assign(task, lead, "lead")
+    assign(task, support, "support")
+    # `other` reports on another task of the same campaign: it sees the campaign, not this task's reports.
+    assign(TaskFactory(campaign=campaign, number="2"), other)
+    office_unit = UnitFactory(name="区委区政府督查室")
+    leader_user = UserFactory()
+    LeaderFactory(user=leader_user)
+    return World(
+        campaign=campaign,
+        task=task,
+        lead=lead,
+        support=support,
+        other=other,
+        lead_liaison=member(lead),
+        lead_head=member(lead, Membership.Role.HEAD),
+        support_liaison=member(support),
+        other_liaison=member(other),
+        office=member(office_unit, Membership.Role.OFFICE),
+        leader=leader_user,
+        outsider=UserFactory(),
+        period=campaign.periods.get(number=4),  # 23–27 March, due Friday 27 March 18:00
+        previous_period=campaign.periods.get(number=3),
+    )
 
 
 @pytest.fixture

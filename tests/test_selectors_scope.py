@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
+def scene():
     """Two units, campaigns with and without unit A, a draft, and one user of every kind."""
     unit_a, unit_b = UnitFactory(name="区发展和改革局"), UnitFactory(name="区财政局")
     campaigns = {
@@ -64,68 +64,68 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-def test_campaigns_visible_to(world, who):
-    codes = set(visible_to(world["users"][who], Campaign).values_list("code", flat=True))
+def test_campaigns_visible_to(scene, who):
+    codes = set(visible_to(scene["users"][who], Campaign).values_list("code", flat=True))
     assert codes == EXPECTED[who]
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-def test_tasks_follow_their_campaigns(world, who):
-    visible = visible_to(world["users"][who], Task)
+def test_tasks_follow_their_campaigns(scene, who):
+    visible = visible_to(scene["users"][who], Task)
     assert set(visible.values_list("campaign__code", flat=True)) == EXPECTED[who]
     # A visible campaign shows its whole task list, not only the user's own tasks.
     assert visible.count() == Task.objects.filter(campaign__code__in=EXPECTED[who]).count()
 
 
-def test_anonymous_sees_nothing(world):
+def test_anonymous_sees_nothing(scene):
     assert not visible_to(AnonymousUser(), Campaign).exists()
     assert not visible_to(AnonymousUser(), Task).exists()
 
 
-def test_member_sees_other_units_tasks_of_shared_campaign(world):
-    unit_a, unit_b = world["units"]
-    liaison = world["users"]["liaison"]
+def test_member_sees_other_units_tasks_of_shared_campaign(scene):
+    unit_a, unit_b = scene["units"]
+    liaison = scene["users"]["liaison"]
     assert visible_to(liaison, Task).filter(campaign__code="mine", number="2").exists()
     # Unit B's tasks are visible only where the campaign is: "mine", not "other".
     codes = {a.task.campaign.code for a in unit_tasks(liaison, unit_b)}
     assert codes == {"mine"}
 
 
-def test_visible_queryset_has_no_duplicates(world):
+def test_visible_queryset_has_no_duplicates(scene):
     """A unit on several tasks of one campaign must not repeat the campaign."""
-    unit_a, _ = world["units"]
+    unit_a, _ = scene["units"]
     for number in ("3", "4", "5"):
-        TaskAssignmentFactory(task=TaskFactory(campaign=world["campaigns"]["mine"], number=number), unit=unit_a)
-    codes = list(visible_to(world["users"]["liaison"], Campaign).values_list("code", flat=True))
+        TaskAssignmentFactory(task=TaskFactory(campaign=scene["campaigns"]["mine"], number=number), unit=unit_a)
+    codes = list(visible_to(scene["users"]["liaison"], Campaign).values_list("code", flat=True))
     assert sorted(codes) == ["mine", "mine-closed"]
 
 
-def test_roles_are_memoised_per_user_object(world, django_assert_num_queries):
-    liaison = world["users"]["liaison"]
+def test_roles_are_memoised_per_user_object(scene, django_assert_num_queries):
+    liaison = scene["users"]["liaison"]
     with django_assert_num_queries(2):  # memberships once, leader directory once
         assert not roles.is_office(liaison)
         assert not roles.is_office(liaison)
-        assert roles.member_unit_ids(liaison) == {world["units"][0].pk}
+        assert roles.member_unit_ids(liaison) == {scene["units"][0].pk}
         assert not roles.is_leader(liaison)
         assert not roles.is_leader(liaison)
 
 
-def test_office_role_is_not_unit_membership(world):
-    office = world["users"]["office"]
+def test_office_role_is_not_unit_membership(scene):
+    office = scene["users"]["office"]
     assert roles.is_office(office)
     assert roles.member_unit_ids(office) == frozenset()
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-def test_list_and_detail_pages_use_the_same_scope(world, client, who):
+def test_list_and_detail_pages_use_the_same_scope(scene, client, who):
     """Every campaign in the list opens; every other one is a 404, and so are its tasks."""
-    client.force_login(world["users"][who])
+    client.force_login(scene["users"][who])
     response = client.get(reverse("campaigns:list"))
     assert response.status_code == 200
     listed = {campaign.code for campaign in response.context["campaigns"]}
     assert listed == EXPECTED[who]
 
-    for code in world["campaigns"]:
+    for code in scene["campaigns"]:
         expected_status = 200 if code in listed else 404
         assert client.get(reverse("campaigns:detail", args=[code])).status_code == expected_status
         for task in Task.objects.filter(campaign__code=code):
@@ -134,9 +134,9 @@ def test_list_and_detail_pages_use_the_same_scope(world, client, who):
 
 
 @pytest.mark.parametrize("who", EXPECTED)
-def test_unit_pages_show_only_visible_tasks(world, client, who):
-    client.force_login(world["users"][who])
-    for unit in world["units"]:
+def test_unit_pages_show_only_visible_tasks(scene, client, who):
+    client.force_login(scene["users"][who])
+    for unit in scene["units"]:
         response = client.get(reverse("units:detail", args=[unit.pk]))
         assert response.status_code == 200
         shown = {assignment.task.campaign.code for assignment in response.context["assignments"]}

@@ -1,7 +1,6 @@
 """Two requests at the same moment (two tabs, a double click) on PostgreSQL with real threads:
 one report, one decision, one pending application — and no lost update."""
 
-import datetime
 import threading
 
 import pytest
@@ -16,7 +15,7 @@ from tasks.services import (
     report_save,
 )
 
-from .conftest import at
+from ..conftest import at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +45,7 @@ def race(*calls):
 def save(world, text, version, submit=True):
     return lambda: report_save(
         user=world.lead_liaison, task=world.task, unit=world.lead, period=world.period, progress=text,
-        percent_complete=50, expected_version=version, submit=submit, now=at(datetime.date(2026, 3, 26), 9),
+        percent_complete=50, expected_version=version, submit=submit, now=at(2026, 3, 26, 9),
     )  # fmt: skip
 
 

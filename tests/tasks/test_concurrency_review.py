@@ -17,7 +17,7 @@ from tasks.services import (
 )
 from tests.factories import ProgressReportFactory
 
-from .conftest import at
+from ..conftest import at
 from .test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def test_two_tabs_accepting_the_same_selection_accept_each_report_once(world):
     reports = [
         ProgressReportFactory(
             task=world.task, unit=unit, period=world.period, status="submitted",
-            submitted_at=at(datetime.date(2026, 3, 26), 9),
+            submitted_at=at(2026, 3, 26, 9),
         )
         for unit in (world.lead, world.support)
     ]  # fmt: skip

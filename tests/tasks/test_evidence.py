@@ -1,7 +1,5 @@
 """Evidence through the services: all or nothing on disk, a quota per report, removal by the unit."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tasks.models import Attachment
 from tasks.services import attachment_remove, completion_request_create, report_review, report_save
 
-from .conftest import at
+from ..conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +33,7 @@ def save(world, *, files=(), version=None, submit=False, user=None):
     return report_save(
         user=user or world.lead_liaison, task=world.task, unit=world.lead, period=world.period,
         progress="完成项目评审3个。", percent_complete=40, files=files, expected_version=version, submit=submit,
-        now=at(datetime.date(2026, 3, 26), 10),
+        now=at(2026, 3, 26, 10),
     )  # fmt: skip
 
 
@@ -112,7 +110,7 @@ def test_the_unit_removes_evidence_from_its_draft_and_the_unseen_file_goes(world
     report = save(world, files=[pdf("错传的.pdf"), pdf("留下的.pdf")])
     wrong = report.attachments.get(original_name="错传的.pdf")
     with django_capture_on_commit_callbacks(execute=True):
-        attachment_remove(user=world.lead_head, attachment_id=wrong.pk, now=at(datetime.date(2026, 3, 26), 11))
+        attachment_remove(user=world.lead_head, attachment_id=wrong.pk, now=at(2026, 3, 26, 11))
     assert [a.original_name for a in report.attachments.all()] == ["留下的.pdf"]
     removed = Attachment.all_objects.get(pk=wrong.pk)  # the history keeps the row: who and when
     assert removed.removed_by == world.lead_head and removed.removed_at is not None

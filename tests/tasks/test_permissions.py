@@ -1,7 +1,5 @@
 """Who sees which reports, and who may act: the rules in accounts.access."""
 
-import datetime
-
 import pytest
 
 from accounts.access import can, lead_units_for, units_reporting_for, visible_to
@@ -9,8 +7,8 @@ from tasks.assignments import assignment_add, assignment_remove
 from tasks.models import ProgressReport, TaskAssignment, TaskGroupObjectPermission
 from tasks.services import report_save
 
+from ..conftest import at
 from ..factories import CampaignFactory, ProgressReportFactory, TaskFactory
-from .conftest import assign, at, member
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def report(world, unit, user, *, submit):
     return report_save(
         user=user, task=world.task, unit=unit, period=world.period, progress="进展", percent_complete=10,
-        expected_version=None, submit=submit, now=at(datetime.date(2026, 3, 26), 9),
+        expected_version=None, submit=submit, now=at(2026, 3, 26, 9),
     )  # fmt: skip
 
 
@@ -46,7 +44,7 @@ def test_lead_unit_sees_supporting_units_submitted_reports_not_the_reverse(world
     assert submitted in visible(world.lead_liaison) and submitted in visible(world.lead_head)
     lead_submitted = report_save(
         user=world.lead_liaison, task=world.task, unit=world.lead, period=world.period, progress="牵头进展",
-        percent_complete=20, expected_version=1, submit=True, now=at(datetime.date(2026, 3, 26), 10),
+        percent_complete=20, expected_version=1, submit=True, now=at(2026, 3, 26, 10),
     ).pk  # fmt: skip
     assert lead_submitted not in visible(world.support_liaison)
     assert submitted in visible(world.support_liaison)
@@ -81,7 +79,7 @@ def test_guardian_sees_the_same_grants(world):
     assert not world.other_liaison.has_perm("tasks.report_task", world.task)
 
 
-def test_a_member_of_two_units_reports_for_both(world):
+def test_a_member_of_two_units_reports_for_both(world, member):
     both = member(world.lead)
     from units.services import membership_add
 
@@ -89,7 +87,7 @@ def test_a_member_of_two_units_reports_for_both(world):
     assert set(units_reporting_for(both, world.task)) == {world.lead, world.support}
 
 
-def test_reports_of_draft_campaigns_stay_hidden_from_units(world):
+def test_reports_of_draft_campaigns_stay_hidden_from_units(world, assign):
     draft_campaign = CampaignFactory(status="draft")
     task = TaskFactory(campaign=draft_campaign)
     assign(task, world.lead)

@@ -21,8 +21,8 @@ from tasks.services import (
     report_save,
 )
 
+from ..conftest import at
 from ..factories import IndicatorFactory
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def save(world, user=None, unit=None, *, submit=False, version=None, now=None, *
         period=world.period,
         expected_version=version,
         submit=submit,
-        now=now or at(datetime.date(2026, 3, 26), 10),
+        now=now or at(2026, 3, 26, 10),
         **values,
     )
 
@@ -49,9 +49,9 @@ def save(world, user=None, unit=None, *, submit=False, version=None, now=None, *
 
 def test_current_period_follows_the_calendar_in_shanghai(world):
     # Friday 27 March 23:30 in Shanghai is still period 4, though it is already 15:30 UTC.
-    assert current_period(world.campaign, at(datetime.date(2026, 3, 27), 23, 30)).number == 4
-    assert current_period(world.campaign, at(datetime.date(2026, 3, 28), 0, 30)).number == 5
-    assert current_period(world.campaign, at(datetime.date(2027, 1, 5), 9)) is None
+    assert current_period(world.campaign, at(2026, 3, 27, 23, 30)).number == 4
+    assert current_period(world.campaign, at(2026, 3, 28, 0, 30)).number == 5
+    assert current_period(world.campaign, at(2027, 1, 5, 9)) is None
 
 
 def test_prefill_carries_over_the_previous_report(world):
@@ -59,7 +59,7 @@ def test_prefill_carries_over_the_previous_report(world):
     report_save(
         user=world.lead_liaison, task=world.task, unit=world.lead, period=world.previous_period,
         progress="上周进展", problems="用地指标不足", next_steps="协调自然资源局", percent_complete=30,
-        indicator_values={indicator.pk: 12}, expected_version=None, submit=True, now=at(datetime.date(2026, 3, 20), 9),
+        indicator_values={indicator.pk: 12}, expected_version=None, submit=True, now=at(2026, 3, 20, 9),
     )  # fmt: skip
     prefill = report_prefill(world.task, world.lead, world.period)
     assert prefill["problems"] == "用地指标不足" and prefill["percent_complete"] == 30
@@ -83,7 +83,7 @@ def test_draft_then_submit_on_time(world):
 
 
 def test_a_report_after_the_due_moment_is_kept_and_marked_late_by_how_much(world):
-    report = save(world, submit=True, now=at(datetime.date(2026, 3, 27), 20, 30))  # due 18:00
+    report = save(world, submit=True, now=at(2026, 3, 27, 20, 30))  # due 18:00
     assert report.status == ProgressReport.Status.SUBMITTED
     assert report.is_late and report.late_by == datetime.timedelta(hours=2, minutes=30)
 
@@ -149,7 +149,7 @@ def test_no_report_for_a_closed_task_or_a_period_of_another_campaign(world):
             user=world.lead_liaison, task=world.task, unit=world.lead, period=ReportingPeriodFactory(),
             progress="x", percent_complete=1, expected_version=None, submit=False,
         )  # fmt: skip
-    Task.objects.filter(pk=world.task.pk).update(status=Task.Status.CLOSED, closed_at=at(datetime.date(2026, 3, 1), 9))
+    Task.objects.filter(pk=world.task.pk).update(status=Task.Status.CLOSED, closed_at=at(2026, 3, 1, 9))
     world.task.refresh_from_db()
     with pytest.raises(PermissionDenied):
         save(world)
@@ -370,7 +370,7 @@ def test_a_period_that_has_not_begun_is_refused(world):
     with pytest.raises(ValidationError):
         report_save(
             user=world.lead_liaison, task=world.task, unit=world.lead, period=future, progress="x",
-            percent_complete=1, expected_version=None, submit=True, now=at(datetime.date(2026, 3, 26), 9),
+            percent_complete=1, expected_version=None, submit=True, now=at(2026, 3, 26, 9),
         )  # fmt: skip
     assert not ProgressReport.objects.exists()
 
