@@ -42,7 +42,7 @@ def import_upload(request):
         record, _result, _issues = campaign_import_preview(
             user=request.user, data=upload.read(), filename=upload.name, code=form.cleaned_data["code"]
         )
-        return redirect("campaigns:import-preview", pk=record.pk)
+        return redirect(record)
     if request.method == "POST" and "file" in form.cleaned_data and set(form.errors) == {"code"}:
         # Only the code is wrong: keep the file, and let the code be fixed on the preview page.
         upload = form.cleaned_data["file"]
@@ -50,7 +50,7 @@ def import_upload(request):
         record = campaign_import_hold(
             user=request.user, data=upload.read(), filename=upload.name, issues=issues, typed_code=request.POST.get("code", "")
         )
-        return redirect("campaigns:import-preview", pk=record.pk)
+        return redirect(record)
     recent = CampaignImport.objects.filter(uploaded_by=request.user).select_related("campaign")[:10]
     return render(
         request, "campaigns/import_upload.html", {"form": form, "recent": recent, "upload_buttons": UPLOAD_BUTTONS}
@@ -99,24 +99,24 @@ def import_recheck(request, pk):
     if not form.is_valid():
         return import_preview(request, pk, code_form=form)
     new_record, _result, _issues = campaign_import_recheck(upload_id=record.pk, user=request.user, code=form.cleaned_data["code"])
-    return redirect("campaigns:import-preview", pk=new_record.pk)
+    return redirect(new_record)
 
 
 @can_required("import")
 @require_POST
 def import_confirm(request, pk):
-    get_object_or_404(CampaignImport, pk=pk, uploaded_by=request.user)
+    upload = get_object_or_404(CampaignImport, pk=pk, uploaded_by=request.user)
     try:
         record, applied_now = campaign_import_confirm(upload_id=pk, user=request.user)
     except CampaignImportError:
         messages.error(request, _("The workbook could not be imported; nothing was written. See the problems below."))
-        return redirect("campaigns:import-preview", pk=pk)
+        return redirect(upload)
     if record.campaign is None:
         messages.error(request, _("This upload cannot be imported. Upload a corrected workbook."))
-        return redirect("campaigns:import-preview", pk=pk)
+        return redirect(upload)
     if applied_now:
         # No quotes around the title: offices' titles carry their own (“…”活动).
         messages.success(request, _("Campaign imported: %(title)s") % {"title": record.campaign.title})
     else:
         messages.info(request, _("This workbook was already imported; nothing more was written."))
-    return redirect("campaigns:detail", code=record.campaign.code)
+    return redirect(record.campaign)
