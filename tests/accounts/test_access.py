@@ -24,14 +24,13 @@ from ..factories import (
     ProgressReportFactory,
     TaskFactory,
 )
-from ..tasks.conftest import assign, world  # noqa: F401 - the world fixture
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["office", "leader", "lead_liaison", "support_liaison", "other_liaison", "outsider", "anonymous"]
 
 
-def user_of(world, role):  # noqa: F811
+def user_of(world, role):
     return AnonymousUser() if role == "anonymous" else getattr(world, role)
 
 
@@ -52,7 +51,7 @@ def Notification():
 
 
 @pytest.fixture
-def rows(world):  # noqa: F811
+def rows(world, assign):
     w = world
     draft_campaign = CampaignFactory(status=Campaign.Status.DRAFT)
     draft_task = TaskFactory(campaign=draft_campaign, number="9")
@@ -117,7 +116,7 @@ def expect(rows, names):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_campaigns_and_tasks(world, rows, role):  # noqa: F811
+def test_campaigns_and_tasks(world, rows, role):
     user = user_of(world, role)
     other_task = Task.objects.get(campaign=world.campaign, number="2")
     campaigns = {
@@ -145,11 +144,11 @@ def test_campaigns_and_tasks(world, rows, role):  # noqa: F811
         ("anonymous", set()),
     ],
 )
-def test_reports(world, rows, role, expected):  # noqa: F811
+def test_reports(world, rows, role, expected):
     assert ids(user_of(world, role), ProgressReport) == expect(rows, expected)
 
 
-def test_report_versions_keep_drafts_their_units_own(world, rows):  # noqa: F811
+def test_report_versions_keep_drafts_their_units_own(world, rows):
     report = rows["lead_submitted"]
     report.progress = "改"
     report.save()
@@ -172,12 +171,12 @@ def test_report_versions_keep_drafts_their_units_own(world, rows):  # noqa: F811
         ("anonymous", set()),
     ],
 )
-def test_attachments_leave_removed_evidence_out(world, rows, role, expected):  # noqa: F811
+def test_attachments_leave_removed_evidence_out(world, rows, role, expected):
     assert ids(user_of(world, role), Attachment) == expect(rows, expected)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_requests_and_comments_follow_the_task(world, rows, role):  # noqa: F811
+def test_requests_and_comments_follow_the_task(world, rows, role):
     user = user_of(world, role)
     sees_task = role not in ("outsider", "anonymous")
     assert ids(user, CompletionRequest) == ({rows["completion"].pk} if sees_task else set())
@@ -200,7 +199,7 @@ def test_requests_and_comments_follow_the_task(world, rows, role):  # noqa: F811
         ("anonymous", set(), set()),
     ],
 )
-def test_notices_and_urges(world, rows, role, notices, urges):  # noqa: F811
+def test_notices_and_urges(world, rows, role, notices, urges):
     user = user_of(world, role)
     assert ids(user, Notice()) == expect(rows, notices)
     assert ids(user, Urge()) == expect(rows, urges)
@@ -210,11 +209,11 @@ def test_notices_and_urges(world, rows, role, notices, urges):  # noqa: F811
     "role, expected",
     [("office", {"note_office"}), ("lead_liaison", {"note_lead"}), ("leader", set()), ("anonymous", set())],
 )
-def test_notifications_are_their_recipients(world, rows, role, expected):  # noqa: F811
+def test_notifications_are_their_recipients(world, rows, role, expected):
     assert ids(user_of(world, role), Notification()) == expect(rows, expected)
 
 
-def test_a_model_without_a_rule_is_an_error(world):  # noqa: F811
+def test_a_model_without_a_rule_is_an_error(world):
     with pytest.raises(ValueError):
         access.visible_to(world.office, "units.Unit")
 
@@ -236,7 +235,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
 @pytest.mark.parametrize("role", ROLES)
-def test_role_actions(world, rows, action, role):  # noqa: F811
+def test_role_actions(world, rows, action, role):
     obj = {"decide": rows["completion"], "export": world.campaign, "oversee": world.campaign}.get(action)
     assert access.can(user_of(world, role), action, obj) is (role in ALLOWED[action])
 
@@ -253,7 +252,7 @@ def test_role_actions(world, rows, action, role):  # noqa: F811
         ("anonymous", set()),
     ],
 )
-def test_report_and_lead(world, rows, role, expected):  # noqa: F811
+def test_report_and_lead(world, rows, role, expected):
     user = user_of(world, role)
     for name in ("lead", "support", "other"):
         unit = getattr(world, name)
@@ -266,7 +265,7 @@ def test_report_and_lead(world, rows, role, expected):  # noqa: F811
     assert access.can(user, "report", rows["lead_draft"]) is ("lead" in expected)
 
 
-def test_no_one_reports_on_a_closed_task(world):  # noqa: F811
+def test_no_one_reports_on_a_closed_task(world):
     Task.objects.filter(pk=world.task.pk).update(status=Task.Status.CLOSED, closed_at=timezone.now())
     world.task.refresh_from_db()
     assert not access.can(world.lead_liaison, "report", (world.task, world.lead))
@@ -286,20 +285,20 @@ def test_no_one_reports_on_a_closed_task(world):  # noqa: F811
         ("anonymous", set(), set()),
     ],
 )
-def test_answer_and_request_evidence(world, rows, role, answers, evidence):  # noqa: F811
+def test_answer_and_request_evidence(world, rows, role, answers, evidence):
     user = user_of(world, role)
     for name in ("notice_lead", "notice_support"):
         assert access.can(user, "answer", rows[name]) is (name in answers), name
     assert access.can(user, "see_evidence", rows["completion"]) is bool(evidence)
 
 
-def test_an_unknown_action_is_an_error(world):  # noqa: F811
+def test_an_unknown_action_is_an_error(world):
     for user in (world.office, AnonymousUser()):
         with pytest.raises(ValueError):
             access.can(user, "reveiw")
 
 
-def test_query_counts_are_memoised_per_user(world, rows, django_assert_num_queries):  # noqa: F811
+def test_query_counts_are_memoised_per_user(world, rows, django_assert_num_queries):
     user = world.lead_liaison
     access.can(user, "review")
     access.can(user, "comment")  # roles read once: memberships, leader

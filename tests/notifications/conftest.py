@@ -3,9 +3,7 @@ import socket
 
 import pytest
 
-# For the modules here that take them from this one: the moment helper (shared) and the broker
-# switch (the supervision tests').
-from tests.conftest import at  # noqa: F401
+# For the modules here that take it from this one: the broker switch (the supervision tests').
 from tests.supervision.conftest import broker  # noqa: F401
 
 

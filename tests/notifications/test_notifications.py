@@ -11,8 +11,9 @@ from notifications.models import ChannelPreference, Delivery, Notification
 from notifications.services import CLAIM_LEASE, MAX_ATTEMPTS, claim, delivery_send, notify
 from supervision.jobs import run_job  # the outbox job (deliver_outbox)
 
+from ..conftest import at
 from ..factories import UserFactory
-from .conftest import at, broker
+from .conftest import broker
 
 pytestmark = pytest.mark.django_db
 NOW = at(2026, 11, 26, 9)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from notifications.models import ChannelPreference, Delivery
 from notifications.services import delivery_send, notify
 
+from ..conftest import at
 from ..factories import UserFactory
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 NOW = at(2026, 11, 26, 9)

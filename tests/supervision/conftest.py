@@ -1,9 +1,5 @@
 import contextlib
 
-# The moment helper and the demo live with the other shared fixtures; imported here for the
-# modules (and conftests) that take them from this one.
-from tests.conftest import at, demo  # noqa: F401
-
 
 @contextlib.contextmanager
 def broker(url: str, **conf):

@@ -8,13 +8,13 @@ from django.core.management import call_command
 
 from accounts.models import User
 from campaigns.models import ReportingPeriod
-from supervision.jobs import run_job
 from notifications.models import Delivery, Notification
+from supervision.jobs import run_job
 from supervision.models import SupervisionNotice
 from supervision.services import notice_answer
 from tasks.models import ProgressReport, Task
 
-from .conftest import at
+from ..conftest import at
 
 # No module-wide django_db mark: every test that touches the database asks for `demo`, so the demo
 # is loaded once for the module (tests/conftest.py, demo_loaded), not once per test.
@@ -255,9 +255,10 @@ def test_a_job_killed_halfway_leaves_nothing_and_its_redelivery_sends_everything
 
 
 def test_notice_followup_reads_in_a_fixed_number_of_queries(demo, monkeypatch, django_assert_num_queries):
-    import supervision.jobs as jobs
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    import supervision.jobs as jobs
 
     run_job("overdue_sweep", at(2026, 11, 30, 8, 30))  # notices about period 41, answer by 3 December
     run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # and about period 42, answer by 4 December

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 
 from demo.loader import load_demo
-from supervision.jobs import run_job
 from notifications.models import Notification
+from supervision.jobs import run_job
 from supervision.models import SupervisionNotice
 
-from .conftest import at
+from ..conftest import at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

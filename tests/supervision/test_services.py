@@ -11,8 +11,9 @@ from supervision.models import Urge
 from supervision.services import notice_answer, urge
 from units.models import Membership
 
+from ..conftest import at
 from ..factories import MembershipFactory, UnitFactory, UserFactory
-from .conftest import at, broker
+from .conftest import broker
 
 pytestmark = pytest.mark.django_db
 NOW = at(2026, 11, 26, 9)

@@ -7,8 +7,8 @@ from notifications.models import Notification
 from supervision.jobs import run_job
 from supervision.models import SupervisionNotice
 
+from ..conftest import at
 from ..factories import UserFactory
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from demo.loader import load_demo
 from notifications.models import Delivery, Notification
 from supervision.schedules import install_default_schedules
 
-from .conftest import at
+from ..conftest import at
 
 
 @pytest.fixture
