@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from demo.loader import load_demo
-from tests.supervision.conftest import at
+from tests.conftest import at
 from tests import test_browser_week
 
 pytestmark = pytest.mark.django_db
