@@ -62,6 +62,7 @@ test: setup ## Set up, then run the migration and system checks and every test (
 	$(TEST_ENV) DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) manage.py check
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(PY) -m pytest --ds=config.settings.test -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 

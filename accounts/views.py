@@ -1,7 +1,6 @@
+from axes.helpers import get_cool_off
 from django.shortcuts import render
 from django.utils import timezone
-
-from axes.helpers import get_cool_off
 
 
 def lockout(request, original_response=None, credentials=None):

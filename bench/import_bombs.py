@@ -32,12 +32,21 @@ MEMORY_CEILING_MB = 3072
 NO_RATIO = {"IMPORT_MAX_COMPRESSION_RATIO": "1000000"}
 BOMBS = {
     "shared_string": ("bomb_shared_string", {}, "one 500 MB shared string"),
-    "shared_string_19mb": ("bomb_shared_string", {"chars": 19 * 1024 * 1024}, "one 19 MB shared string, under the part limit"),
+    "shared_string_19mb": (
+        "bomb_shared_string",
+        {"chars": 19 * 1024 * 1024},
+        "one 19 MB shared string, under the part limit",
+    ),
     "dense": ("bomb_dense", {}, "2,000 × 1,000 cells present"),
     "dense_small": ("bomb_dense", {"rows": 200, "columns": 1000}, "200 × 1,000 cells present (for the old code)"),
     "dense_undeclared": ("bomb_dense", {"declare": False}, "2,000 × 1,000 cells, declared A1:A1"),
     # With the ratio check switched off, so that the limits checked while streaming are measured:
-    "dense_600k": ("bomb_dense", {"rows": 10_000, "columns": 60, "declare": False}, "10,000 × 60 cells, declared A1:A1", NO_RATIO),
+    "dense_600k": (
+        "bomb_dense",
+        {"rows": 10_000, "columns": 60, "declare": False},
+        "10,000 × 60 cells, declared A1:A1",
+        NO_RATIO,
+    ),
     "largest_allowed": ("bomb_dense", {"rows": 2000, "columns": 60}, "2,000 × 60 cells: read, not refused", NO_RATIO),
     "shared_string_19mb_no_ratio": ("bomb_shared_string", {"chars": 19 * 1024 * 1024}, "19 MB shared string", NO_RATIO),
     "declared": ("bomb_declared", {}, "2,000 × 16,384 declared"),
@@ -51,8 +60,16 @@ BOMBS = {
     "styles": ("bomb_styles", {}, "38,000 cell formats, 4.9 MB styles part"),
     "styles_allowed": ("bomb_styles", {"count": 15_000}, "15,000 cell formats, under the 2 MB styles limit"),
     "renamed_strings": ("bomb_renamed_strings", {}, "400,000 shared strings in a part named xl/texts.xml"),
-    "workbook_as_sheet": ("bomb_part_named_as_a_sheet", {"kind": "workbook"}, "19 MB workbook part named xl/worksheets/book.xml"),
-    "chartsheet": ("bomb_part_named_as_a_sheet", {"kind": "chartsheet"}, "19 MB chartsheet named xl/worksheets/…: left out, read"),
+    "workbook_as_sheet": (
+        "bomb_part_named_as_a_sheet",
+        {"kind": "workbook"},
+        "19 MB workbook part named xl/worksheets/book.xml",
+    ),
+    "chartsheet": (
+        "bomb_part_named_as_a_sheet",
+        {"kind": "chartsheet"},
+        "19 MB chartsheet named xl/worksheets/…: left out, read",
+    ),
     "many_sheets": ("bomb_many_sheet_entries", {}, "100 listed sheets of 1 MB each, declaring no size: read"),
     "sheet_entries_rels": (
         "bomb_many_sheet_entries",
@@ -120,7 +137,11 @@ def run_child(reader: str, path: Path, code: Path, timeout: float, environment: 
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
         tail = (done.stderr.strip().splitlines() or ["?"])[-1]
-        return {"outcome": f"child died ({done.returncode}): {tail}"[:110], "seconds": float("nan"), "peak_mb": float("nan")}
+        return {
+            "outcome": f"child died ({done.returncode}): {tail}"[:110],
+            "seconds": float("nan"),
+            "peak_mb": float("nan"),
+        }
     return json.loads(lines[-1])
 
 

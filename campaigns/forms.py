@@ -18,7 +18,9 @@ class CampaignCodeForm(forms.Form):
         label=_("Campaign code"),
         required=False,
         max_length=50,
-        help_text=_("Optional. Lower-case letters, digits and hyphens, e.g. efficiency-2026. Leave empty to match the campaign by its document number or title."),
+        help_text=_(
+            "Optional. Lower-case letters, digits and hyphens, e.g. efficiency-2026. Leave empty to match the campaign by its document number or title."
+        ),
     )
 
     def clean_code(self):
@@ -27,7 +29,9 @@ class CampaignCodeForm(forms.Form):
             return ""
         if not CODE_PATTERN.match(code):
             raise forms.ValidationError(
-                _("“%(value)s” cannot be a campaign code: use lower-case letters, digits and hyphens, e.g. efficiency-2026."),
+                _(
+                    "“%(value)s” cannot be a campaign code: use lower-case letters, digits and hyphens, e.g. efficiency-2026."
+                ),
                 params={"value": code},
             )
         if code in RESERVED_CODES:

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
 # Paths under /campaigns/ that a campaign code must not take.
 RESERVED_CODES = {"import", "new", "export"}
 
@@ -137,9 +136,7 @@ class ReportingPeriod(models.Model):
     Periods are derived from the campaign's cadence by campaigns.services, never typed in.
     """
 
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="periods", verbose_name=_("campaign")
-    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="periods", verbose_name=_("campaign"))
     number = models.PositiveIntegerField(_("number"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))

@@ -54,7 +54,9 @@ def ensure_reporting_periods(campaign: Campaign) -> int:
         for number, (start, end, due_at) in wanted.items():
             period = existing.get(number)
             if period is None:
-                created.append(ReportingPeriod(campaign=campaign, number=number, start_date=start, end_date=end, due_at=due_at))
+                created.append(
+                    ReportingPeriod(campaign=campaign, number=number, start_date=start, end_date=end, due_at=due_at)
+                )
             elif (period.start_date, period.end_date, period.due_at) != (start, end, due_at):
                 period.start_date, period.end_date, period.due_at = start, end, due_at
                 period.save(update_fields=["start_date", "end_date", "due_at"])

@@ -268,9 +268,7 @@ def parse_date(value, *, default_year: int | None = None) -> datetime.date | Non
             return _month_end(default_year, int(match[1]))
     except ValueError:
         raise DateError(_("“%(value)s” is not a valid date.") % {"value": text}) from None
-    raise DateError(
-        _("“%(value)s” is not a date. Write it as 2026-10-31 or 2026年10月31日.") % {"value": text}
-    )
+    raise DateError(_("“%(value)s” is not a date. Write it as 2026-10-31 or 2026年10月31日.") % {"value": text})
 
 
 # ---- writing user text into sheets ------------------------------------------------------------

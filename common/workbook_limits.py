@@ -19,8 +19,8 @@ import bisect
 import io
 import re
 import zipfile
-from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
@@ -50,7 +50,9 @@ MAX_XML_DEPTH = 64
 # 282 KB upload took 2.4 s to read past. More than this many is refused.
 MAX_ELEMENTS_OUTSIDE_ROWS = 20_000
 _STREAMED_PARTS = re.compile(r"^xl/(worksheets/[^/]+\.xml|sharedStrings\.xml)$")
-_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)\"")
+_MERGE_REF = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)\""
+)
 _CHUNK = 1024 * 1024
 SHARED_STRINGS = "xl/sharedStrings.xml"
 _STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
@@ -91,7 +93,9 @@ def check_archive(data: bytes, refuse) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not our concern here: opening it will fail with its own message
     if len(members) > MAX_MEMBERS:
-        refuse(_("The file holds %(count)s parts; the limit is %(limit)s.") % {"count": len(members), "limit": MAX_MEMBERS})
+        refuse(
+            _("The file holds %(count)s parts; the limit is %(limit)s.") % {"count": len(members), "limit": MAX_MEMBERS}
+        )
     for member in members:
         streamed = bool(_STREAMED_PARTS.match(member.filename))
         limit = limits.part_bytes if streamed else min(limits.part_bytes, WHOLE_PART_MAX_BYTES)
@@ -236,7 +240,9 @@ def _bounded_rows(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows
         return _bounded_rows_parsed(parser, sheet_name, limits, max_blank_run, refuse, refuse_rows)
     except TooManyElements:
         refuse(
-            _("The sheet holds more than %(limit)s elements besides its rows (hyperlinks, merged cells, column widths…).")
+            _(
+                "The sheet holds more than %(limit)s elements besides its rows (hyperlinks, merged cells, column widths…)."
+            )
             % {"limit": MAX_ELEMENTS_OUTSIDE_ROWS},
             sheet=sheet_name,
         )
@@ -375,7 +381,9 @@ class _ReadOnlySheet(ReadOnlyWorksheet):
                     raise ParseError(f"elements nested deeper than {MAX_XML_DEPTH}")
                 if element.tag == DIMENSION_TAG:
                     try:
-                        self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(element.get("ref", ""))
+                        self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(
+                            element.get("ref", "")
+                        )
                     except (TypeError, ValueError):
                         pass  # no usable declaration: the streaming checks still apply
                     return

@@ -52,7 +52,8 @@ def _warn_unknown_year(year: int) -> None:
     if first:
         logger.warning(
             "No official working-day calendar for %s: counting Monday–Friday. Enter its holidays and "
-            "make-up working days under 日历调整 (calendar overrides) in the admin.", year
+            "make-up working days under 日历调整 (calendar overrides) in the admin.",
+            year,
         )
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
-from tasks.campaign_import.services import campaign_import
 from common.workdays import add_workdays
+from tasks.campaign_import.services import campaign_import
 from tasks.models import Indicator, IndicatorValue, LeaderComment, ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
 from units.models import Leader, Membership, Unit
@@ -65,7 +65,9 @@ def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
         result = campaign_import(data, filename=path.name, code=code)
         say(f"campaign {code}: {result.campaign_action}, {len(result.tasks)} tasks")
     # The 2022 campaign is over; the 2026 one runs until the end of December.
-    Campaign.objects.filter(code="strict-supervision-2022", end_date__lt=now.date()).update(status=Campaign.Status.CLOSED)
+    Campaign.objects.filter(code="strict-supervision-2022", end_date__lt=now.date()).update(
+        status=Campaign.Status.CLOSED
+    )
 
     users = _demo_accounts()
     leaders = _demo_leaders(users)
@@ -102,7 +104,10 @@ def demo_deadlines(data: bytes, today: datetime.date) -> bytes:
     )
     number_column, deadline_column = header.index("序号"), header.index("完成时限")
     info = {row[0]: row[1] for row in book["活动信息"].iter_rows(values_only=True)}
-    start, end = (info.get(name).date() if isinstance(info.get(name), datetime.datetime) else None for name in ("开始日期", "结束日期"))
+    start, end = (
+        info.get(name).date() if isinstance(info.get(name), datetime.datetime) else None
+        for name in ("开始日期", "结束日期")
+    )
     for index, row in enumerate(sheet.iter_rows(min_row=header_row + 1)):
         number = str(row[number_column].value or "").strip()
         if not number:
@@ -207,16 +212,22 @@ def _demo_figures(campaign: Campaign) -> None:
 def _demo_comments(campaign: Campaign, users) -> None:
     task = Task.objects.get(campaign=campaign, number="1")
     LeaderComment.objects.get_or_create(
-        task=task, author=users["leader"], defaults={"text": "项目建设是全年工作的重中之重，要倒排工期、挂图作战，确保按期完成。"}
+        task=task,
+        author=users["leader"],
+        defaults={"text": "项目建设是全年工作的重中之重，要倒排工期、挂图作战，确保按期完成。"},
     )
 
 
 def _demo_reports(campaign: Campaign, users, now) -> int:
     """Reports for the last few periods that have begun: older ones accepted, last week's
     submitted (a few late, a few missing), the current week's partly drafted."""
-    periods = list(ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=now.date()).order_by("-number")[:REPORT_WEEKS])
+    periods = list(
+        ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=now.date()).order_by("-number")[:REPORT_WEEKS]
+    )
     assignments = list(
-        TaskAssignment.objects.filter(task__campaign=campaign, task__status=Task.Status.OPEN).select_related("task", "unit")
+        TaskAssignment.objects.filter(task__campaign=campaign, task__status=Task.Status.OPEN).select_related(
+            "task", "unit"
+        )
     )
     rng = random.Random(2026)  # the same demo every time
     liaison_of = {"区政府办公室": users["liaison1"], "区发展和改革局": users["liaison2"]}
@@ -233,7 +244,9 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
             else:
                 status = ProgressReport.Status.ACCEPTED if age > 1 else ProgressReport.Status.SUBMITTED
                 late = roll > 0.93
-                submitted_at = period.due_at + datetime.timedelta(hours=rng.randint(1, 40) if late else -rng.randint(1, 30))
+                submitted_at = period.due_at + datetime.timedelta(
+                    hours=rng.randint(1, 40) if late else -rng.randint(1, 30)
+                )
             needs = roll > 0.88
             reports.append(
                 ProgressReport(

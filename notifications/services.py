@@ -36,7 +36,9 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=4 ** max(0, attempts - 1))
 
 
-def notify(*, recipient, key: str, kind: str, title: str, body: str = "", link: str = "", task=None, unit=None, now=None):
+def notify(
+    *, recipient, key: str, kind: str, title: str, body: str = "", link: str = "", task=None, unit=None, now=None
+):
     """Create the notification named by `key` unless it exists; return it if created, else None."""
     now = now or timezone.now()
     notification, created = Notification.objects.get_or_create(
@@ -109,7 +111,9 @@ def _queue_deliveries(notifications, preferences, now) -> None:
             channels.append(Delivery.Channel.EMAIL)
         if preference.webhook_url:
             channels.append(Delivery.Channel.WEBHOOK)
-        deliveries += [Delivery(notification=notification, channel=channel, next_attempt_at=first_attempt) for channel in channels]
+        deliveries += [
+            Delivery(notification=notification, channel=channel, next_attempt_at=first_attempt) for channel in channels
+        ]
     for delivery in Delivery.objects.bulk_create(deliveries):
         transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))
 
@@ -162,7 +166,9 @@ def delivery_send(delivery_id: int, now=None) -> str:
             claimed_at=None,
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
-        logger.warning("Delivery %s (%s) failed, attempt %s: %s", delivery.pk, delivery.channel, delivery.attempts, error)
+        logger.warning(
+            "Delivery %s (%s) failed, attempt %s: %s", delivery.pk, delivery.channel, delivery.attempts, error
+        )
         return "failed" if final else "retry"
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), claimed_at=None)
     return "sent"
@@ -184,7 +190,10 @@ def webhook_payload(notification: Notification, fmt: str) -> dict:
     link = absolute_link(notification.link) if notification.link else ""
     text = notification.body + (f"\n\n[查看详情]({link})" if link else "")
     if fmt == ChannelPreference.WebhookFormat.DINGTALK:
-        return {"msgtype": "markdown", "markdown": {"title": notification.title, "text": f"### {notification.title}\n\n{text}"}}
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": notification.title, "text": f"### {notification.title}\n\n{text}"},
+        }
     if fmt == ChannelPreference.WebhookFormat.WECOM:
         return {"msgtype": "markdown", "markdown": {"content": f"**{notification.title}**\n{text}"}}
     return {

@@ -9,6 +9,8 @@ from .services import delivery_send
 # The task was first registered by the supervision app under this name. Messages already queued
 # under it (a broker holding deliveries across the upgrade) would be lost under a new name
 # (a worker drops a message naming an unregistered task), so the old name stays.
-@shared_task(name="supervision.tasks.deliver_notification", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(
+    name="supervision.tasks.deliver_notification", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def deliver_notification(delivery_id: int) -> str:
     return delivery_send(delivery_id)

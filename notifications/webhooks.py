@@ -106,7 +106,9 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = _getaddrinfo(host, port)
     except (OSError, UnicodeError) as error:  # gaierror and the like
-        raise WebhookUnresolved(_("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}) from None
+        raise WebhookUnresolved(
+            _("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}
+        ) from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -139,7 +141,8 @@ def check_webhook_url(url: str) -> Target:
         reason = _address_refusal(ipaddress.ip_address(address.split("%")[0]), allowed)
         if reason:
             raise WebhookRefused(
-                _("%(host)s is refused: it resolves to %(address)s, and %(reason)s.") % {"host": host, "address": address, "reason": reason}
+                _("%(host)s is refused: it resolves to %(address)s, and %(reason)s.")
+                % {"host": host, "address": address, "reason": reason}
             )
     path = parts.path or "/"
     if parts.query:

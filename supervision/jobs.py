@@ -104,9 +104,9 @@ class _Run:
 
     def policy(self, campaign: Campaign) -> EscalationPolicy:
         if campaign.pk not in self._policies:
-            self._policies[campaign.pk] = (
-                EscalationPolicy.objects.filter(campaign=campaign).first() or EscalationPolicy(campaign=campaign)
-            )
+            self._policies[campaign.pk] = EscalationPolicy.objects.filter(
+                campaign=campaign
+            ).first() or EscalationPolicy(campaign=campaign)
         return self._policies[campaign.pk]
 
     def local(self, day: datetime.date, at: datetime.time) -> datetime.datetime:
@@ -119,11 +119,11 @@ class _Run:
 def _members(unit_ids, role) -> dict[int, list]:
     """unit id → users holding the role there (liaisons, heads), in one query."""
     people = defaultdict(list)
-    for membership in Membership.objects.filter(unit_id__in=unit_ids, role=role, user__is_active=True).select_related("user"):
+    for membership in Membership.objects.filter(unit_id__in=unit_ids, role=role, user__is_active=True).select_related(
+        "user"
+    ):
         people[membership.unit_id].append(membership.user)
     return people
-
-
 
 
 def _leaders_of(tasks) -> list:
@@ -182,7 +182,9 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
         run.skip(_("not a working day"))
         return run.summary
     periods = (
-        reporting_periods.open_for_reporting(now).filter(campaign__status=Campaign.Status.ACTIVE).select_related("campaign")
+        reporting_periods.open_for_reporting(now)
+        .filter(campaign__status=Campaign.Status.ACTIVE)
+        .select_related("campaign")
     )
     for period in periods:
         due_day = timezone.localdate(period.due_at)
@@ -267,6 +269,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
 
 def _tell_digest(run: _Run, period: ReportingPeriod, digest, workdays_late: int) -> None:
     """One message per period to each responsible leader (their late units) and to the office (all)."""
+
     def lines(entries):
         return "\n".join(f"{unit}：{'、'.join(task.number for task in tasks)}" for unit, tasks in entries)
 
@@ -279,10 +282,25 @@ def _tell_digest(run: _Run, period: ReportingPeriod, digest, workdays_late: int)
     by_leader = defaultdict(list)
     for unit, tasks in digest:
         for leader in _leaders_of(tasks):
-            by_leader[leader].append((unit, [task for task in tasks if any(named.user_id == leader.pk for named in task.leaders.all())]))
+            by_leader[leader].append(
+                (unit, [task for task in tasks if any(named.user_id == leader.pk for named in task.leaders.all())])
+            )
     for leader, entries in by_leader.items():
-        run.notify(leader, key=f"overdue:p{period.pk}:leader:u{leader.pk}", body=f"{period.campaign}\n{lines(entries)}", **message)
-    _tell(run, run.office_staff, period.campaign, f"overdue:p{period.pk}:office", _("office staff"), body=f"{period.campaign}\n{lines(digest)}", **message)
+        run.notify(
+            leader,
+            key=f"overdue:p{period.pk}:leader:u{leader.pk}",
+            body=f"{period.campaign}\n{lines(entries)}",
+            **message,
+        )
+    _tell(
+        run,
+        run.office_staff,
+        period.campaign,
+        f"overdue:p{period.pk}:office",
+        _("office staff"),
+        body=f"{period.campaign}\n{lines(digest)}",
+        **message,
+    )
 
 
 def _issue_notice(run: _Run, *, key, kind, campaign, unit, policy, body, period=None, task=None):
@@ -331,7 +349,9 @@ def deadline_warnings(now: datetime.datetime) -> JobSummary:
     )  # fmt: skip
     tasks = list(tasks)
     leads = defaultdict(list)
-    for assignment in TaskAssignment.objects.filter(task__in=tasks, role=TaskAssignment.Role.LEAD).select_related("unit"):
+    for assignment in TaskAssignment.objects.filter(task__in=tasks, role=TaskAssignment.Role.LEAD).select_related(
+        "unit"
+    ):
         leads[assignment.task_id].append(assignment.unit)
     unit_ids = {unit.pk for units in leads.values() for unit in units}
     liaisons, heads = _members(unit_ids, Membership.Role.LIAISON), _members(unit_ids, Membership.Role.HEAD)
@@ -368,7 +388,9 @@ def deadline_warnings(now: datetime.datetime) -> JobSummary:
                 new += 1 + _tell_notice(run, notice, heads.get(unit.pk, []) + liaisons.get(unit.pk, []))[0]
             else:
                 before += 1
-        told = _tell(run, _leaders_of([task]), task, f"task-overdue:t{task.pk}:leader", _("responsible leader"), **message)
+        told = _tell(
+            run, _leaders_of([task]), task, f"task-overdue:t{task.pk}:leader", _("responsible leader"), **message
+        )
         run.tally("escalations", new + told[0], before + told[1])
     return run.summary
 
@@ -391,9 +413,14 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
     unit_tasks = defaultdict(list)
     report_notices = [notice for notice in notices if notice.task_id is None]
     if report_notices:
-        assignments = TaskAssignment.objects.filter(
-            unit_id__in={n.unit_id for n in report_notices}, task__campaign_id__in={n.campaign_id for n in report_notices}
-        ).select_related("task").prefetch_related("task__leaders__user")
+        assignments = (
+            TaskAssignment.objects.filter(
+                unit_id__in={n.unit_id for n in report_notices},
+                task__campaign_id__in={n.campaign_id for n in report_notices},
+            )
+            .select_related("task")
+            .prefetch_related("task__leaders__user")
+        )
         for assignment in assignments:
             unit_tasks[(assignment.task.campaign_id, assignment.unit_id)].append(assignment.task)
     for notice in notices:
@@ -403,8 +430,12 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
             "title": _("Unanswered supervision notice: %(unit)s") % {"unit": notice.unit},
             "body": notice.body,
         }  # fmt: skip
-        leaders = _tell(run, _leaders_of(tasks), notice.unit, f"notice-late:{notice.pk}:leader", _("responsible leader"), **message)
-        office = _tell(run, run.office_staff, notice.unit, f"notice-late:{notice.pk}:office", _("office staff"), **message)
+        leaders = _tell(
+            run, _leaders_of(tasks), notice.unit, f"notice-late:{notice.pk}:leader", _("responsible leader"), **message
+        )
+        office = _tell(
+            run, run.office_staff, notice.unit, f"notice-late:{notice.pk}:office", _("office staff"), **message
+        )
         run.tally("escalations", leaders[0] + office[0], leaders[1] + office[1])
     return run.summary
 

@@ -14,7 +14,9 @@ class EscalationPolicy(models.Model):
     escalate_after_workdays = models.PositiveSmallIntegerField(
         _("escalate after (working days)"),
         default=2,
-        help_text=_("Still missing this many working days after the due moment: the leader and the office are told and a supervision notice is issued."),
+        help_text=_(
+            "Still missing this many working days after the due moment: the leader and the office are told and a supervision notice is issued."
+        ),
     )
     answer_within_workdays = models.PositiveSmallIntegerField(_("notice answer time (working days)"), default=3)
     deadline_warning_workdays = models.CharField(
@@ -30,7 +32,10 @@ class EscalationPolicy(models.Model):
 
     @property
     def warning_days(self) -> list[int]:
-        return sorted({int(x) for x in self.deadline_warning_workdays.replace("，", ",").split(",") if x.strip().isdigit()}, reverse=True)
+        return sorted(
+            {int(x) for x in self.deadline_warning_workdays.replace("，", ",").split(",") if x.strip().isdigit()},
+            reverse=True,
+        )
 
 
 class SupervisionNotice(models.Model):

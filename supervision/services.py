@@ -59,8 +59,13 @@ def urge(*, user, unit, task=None, note: str = "", token: uuid.UUID | None = Non
     for membership in recipients:
         sent += bool(
             notify(
-                recipient=membership.user, key=f"urge:{record.pk}:u{membership.user_id}", kind="urge", unit=unit,
-                task=task, link=link, now=now,
+                recipient=membership.user,
+                key=f"urge:{record.pk}:u{membership.user_id}",
+                kind="urge",
+                unit=unit,
+                task=task,
+                link=link,
+                now=now,
                 title=_("Urged by the supervision office: %(subject)s") % {"subject": task or unit},
                 body=note or _("Please report or act on this without delay."),
             )  # fmt: skip

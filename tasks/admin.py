@@ -5,6 +5,7 @@ from campaigns.admin import CampaignAdmin
 from campaigns.models import Campaign
 from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
+from .assignments import assignments_save
 from .models import (
     Attachment,
     CompletionRequest,
@@ -16,7 +17,6 @@ from .models import (
     Task,
     TaskAssignment,
 )
-from .assignments import assignments_save
 
 
 class TaskAssignmentInline(admin.TabularInline):
@@ -113,7 +113,16 @@ class AttachmentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     ]  # fmt: skip
     list_select_related = ["uploaded_by"]
     raw_id_fields = ["report", "completion_request"]
-    readonly_fields = ["file", "sha256", "content_type", "size", "uploaded_by", "uploaded_at", "removed_at", "removed_by"]
+    readonly_fields = [
+        "file",
+        "sha256",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "removed_at",
+        "removed_by",
+    ]
 
     def get_queryset(self, request):
         attachments = super().get_queryset(request)

@@ -100,9 +100,7 @@ def assignments_set_many(wanted_by_task: Mapping[Task, Wanted], *, by=None) -> N
 
 
 @transaction.atomic
-def assignments_save(
-    *, saved: Iterable[TaskAssignment] = (), deleted: Iterable[TaskAssignment] = (), by=None
-) -> None:
+def assignments_save(*, saved: Iterable[TaskAssignment] = (), deleted: Iterable[TaskAssignment] = (), by=None) -> None:
     """Delete `deleted` and save `saved` as they stand (new rows, or rows changed in place): what
     the admin's assignment forms submit. The grants of every task they touch follow, including a
     task an assignment was moved away from."""

@@ -2,9 +2,9 @@
 
 from django.shortcuts import render
 
-from .selectors import campaign_page as selectors
 from .deadlines import mark_overdue
 from .models import Task
+from .selectors import campaign_page as selectors
 
 
 def campaign_list(request):

@@ -46,8 +46,7 @@ def check_evidence(upload) -> tuple[str, str]:
     extension = PurePath(name).suffix.lower().lstrip(".")
     if extension not in ACCEPTED:
         raise ValidationError(
-            _("“%(name)s”: only PDF, images (JPG, PNG, GIF, WebP) and Office documents are accepted.")
-            % {"name": name}
+            _("“%(name)s”: only PDF, images (JPG, PNG, GIF, WebP) and Office documents are accepted.") % {"name": name}
         )
     upload.seek(0)
     head = upload.read(8192)

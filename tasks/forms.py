@@ -28,7 +28,9 @@ class EvidenceField(forms.FileField):
         kwargs.setdefault("label", _("Evidence"))
         kwargs.setdefault(
             "help_text",
-            _("PDF, images (JPG, PNG, GIF, WebP) or Office documents, %(size)s MB each; at most %(count)s files and %(total)s MB per report or application.")
+            _(
+                "PDF, images (JPG, PNG, GIF, WebP) or Office documents, %(size)s MB each; at most %(count)s files and %(total)s MB per report or application."
+            )
             % {
                 "count": settings.EVIDENCE_MAX_FILES,
                 "size": round(settings.EVIDENCE_MAX_BYTES / 1024 / 1024),
@@ -117,7 +119,9 @@ class ReportForm(StyledForm):
     progress = LimitedTextField(
         ProgressReport, "progress", label=_("Progress this period"), widget=forms.Textarea(attrs={"rows": 5})
     )
-    problems = LimitedTextField(ProgressReport, "problems", label=_("Problems"), widget=forms.Textarea(attrs={"rows": 3}))
+    problems = LimitedTextField(
+        ProgressReport, "problems", label=_("Problems"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     next_steps = LimitedTextField(
         ProgressReport, "next_steps", label=_("Next steps"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -227,7 +231,9 @@ class ExtensionRequestForm(LeadUnitForm):
         super().__init__(*args, **kwargs)
         if bounds:
             earliest, latest = bounds
-            self.fields["requested_deadline"].widget.attrs.update({"min": earliest.isoformat(), "max": latest.isoformat()})
+            self.fields["requested_deadline"].widget.attrs.update(
+                {"min": earliest.isoformat(), "max": latest.isoformat()}
+            )
 
 
 class LeaderCommentForm(StyledForm):

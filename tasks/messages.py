@@ -22,7 +22,9 @@ from .models import CompletionRequest, Decision, ProgressReport, TaskAssignment
 def _people(unit_ids, roles) -> dict[int, list]:
     """unit id → its active users in the roles, in one query."""
     people = defaultdict(list)
-    memberships = Membership.objects.filter(unit_id__in=set(unit_ids), role__in=roles, user__is_active=True).select_related("user")
+    memberships = Membership.objects.filter(
+        unit_id__in=set(unit_ids), role__in=roles, user__is_active=True
+    ).select_related("user")
     for membership in memberships.order_by("user_id"):
         if membership.user not in people[membership.unit_id]:
             people[membership.unit_id].append(membership.user)
@@ -33,7 +35,9 @@ def reports_reviewed(reports, *, now=None) -> int:
     """Accepted: the unit's liaisons are told. Returned: its liaisons and head, with the reason.
     Any number of reports in a fixed number of queries; returns how many people were told."""
     reports = list(
-        ProgressReport.objects.filter(pk__in=[report.pk for report in reports]).select_related("task__campaign", "period", "unit")
+        ProgressReport.objects.filter(pk__in=[report.pk for report in reports]).select_related(
+            "task__campaign", "period", "unit"
+        )
     )
     liaisons = _people([r.unit_id for r in reports], [Membership.Role.LIAISON])
     heads = _people([r.unit_id for r in reports if r.status == ProgressReport.Status.RETURNED], [Membership.Role.HEAD])
@@ -41,9 +45,14 @@ def reports_reviewed(reports, *, now=None) -> int:
     for report in reports:
         subject = {"task": report.task, "period": report.period.number}
         if report.status == ProgressReport.Status.RETURNED:
-            kind, recipients = "report_returned", liaisons[report.unit_id] + [h for h in heads[report.unit_id] if h not in liaisons[report.unit_id]]
+            kind, recipients = (
+                "report_returned",
+                liaisons[report.unit_id] + [h for h in heads[report.unit_id] if h not in liaisons[report.unit_id]],
+            )
             title = _("Report returned: %(task)s (period %(period)s)") % subject
-            body = _("Reason: %(comment)s\nPlease revise the report and submit it again.") % {"comment": report.review_comment}
+            body = _("Reason: %(comment)s\nPlease revise the report and submit it again.") % {
+                "comment": report.review_comment
+            }
             link = report.get_absolute_url()
         elif report.status == ProgressReport.Status.ACCEPTED:
             kind, recipients = "report_accepted", liaisons[report.unit_id]
@@ -88,11 +97,14 @@ def request_decided(request, *, now=None) -> int:
     approved = request.status == Decision.APPROVED
     if isinstance(request, CompletionRequest):
         what = "completion"
-        title = (_("Task closed off: %(task)s") if approved else _("Application to close off rejected: %(task)s")) % {"task": task}
+        title = (_("Task closed off: %(task)s") if approved else _("Application to close off rejected: %(task)s")) % {
+            "task": task
+        }
     else:
         what = "extension"
         title = (
-            _("Extension approved: %(task)s, new deadline %(date)s") % {"task": task, "date": request.requested_deadline}
+            _("Extension approved: %(task)s, new deadline %(date)s")
+            % {"task": task, "date": request.requested_deadline}
             if approved
             else _("Extension rejected: %(task)s") % {"task": task}
         )

@@ -98,14 +98,14 @@ class Task(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.sort_key = sort_key(self.number)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         # The campaign's code is in the URL: lists of tasks select_related("campaign") (or come
         # from campaign.tasks, which knows it), else each link costs a query.
         return reverse("tasks:detail", args=[self.campaign.code, self.number])
-
-    def save(self, *args, **kwargs):
-        self.sort_key = sort_key(self.number)
-        super().save(*args, **kwargs)
 
     @property
     def depth(self):
@@ -120,9 +120,7 @@ class TaskAssignment(models.Model):
         SUPPORT = "support", _("Supporting unit")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("task"))
-    unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
-    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -164,9 +162,7 @@ class ProgressReport(models.Model):
         ACCEPTED = "accepted", _("Accepted")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports", verbose_name=_("task"))
-    unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit")
-    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit"))
     period = models.ForeignKey(
         "campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="reports", verbose_name=_("period")
     )
@@ -303,8 +299,13 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Kinds the browser shows itself (its PDF viewer, images): opened in the browser (sandboxed,
+    # see report_views.attachment_download); every other kind is downloaded.
+    PREVIEWED = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"})
+
     objects = CurrentAttachmentManager()
-    all_objects = models.Manager()
+    # Second, so that `objects` (without removed evidence) stays the default manager.
+    all_objects = models.Manager()  # noqa: DJ012 (ruff reads a plain Manager after a custom one as a field)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -321,10 +322,6 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-    # Kinds the browser shows itself (its PDF viewer, images): opened in the browser (sandboxed,
-    # see report_views.attachment_download); every other kind is downloaded.
-    PREVIEWED = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"})
 
     @property
     def opens_in_browser(self) -> bool:

@@ -107,9 +107,9 @@ def attachment_download(request, pk):
 def attachment_remove(request, pk):
     """A unit removes evidence from its draft or returned report; back to the report form."""
     attachment = get_object_or_404(
-        access.visible_to(request.user, Attachment).filter(report__isnull=False).select_related(
-            "report__task__campaign", "report__period"
-        ),
+        access.visible_to(request.user, Attachment)
+        .filter(report__isnull=False)
+        .select_related("report__task__campaign", "report__period"),
         pk=pk,
     )
     report = attachment.report

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
-from units.models import Leader
 from common.naming import name_key, split_unit_list
-from units.resolution import UnitDirectory, UnknownUnitName
 from common.workbook import DateError, parse_date
+from units.models import Leader
+from units.resolution import UnitDirectory, UnknownUnitName
 
 from .assignments import assignments_set_many
 from .models import Task, TaskAssignment
@@ -144,7 +144,10 @@ class TaskResource(resources.ModelResource):
                     if unit.pk not in seen:
                         seen.add(unit.pk)
                         assignments.append((unit, role, len(assignments)))
-        if not any(role == TaskAssignment.Role.LEAD for _unit, role, _order in assignments) and "lead_units" not in errors:
+        if (
+            not any(role == TaskAssignment.Role.LEAD for _unit, role, _order in assignments)
+            and "lead_units" not in errors
+        ):
             errors["lead_units"] = [_("A task needs at least one lead unit.")]
         return assignments, errors
 

@@ -112,7 +112,8 @@ def review_accept_selected(request, code):
     if accepted:
         messages.success(
             request,
-            ngettext("%(count)s report accepted.", "%(count)s reports accepted.", len(accepted)) % {"count": len(accepted)},
+            ngettext("%(count)s report accepted.", "%(count)s reports accepted.", len(accepted))
+            % {"count": len(accepted)},
         )
     if len(accepted) < len(set(ids)):
         skipped = len(set(ids)) - len(accepted)
@@ -185,7 +186,9 @@ def _decide(request, request_obj, decide, approved_message):
     default = reverse("tasks:requests")
     if not form.is_valid():
         if "comment" in form.errors:  # over its length limit: say so
-            messages.error(request, _("%(task)s: %(reason)s") % {"task": task.number, "reason": " ".join(form.errors["comment"])})
+            messages.error(
+                request, _("%(task)s: %(reason)s") % {"task": task.number, "reason": " ".join(form.errors["comment"])}
+            )
         else:
             messages.error(request, _("Choose to approve or to reject the request."))
         return _back(request, default)

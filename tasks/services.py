@@ -121,10 +121,14 @@ def report_save(
         if report is None or report.version != expected_version:
             raise ConcurrentUpdate(_("This report was changed meanwhile (in another tab?). Reload the page."))
         if not report.is_editable_state:
-            raise ValidationError(_("The report has been submitted; it can be changed only after the office returns it."))
+            raise ValidationError(
+                _("The report has been submitted; it can be changed only after the office returns it.")
+            )
         report.version += 1
     # Every file and the report's quota are checked before anything is stored.
-    evidence = check_evidence_files(files, attached=Attachment.objects.filter(report=report) if report.pk else Attachment.objects.none())
+    evidence = check_evidence_files(
+        files, attached=Attachment.objects.filter(report=report) if report.pk else Attachment.objects.none()
+    )
     for name, value in content.items():
         setattr(report, name, value)
     if submit:
@@ -165,7 +169,10 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
         raise PermissionDenied
     report = _locked(ProgressReport, report_id)
     if report.status != ProgressReport.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be reviewed; this one is “%(status)s”.") % {"status": report.get_status_display()})
+        raise ValidationError(
+            _("Only a submitted report can be reviewed; this one is “%(status)s”.")
+            % {"status": report.get_status_display()}
+        )
     if not accept and not comment.strip():
         raise ValidationError({"comment": _("Say why the report is returned.")})
     if message := _too_long(ProgressReport, "review_comment", comment):
@@ -194,7 +201,9 @@ def reports_accept(*, user, campaign, report_ids, now=None) -> list[ProgressRepo
     if not access.can(user, "review"):
         raise PermissionDenied
     now = now or timezone.now()
-    visible = access.visible_to(user, ProgressReport).filter(pk__in=list(report_ids), task__campaign=campaign).values("pk")
+    visible = (
+        access.visible_to(user, ProgressReport).filter(pk__in=list(report_ids), task__campaign=campaign).values("pk")
+    )
     reports = list(
         ProgressReport.objects.select_for_update()
         .filter(pk__in=visible, status=ProgressReport.Status.SUBMITTED)
@@ -309,7 +318,9 @@ def _decide(model, request_id: int, *, user, approve: bool, comment: str, now):
 
 
 @transaction.atomic
-def completion_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> CompletionRequest:
+def completion_request_decide(
+    *, user, request_id: int, approve: bool, comment: str = "", now=None
+) -> CompletionRequest:
     """The office closes the task off (销号) or rejects the application with a reason."""
     now = now or timezone.now()
     request = _decide(CompletionRequest, request_id, user=user, approve=approve, comment=comment, now=now)
@@ -338,7 +349,9 @@ def extension_deadline_bounds(task: Task, today: datetime.date) -> tuple[datetim
     campaign's end (or after the current deadline when that is later)."""
     current = task.deadline or today
     earliest = max(current, today) + datetime.timedelta(days=1)
-    latest = max(task.campaign.end_date, current) + datetime.timedelta(days=settings.EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END)
+    latest = max(task.campaign.end_date, current) + datetime.timedelta(
+        days=settings.EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END
+    )
     return earliest, latest
 
 
@@ -356,12 +369,13 @@ def extension_request_create(
     earliest, latest = extension_deadline_bounds(task, today)
     if requested_deadline < earliest:
         raise ValidationError(
-            {"requested_deadline": _("The new deadline must be later than the current one (%(date)s).") % {"date": task.deadline}}
+            {
+                "requested_deadline": _("The new deadline must be later than the current one (%(date)s).")
+                % {"date": task.deadline}
+            }
         )
     if requested_deadline > latest:
-        raise ValidationError(
-            {"requested_deadline": _("The new deadline can be at most %(date)s.") % {"date": latest}}
-        )
+        raise ValidationError({"requested_deadline": _("The new deadline can be at most %(date)s.") % {"date": latest}})
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     if message := _too_long(ExtensionRequest, "reason", reason):
@@ -384,13 +398,16 @@ def extension_request_create(
 @transaction.atomic
 def extension_request_decide(*, user, request_id: int, approve: bool, comment: str = "", now=None) -> ExtensionRequest:
     """Approval moves the deadline; the original deadline stays recorded on the task."""
-    request = _decide(ExtensionRequest, request_id, user=user, approve=approve, comment=comment, now=now or timezone.now())
+    request = _decide(
+        ExtensionRequest, request_id, user=user, approve=approve, comment=comment, now=now or timezone.now()
+    )
     if approve:
         task = request.task
         if task.deadline and request.requested_deadline <= task.deadline:
             # The deadline was moved meanwhile (a re-import, the admin) past what was asked.
             raise ValidationError(
-                _("The task's deadline is already %(date)s; this request would not move it later.") % {"date": task.deadline}
+                _("The task's deadline is already %(date)s; this request would not move it later.")
+                % {"date": task.deadline}
             )
         if task.original_deadline is None:
             task.original_deadline = task.deadline
@@ -422,7 +439,7 @@ def leader_comment_add(*, user, task: Task, text: str, token: uuid.UUID | None =
         if token is None or existing is None:
             raise
         if (existing.author_id, existing.task_id) != (user.pk, task.pk):
-            raise PermissionDenied  # a token not of this form: made up, not a double click
+            raise PermissionDenied from None  # a token not of this form: made up, not a double click
         return existing
     task_messages.leader_commented(comment)
     return comment

@@ -31,7 +31,8 @@ def import_units(request):
                 summary = result.as_dict()
                 messages.success(
                     request,
-                    _("Units imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+                    _("Units imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {
                         "created": summary["units_created"],
                         "updated": summary["units_updated"],
                         "unchanged": summary["units_unchanged"],

@@ -25,11 +25,30 @@ INFO = [
 PHASES = [("阶段名称", "开始日期", "结束日期"), ("推进阶段", "2026-03-01", "2026-10-31")]
 
 
-def task(number, title="任务", lead="区政府办公室", support="", deadline="2026-10-31", section="", leaders="", phase="", description="工作内容"):
+def task(
+    number,
+    title="任务",
+    lead="区政府办公室",
+    support="",
+    deadline="2026-10-31",
+    section="",
+    leaders="",
+    phase="",
+    description="工作内容",
+):
     return [number, section, title, description, lead, support, leaders, deadline, phase]
 
 
-def workbook_bytes(rows, *, headers=TASK_HEADERS, info=INFO, phases=PHASES, title_rows=("测试专项行动任务分解表",), merges=(), task_sheet="任务分解表"):
+def workbook_bytes(
+    rows,
+    *,
+    headers=TASK_HEADERS,
+    info=INFO,
+    phases=PHASES,
+    title_rows=("测试专项行动任务分解表",),
+    merges=(),
+    task_sheet="任务分解表",
+):
     """rows: lists of cell values under `headers`; merges: ranges like 'B3:B5' on the task sheet."""
     book = Workbook()
     sheet = book.active
@@ -179,7 +198,9 @@ def bomb_blank_rows(target=None, *, rows=1_000_000):
     def body():
         yield f'<row r="1">{header}</row>'.encode()
         for start in range(2, rows + 2, _CHUNK_REPEAT):
-            yield "".join(f'<row r="{n}" s="1" customFormat="1"/>' for n in range(start, min(start + _CHUNK_REPEAT, rows + 2))).encode()
+            yield "".join(
+                f'<row r="{n}" s="1" customFormat="1"/>' for n in range(start, min(start + _CHUNK_REPEAT, rows + 2))
+            ).encode()
         yield f'<row r="{rows + 2}"><c r="A{rows + 2}"><v>1</v></c></row>'.encode()
 
     _write_bomb(target, {"xl/worksheets/sheet1.xml": _sheet(body(), dimension=f"A1:I{rows + 2}")})
@@ -192,7 +213,10 @@ def bomb_lying_dimension(target=None, *, column=16384, rows=3):
     from openpyxl.utils import get_column_letter
 
     letter = get_column_letter(column)
-    body = (f'<row r="{n}"><c r="A{n}"><v>1</v></c><c r="{letter}{n}"><v>1</v></c></row>'.encode() for n in range(1, rows + 1))
+    body = (
+        f'<row r="{n}"><c r="A{n}"><v>1</v></c><c r="{letter}{n}"><v>1</v></c></row>'.encode()
+        for n in range(1, rows + 1)
+    )
     _write_bomb(target, {"xl/worksheets/sheet1.xml": _sheet(body, dimension="A1:C3")})
     return _to_bytes(target)
 
@@ -222,7 +246,8 @@ def bomb_many_strings(target=None, *, count=600_000):
         yield f'<sst {SHEET_NS} count="{count}" uniqueCount="{count}">'.encode()
         for start in range(0, count, 10_000):
             yield "".join(
-                f"<si><t>{hashlib.md5(str(n).encode()).hexdigest()[:12]}</t></si>" for n in range(start, min(start + 10_000, count))
+                f"<si><t>{hashlib.md5(str(n).encode()).hexdigest()[:12]}</t></si>"
+                for n in range(start, min(start + 10_000, count))
             ).encode()
         yield b"</sst>"
 
@@ -323,7 +348,11 @@ def bomb_part_named_as_a_sheet(target=None, *, kind="workbook", size=19 * 1024 *
                 name = "xl/worksheets/_rels/book.xml.rels"  # its targets are absolute
         return name, content
 
-    extra = [("xl/worksheets/chart1.xml", f"<chartsheet {SHEET_NS}>".encode() + filler + b"</chartsheet>")] if kind == "chartsheet" else []
+    extra = (
+        [("xl/worksheets/chart1.xml", f"<chartsheet {SHEET_NS}>".encode() + filler + b"</chartsheet>")]
+        if kind == "chartsheet"
+        else []
+    )
     _rewrite(target, workbook_bytes([task("1")]), edit, extra)
     return _to_bytes(target)
 
@@ -336,7 +365,9 @@ def bomb_many_sheet_entries(target=None, *, entries=100, sheet_parts=True, rows=
     target = target or io.BytesIO()
     big_sheet = f"<worksheet {SHEET_NS}><sheetData>".encode() + b"<row/>" * rows + b"</sheetData></worksheet>"
     rel = b'<Relationship Id="r" Type="http://x/y" Target="z"/>'
-    big_rels = b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rel * relationships
+    big_rels = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rel * relationships
+    )
     big_rels += b"</Relationships>"
     worksheet_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
     part = (lambda k: f"/xl/worksheets/extra{k}.xml") if sheet_parts else (lambda k: "/xl/worksheets/extra.xml")
@@ -346,12 +377,16 @@ def bomb_many_sheet_entries(target=None, *, entries=100, sheet_parts=True, rows=
             sheets = "".join(f'<sheet name="extra{k}" sheetId="{100 + k}" r:id="rExtra{k}"/>' for k in range(entries))
             content = content.replace(b"</sheets>", sheets.encode() + b"</sheets>")
         if name == "xl/_rels/workbook.xml.rels":
-            rels = "".join(f'<Relationship Id="rExtra{k}" Type="{worksheet_type}" Target="{part(k)}"/>' for k in range(entries))
+            rels = "".join(
+                f'<Relationship Id="rExtra{k}" Type="{worksheet_type}" Target="{part(k)}"/>' for k in range(entries)
+            )
             content = content.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
         return name, content
 
     small_sheet = f'<worksheet {SHEET_NS}><dimension ref="A1"/><sheetData/></worksheet>'.encode()
-    extra = [(name, big_sheet if sheet_parts else small_sheet) for name in sorted({part(k)[1:] for k in range(entries)})]
+    extra = [
+        (name, big_sheet if sheet_parts else small_sheet) for name in sorted({part(k)[1:] for k in range(entries)})
+    ]
     if not sheet_parts:
         extra.append(("xl/worksheets/_rels/extra.xml.rels", big_rels))
     _rewrite(target, workbook_bytes([task("1")]), edit, extra)

@@ -21,7 +21,9 @@ def test_campaign_task_unit_and_report_pages(reporting, login):
         r.campaign.get_absolute_url(): reverse("campaigns:detail", args=[r.campaign.code]),
         r.task.get_absolute_url(): reverse("tasks:detail", args=[r.campaign.code, r.task.number]),
         r.lead.get_absolute_url(): reverse("units:detail", args=[r.lead.pk]),
-        report.get_absolute_url(): reverse("tasks:report", args=[r.campaign.code, r.task.number, r.lead.pk, r.period.number]),
+        report.get_absolute_url(): reverse(
+            "tasks:report", args=[r.campaign.code, r.task.number, r.lead.pk, r.period.number]
+        ),
         ProgressReport.page_url(r.task, r.support.pk, r.period.number): reverse(
             "tasks:report", args=[r.campaign.code, r.task.number, r.support.pk, r.period.number]
         ),

@@ -21,7 +21,13 @@ from units.models import Membership
 from .factories import PASSWORD, CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -30,10 +36,15 @@ def week(db, assign, member):
     today = timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
     campaign = CampaignFactory(
-        code="week", title="机关效能建设年", start_date=monday - datetime.timedelta(weeks=4), end_date=monday + datetime.timedelta(weeks=8)
+        code="week",
+        title="机关效能建设年",
+        start_date=monday - datetime.timedelta(weeks=4),
+        end_date=monday + datetime.timedelta(weeks=8),
     )
     ensure_reporting_periods(campaign)
-    task = TaskFactory(campaign=campaign, number="1", title="推进重大项目建设", deadline=today + datetime.timedelta(days=40))
+    task = TaskFactory(
+        campaign=campaign, number="1", title="推进重大项目建设", deadline=today + datetime.timedelta(days=40)
+    )
     lead = UnitFactory(name="区政府办公室")
     assign(task, lead, "lead")
     assign(task, UnitFactory(name="区财政局"), "support")
@@ -78,7 +89,9 @@ def test_the_reporting_week(week, live_url, chromium_executable, tmp_path, monke
     evidence.write_bytes(PDF)
     url = live_url
     task_url = url + reverse("tasks:detail", args=[task.campaign.code, task.number])
-    report_url = url + reverse("tasks:report", args=[task.campaign.code, task.number, task.assignments.get(role="lead").unit_id, period.number])
+    report_url = url + reverse(
+        "tasks:report", args=[task.campaign.code, task.number, task.assignments.get(role="lead").unit_id, period.number]
+    )
     review_url = url + reverse("tasks:review", args=[task.campaign.code])
 
     with sync_playwright() as playwright:
@@ -89,7 +102,10 @@ def test_the_reporting_week(week, live_url, chromium_executable, tmp_path, monke
         csp_violations = []
 
         def watch_csp(page):
-            page.on("console", lambda message: "Content Security Policy" in message.text and csp_violations.append(message.text))
+            page.on(
+                "console",
+                lambda message: "Content Security Policy" in message.text and csp_violations.append(message.text),
+            )
             page.expose_function("reportCspViolation", lambda what: csp_violations.append(what))
             page.add_init_script(
                 "document.addEventListener('securitypolicyviolation', function (event) {"
@@ -141,7 +157,9 @@ def test_the_reporting_week(week, live_url, chromium_executable, tmp_path, monke
         assert ProgressReport.objects.get().status == "submitted"
 
         office.goto(review_url)
-        office.click(f"form[action='{reverse('tasks:review-decide', args=[report.pk])}'] button[name=decision][value=accept]")
+        office.click(
+            f"form[action='{reverse('tasks:review-decide', args=[report.pk])}'] button[name=decision][value=accept]"
+        )
         expect(office.locator("body")).not_to_contain_text("完成投资1.2亿元")  # the queue holds submitted reports only
         assert ProgressReport.objects.get().status == "accepted"
 

@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from demo.loader import load_demo
-from tests.conftest import at
 from tests import test_browser_week
+from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 live_url = test_browser_week.live_url  # the app served for one browser test

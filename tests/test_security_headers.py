@@ -1,13 +1,13 @@
 """Security headers, NUL bytes in requests, the localised error pages."""
 
 import pytest
-import config.urls
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import path, reverse
 from django.utils import timezone
 
+import config.urls
 from tests.factories import AttachmentFactory, ProgressReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -140,7 +140,5 @@ def test_unit_pages_show_only_visible_tasks(scene, client, who):
         response = client.get(reverse("units:detail", args=[unit.pk]))
         assert response.status_code == 200
         shown = {assignment.task.campaign.code for assignment in response.context["assignments"]}
-        on_unit = set(
-            TaskAssignment.objects.filter(unit=unit).values_list("task__campaign__code", flat=True)
-        )
+        on_unit = set(TaskAssignment.objects.filter(unit=unit).values_list("task__campaign__code", flat=True))
         assert shown == on_unit & EXPECTED[who]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 _ENTRY = re.compile(
-    r'^(#,.*\n)?(?:#\|.*\n)*(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)(?:msgid_plural ((?:".*"\n)+))?((?:msgstr.*\n(?:".*"\n)*)+)', re.M
+    r'^(#,.*\n)?(?:#\|.*\n)*(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)(?:msgid_plural ((?:".*"\n)+))?((?:msgstr.*\n(?:".*"\n)*)+)',
+    re.M,
 )
 
 

@@ -119,7 +119,7 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
     issues, parsed, seen = [], [], {}
     for number, values in rows[header_index + 1 :]:
 
-        def located(message, name):
+        def located(message, name, number=number):
             col, text = header[name]
             return Issue(message, sheet=sheet, row=number, column=f"{text}（{column_letter(col)}）")
 
@@ -139,7 +139,11 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
         if kind is None:
             allowed = _("、").join(str(label) for _value, label in Unit.Kind.choices)
             issues.append(
-                located(_("Unknown unit kind “%(kind)s”; use one of: %(allowed)s.") % {"kind": kind_text, "allowed": allowed}, "kind")
+                located(
+                    _("Unknown unit kind “%(kind)s”; use one of: %(allowed)s.")
+                    % {"kind": kind_text, "allowed": allowed},
+                    "kind",
+                )
             )
             continue
         aliases = [alias for alias in split_unit_list(cell(values, header, "aliases")) if name_key(alias) != key]
@@ -180,7 +184,12 @@ def parse_unit_directory(data: bytes, *, filename: str = "") -> list[_UnitRow]:
 # What gives away a campaign's task breakdown workbook (tasks.campaign_import.reading reads those; this
 # app sits below campaigns and only needs to recognise one).
 CAMPAIGN_SHEETS = {"任务分解表", "活动信息", "重点任务", "任务清单"}
-CAMPAIGN_HEADERS = {"lead": ("牵头单位",), "title": ("任务名称", "重点任务"), "deadline": ("完成时限",), "support": ("配合单位",)}
+CAMPAIGN_HEADERS = {
+    "lead": ("牵头单位",),
+    "title": ("任务名称", "重点任务"),
+    "deadline": ("完成时限",),
+    "support": ("配合单位",),
+}
 
 
 def _is_campaign_workbook(workbook, rows) -> bool:

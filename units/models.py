@@ -43,12 +43,12 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("units:detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.key = name_key(self.name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("units:detail", args=[self.pk])
 
     @property
     def display_name(self):
@@ -114,7 +114,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_user_unit_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_user_unit_role")
+        ]
         indexes = [models.Index(fields=["unit", "role"], name="membership_unit_role_idx")]
 
     def __str__(self):

@@ -64,7 +64,9 @@ def lookalike_warnings(campaign: Campaign) -> list[str]:
         else:
             continue
         warnings.append(
-            _("A campaign with %(what)s already exists under the code “%(code)s”: %(title)s. This workbook will not change it; check the campaign code before confirming.")
+            _(
+                "A campaign with %(what)s already exists under the code “%(code)s”: %(title)s. This workbook will not change it; check the campaign code before confirming."
+            )
             % {"what": what, "code": other.code, "title": other.title}
         )
     return warnings
@@ -92,10 +94,13 @@ class TaskDescriber:
 
     def describe(self, field: str, value) -> str:
         if field == "units":
-            return "、".join(
-                f"{self.names['units'].get(unit_id, unit_id)}（{self.roles.get(role, role)}）"
-                for unit_id, role, _order in value
-            ) or "—"
+            return (
+                "、".join(
+                    f"{self.names['units'].get(unit_id, unit_id)}（{self.roles.get(role, role)}）"
+                    for unit_id, role, _order in value
+                )
+                or "—"
+            )
         if field == "leaders":
             return "、".join(value) or "—"
         if field in self.names:

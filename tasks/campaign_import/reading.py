@@ -15,22 +15,22 @@ import tablib
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from tasks.numbering import InvalidTaskNumber, normalize_number, parent_number, sort_key
-from units.importing import COLUMNS as UNIT_DIRECTORY_COLUMNS
 from common.naming import name_key
 from common.workbook import (
     DateError,
     Issue,
     WorkbookError,
+    cell,
     column_letter,
     find_header_row,
     header_key,
     open_workbook,
-    cell,
     parse_date,
     read_sheet_rows,
     to_text,
 )
+from tasks.numbering import InvalidTaskNumber, normalize_number, parent_number, sort_key
+from units.importing import COLUMNS as UNIT_DIRECTORY_COLUMNS
 
 TASK_SHEET_NAMES = ("任务分解表", "重点任务", "任务清单", "任务")
 INFO_SHEET_NAMES = ("活动信息", "基本信息", "活动", "行动信息")
@@ -301,7 +301,7 @@ def _check_deadlines(book: CampaignWorkbook) -> None:
         last = info.start_date
     latest = datetime.date(last.year + years, last.month, min(last.day, 28) if last.month == 2 else last.day)
     default_year = (info.end_date or info.start_date).year
-    for row, deadline in zip(book.tasks["row"], book.tasks["deadline"]):
+    for row, deadline in zip(book.tasks["row"], book.tasks["deadline"], strict=False):
         try:
             date = parse_date(deadline, default_year=default_year)
         except DateError:
@@ -357,7 +357,8 @@ def _read_phases(sheet, rows, issues) -> list[PhaseRow]:
         if name_key(name) in seen:
             issues.append(
                 Issue(
-                    _("The phase “%(name)s” is listed twice (also row %(row)s).") % {"name": name, "row": seen[name_key(name)]},
+                    _("The phase “%(name)s” is listed twice (also row %(row)s).")
+                    % {"name": name, "row": seen[name_key(name)]},
                     sheet=sheet,
                     row=number,
                     column=where("name"),
@@ -400,9 +401,7 @@ def _read_tasks(sheet, rows, issues, phases):
             )
         )
         return dataset, [], columns, ""
-    title_above = next(
-        (to_text(value) for _n, values in rows[:header_index] for value in values if to_text(value)), ""
-    )
+    title_above = next((to_text(value) for _n, values in rows[:header_index] for value in values if to_text(value)), "")
 
     def where(name):
         text, letter = columns[name]
@@ -413,7 +412,6 @@ def _read_tasks(sheet, rows, issues, phases):
     seen: dict[str, int] = {}
     records = []
     for number, values in rows[header_index + 1 :]:
-
         texts = [to_text(v) for v in values if to_text(v)]
         raw_number = to_text(cell(values, header, "number"))
         # A heading row such as （一）强规范… (often merged across the row) starts a section.

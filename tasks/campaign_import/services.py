@@ -173,8 +173,10 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
         warnings=warnings,
     )
     describer = TaskDescriber(resource.diffs)
-    for row_result, (row, number, _parent, _section, title, *_rest) in zip(outcome.rows, book.tasks):
-        kind = {"new": "new", "update": "update", "skip": "unchanged"}.get(row_result.import_type, row_result.import_type)
+    for row_result, (row, number, _parent, _section, title, *_rest) in zip(outcome.rows, book.tasks, strict=False):
+        kind = {"new": "new", "update": "update", "skip": "unchanged"}.get(
+            row_result.import_type, row_result.import_type
+        )
         change = TaskChange(row, number, title, kind, resource.changes.get(number, []))
         change.diffs = describer.diff(resource.diffs.get(number, {}))
         saved = resource.tasks_by_number.get(number)
@@ -183,9 +185,7 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
             change.deadline = saved.deadline.isoformat() if saved.deadline else ""
         result.tasks.append(change)
     in_sheet = set(book.tasks["number"])
-    result.missing_from_sheet = [
-        number for number in resource.tasks_by_number if number not in in_sheet
-    ]
+    result.missing_from_sheet = [number for number in resource.tasks_by_number if number not in in_sheet]
     if not issues and not dry_run:
         ensure_reporting_periods(campaign)
     return result, issues
@@ -218,7 +218,11 @@ def _sync_phases(campaign, book) -> dict:
     existing = {name_key(phase.name): phase for phase in campaign.phases.all()}
     for order, row in enumerate(book.phases, start=1):
         phase = existing.get(name_key(row.name)) or Phase(campaign=campaign, name=row.name)
-        if phase.pk is None or (phase.start_date, phase.end_date, phase.sort_order) != (row.start_date, row.end_date, order):
+        if phase.pk is None or (phase.start_date, phase.end_date, phase.sort_order) != (
+            row.start_date,
+            row.end_date,
+            order,
+        ):
             phase.start_date, phase.end_date, phase.sort_order = row.start_date, row.end_date, order
             phase.save()
         existing[name_key(row.name)] = phase
@@ -241,7 +245,9 @@ def _sync_sections(campaign, book) -> dict:
 # ---- browser import: upload, preview, confirm ---------------------------------------------
 
 
-def campaign_import_preview(*, user, data: bytes, filename: str, code: str = "") -> tuple[CampaignImport, CampaignImportResult | None, list[Issue]]:
+def campaign_import_preview(
+    *, user, data: bytes, filename: str, code: str = ""
+) -> tuple[CampaignImport, CampaignImportResult | None, list[Issue]]:
     """Keep the upload and dry-run it. The upload is stored even when refused, so the office
     sees what was wrong; only a clean preview can be confirmed."""
     upload = CampaignImport.objects.create(
@@ -265,7 +271,9 @@ def campaign_import_preview(*, user, data: bytes, filename: str, code: str = "")
     return upload, result, []
 
 
-def campaign_import_hold(*, user, data: bytes, filename: str, issues: list[Issue], typed_code: str = "") -> CampaignImport:
+def campaign_import_hold(
+    *, user, data: bytes, filename: str, issues: list[Issue], typed_code: str = ""
+) -> CampaignImport:
     """Keep an upload whose form had a problem of its own (a bad campaign code), so that the
     office fixes the code on the preview page instead of choosing the file again."""
     return CampaignImport.objects.create(
@@ -279,7 +287,9 @@ def campaign_import_hold(*, user, data: bytes, filename: str, issues: list[Issue
     )
 
 
-def campaign_import_recheck(*, upload_id: int, user, code: str) -> tuple[CampaignImport, CampaignImportResult | None, list[Issue]]:
+def campaign_import_recheck(
+    *, upload_id: int, user, code: str
+) -> tuple[CampaignImport, CampaignImportResult | None, list[Issue]]:
     """Preview a kept upload again with another campaign code, as a new upload record (the
     earlier one stays as it was, so a confirmation in another tab cannot mix the two)."""
     upload = CampaignImport.objects.get(

@@ -48,7 +48,11 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         issues = [Issue(str(message), column=str(form.fields["code"].label)) for message in form.errors["code"]]
         record = campaign_import_hold(
-            user=request.user, data=upload.read(), filename=upload.name, issues=issues, typed_code=request.POST.get("code", "")
+            user=request.user,
+            data=upload.read(),
+            filename=upload.name,
+            issues=issues,
+            typed_code=request.POST.get("code", ""),
         )
         return redirect(record)
     recent = CampaignImport.objects.filter(uploaded_by=request.user).select_related("campaign")[:10]
@@ -65,7 +69,9 @@ def import_preview(request, pk, code_form=None):
         {
             **row,
             "changed_labels": [CHANGED_LABELS.get(name, name) for name in row.get("changed", [])],
-            "diffs": [{**diff, "label": CHANGED_LABELS.get(diff["field"], diff["field"])} for diff in row.get("diffs", [])],
+            "diffs": [
+                {**diff, "label": CHANGED_LABELS.get(diff["field"], diff["field"])} for diff in row.get("diffs", [])
+            ],
         }
         for row in summary.get("task_rows", [])
     ]
@@ -79,7 +85,9 @@ def import_preview(request, pk, code_form=None):
             "rows": rows,
             "issues": summary.get("issues", []),
             "form": CampaignImportForm(),
-            "code_form": (code_form or CampaignCodeForm(initial={"code": record.code or summary.get("typed_code", "")})) if rechecks else None,
+            "code_form": (code_form or CampaignCodeForm(initial={"code": record.code or summary.get("typed_code", "")}))
+            if rechecks
+            else None,
             "upload_buttons": UPLOAD_BUTTONS,
         },
     )
@@ -98,7 +106,9 @@ def import_recheck(request, pk):
     form = CampaignCodeForm(request.POST)
     if not form.is_valid():
         return import_preview(request, pk, code_form=form)
-    new_record, _result, _issues = campaign_import_recheck(upload_id=record.pk, user=request.user, code=form.cleaned_data["code"])
+    new_record, _result, _issues = campaign_import_recheck(
+        upload_id=record.pk, user=request.user, code=form.cleaned_data["code"]
+    )
     return redirect(new_record)
 
 

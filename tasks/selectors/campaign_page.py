@@ -70,11 +70,7 @@ def campaign_detail(user, code: str, category: str = "") -> CampaignDetail:
     tasks = Task.objects.all()
     if category in Task.Category.values:
         tasks = tasks.filter(category=category)
-    tasks = (
-        tasks.select_related("phase")
-        .prefetch_related("leaders", *assignments_prefetches())
-        .order_by("sort_key")
-    )
+    tasks = tasks.select_related("phase").prefetch_related("leaders", *assignments_prefetches()).order_by("sort_key")
     campaign = get_object_or_404(
         access.visible_to(user, Campaign)
         .select_related("office_unit")

@@ -87,7 +87,9 @@ def compliance_matrix(user, campaign_code: str, period_number: int) -> Matrix:
     )
     reports = {
         (report.task_id, report.unit_id): report
-        for report in access.visible_to(user, ProgressReport).filter(task__campaign=campaign, period=period).exclude(status=DRAFT)
+        for report in access.visible_to(user, ProgressReport)
+        .filter(task__campaign=campaign, period=period)
+        .exclude(status=DRAFT)
     }
     units = {a.unit_id: a.unit for task in tasks for a in task.all_assignments}
     columns = sorted(units.values(), key=lambda unit: (unit.sort_order, unit.name))

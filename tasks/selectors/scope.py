@@ -21,7 +21,9 @@ def visible_task(user, campaign_code: str, number: str) -> Task:
 
 
 def visible_report(user, pk: int) -> ProgressReport:
-    return get_object_or_404(access.visible_to(user, ProgressReport).select_related("task__campaign", "unit", "period"), pk=pk)
+    return get_object_or_404(
+        access.visible_to(user, ProgressReport).select_related("task__campaign", "unit", "period"), pk=pk
+    )
 
 
 def visible_completion_request(user, pk: int) -> CompletionRequest:

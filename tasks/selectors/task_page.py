@@ -85,7 +85,8 @@ class TaskDetail:
     def report_links(self) -> list[tuple[Unit, str]]:
         """Each unit the user reports for, with its report page for the current period."""
         return [
-            (unit, ProgressReport.page_url(self.task, unit.pk, self.current_period.number)) for unit in self.reporting_units
+            (unit, ProgressReport.page_url(self.task, unit.pk, self.current_period.number))
+            for unit in self.reporting_units
         ]
 
     @property
@@ -146,7 +147,9 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
         number=number,
     )
     sub_items = list(
-        task.sub_items.select_related("campaign", "phase").prefetch_related(*assignments_prefetches()).order_by("sort_key")
+        task.sub_items.select_related("campaign", "phase")
+        .prefetch_related(*assignments_prefetches())
+        .order_by("sort_key")
     )
     reports = {report.unit_id: report for report in latest_reports(user, task)}
     unit_reports = [

@@ -271,11 +271,21 @@ def _supervision_events(user, task) -> list[TimelineEvent]:
         TimelineEvent(urge.urged_at, "urge", urge.urged_by, subject=urge.unit.display_name, text=urge.note)
         for urge in access.visible_to(user, "supervision.Urge").filter(task=task).select_related("urged_by", "unit")
     ]
-    for notice in access.visible_to(user, "supervision.SupervisionNotice").filter(task=task).select_related("unit", "answered_by"):
-        events.append(TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body))
+    for notice in (
+        access.visible_to(user, "supervision.SupervisionNotice").filter(task=task).select_related("unit", "answered_by")
+    ):
+        events.append(
+            TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body)
+        )
         if notice.answered_at:
             events.append(
-                TimelineEvent(notice.answered_at, "notice:answered", notice.answered_by, subject=notice.unit.display_name, text=notice.answer)
+                TimelineEvent(
+                    notice.answered_at,
+                    "notice:answered",
+                    notice.answered_by,
+                    subject=notice.unit.display_name,
+                    text=notice.answer,
+                )
             )
     return events
 

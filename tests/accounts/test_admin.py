@@ -21,15 +21,23 @@ def superuser(django_user_model):
 def account_keeper():
     """Staff allowed to keep accounts (change_user), not a superuser."""
     user = UserFactory(username="keeper", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="change_user"), Permission.objects.get(codename="view_user"))
+    user.user_permissions.add(
+        Permission.objects.get(codename="change_user"), Permission.objects.get(codename="view_user")
+    )
     return user
 
 
 def _user_form(user, **changes):
     data = {
-        "username": user.username, "full_name": user.full_name, "phone": "", "email": user.email,
-        "is_active": "on", "date_joined_0": "2026-01-05", "date_joined_1": "09:00:00",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "username": user.username,
+        "full_name": user.full_name,
+        "phone": "",
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data
@@ -82,7 +90,14 @@ def test_an_account_created_in_the_admin_needs_a_good_password(client, superuser
     client.force_login(superuser)
     response = client.post(
         reverse("admin:accounts_user_add"),
-        {"username": "daily-user", "full_name": "", "phone": "", "password1": password, "password2": password, "usable_password": "true"},
+        {
+            "username": "daily-user",
+            "full_name": "",
+            "phone": "",
+            "password1": password,
+            "password2": password,
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 200  # the form again, with the validator's message
     assert not UserFactory._meta.model.objects.filter(username="daily-user").exists()
@@ -92,7 +107,8 @@ def test_a_password_change_needs_a_good_password(client):
     user = UserFactory(username="changer")
     client.force_login(user)
     response = client.post(
-        reverse("password_change"), {"old_password": "test-pass-2026", "new_password1": "12345678", "new_password2": "12345678"}
+        reverse("password_change"),
+        {"old_password": "test-pass-2026", "new_password1": "12345678", "new_password2": "12345678"},
     )
     assert response.status_code == 200
     user.refresh_from_db()

@@ -59,7 +59,9 @@ def test_five_failures_lock_that_user_at_that_address_only(people):
 def test_the_lockout_ends_after_the_cool_off(people):
     _fail("alice", X)
     assert _sign_in("alice", PASSWORD, X).status_code == 429
-    AccessAttempt.objects.update(attempt_time=F("attempt_time") - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1))
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
+    )
     assert _sign_in("alice", PASSWORD, X).status_code == 302
 
 
@@ -100,7 +102,9 @@ def test_a_forwarded_entry_that_is_not_an_address_is_not_the_client(people):
     request.META = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "<script>, 192.0.2.10"}
     with override_settings(TRUSTED_PROXY_COUNT=2):
         assert client_ip(request) == "10.0.0.2"
-        assert _sign_in("alice", "wrong-pass", "10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip, 192.0.2.10").status_code == 200
+        assert (
+            _sign_in("alice", "wrong-pass", "10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip, 192.0.2.10").status_code == 200
+        )
     assert AccessFailureLog.objects.filter(username="alice", ip_address="10.0.0.2").exists()
 
 
@@ -147,6 +151,10 @@ def test_the_idle_time_comes_from_the_environment():
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", SESSION_IDLE_MINUTES="30")
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "1800"

@@ -85,7 +85,6 @@ def unknown_year_warnings(caplog) -> list[str]:
 def test_jobs_log_an_unknown_year_once_a_day_not_once_a_call(demo, caplog, monkeypatch, fresh_process):
     from supervision.jobs import run_job
     from tasks.models import Task
-
     from tests.conftest import at
 
     # Every task due in January 2027: counting the working days left asks about many 2027 days.

@@ -15,7 +15,12 @@ def test_load_demo_is_complete_and_idempotent():
     call_command("load_demo")
     counts = (Campaign.objects.count(), Task.objects.count(), ProgressReport.objects.count(), User.objects.count())
     call_command("load_demo")
-    assert (Campaign.objects.count(), Task.objects.count(), ProgressReport.objects.count(), User.objects.count()) == counts
+    assert (
+        Campaign.objects.count(),
+        Task.objects.count(),
+        ProgressReport.objects.count(),
+        User.objects.count(),
+    ) == counts
 
     assert set(Campaign.objects.values_list("code", flat=True)) == {"strict-supervision-2022", "efficiency-year-2026"}
     assert counts[1] == 9 + 19 and counts[2] > 100
@@ -24,7 +29,9 @@ def test_load_demo_is_complete_and_idempotent():
     unit = Membership.objects.get(user__username="liaison1").unit
     assert Membership.objects.get(user__username="head1", role="head").unit == unit
     # liaison1's unit leads tasks in both campaigns.
-    assert Task.objects.filter(assignments__unit=unit, assignments__role="lead").values("campaign").distinct().count() == 2
+    assert (
+        Task.objects.filter(assignments__unit=unit, assignments__role="lead").values("campaign").distinct().count() == 2
+    )
     assert Membership.objects.get(user__username="liaison2").unit != unit
     assert User.objects.get(username="leader").leader_profile.tasks.exists()
     assert ProgressReport.objects.filter(is_late=True).exists()

@@ -35,7 +35,12 @@ def test_liaison1_can_apply_for_an_extension_in_the_demo_and_sees_an_overdue_tas
     url = reverse("tasks:extension-request", args=[task.campaign.code, task.number])
     unit = task.assignments.get(role="lead").unit
     response = client.post(
-        url, {"unit": unit.pk, "requested_deadline": (task.deadline + datetime.timedelta(days=30)).isoformat(), "reason": "演示延期"}
+        url,
+        {
+            "unit": unit.pk,
+            "requested_deadline": (task.deadline + datetime.timedelta(days=30)).isoformat(),
+            "reason": "演示延期",
+        },
     )
     assert response.status_code == 302
     assert ExtensionRequest.objects.get(task=task).status == "pending"
@@ -44,8 +49,10 @@ def test_liaison1_can_apply_for_an_extension_in_the_demo_and_sees_an_overdue_tas
 
 
 def test_the_demo_loaded_on_another_day_moves_its_deadlines_with_it():
-    now = datetime.datetime(2026, 6, 10, 9, 0, tzinfo=datetime.timezone.utc)
+    now = datetime.datetime(2026, 6, 10, 9, 0, tzinfo=datetime.UTC)
     load_demo(now=now)
     tasks = {task.number: task.deadline for task in Task.objects.filter(campaign__code="efficiency-year-2026")}
     assert tasks["7"] == datetime.date(2026, 6, 2) and tasks["9"] == datetime.date(2026, 5, 26)
-    assert all(deadline > datetime.date(2026, 6, 10) for number, deadline in tasks.items() if number not in DEMO_OVERDUE_DAYS)
+    assert all(
+        deadline > datetime.date(2026, 6, 10) for number, deadline in tasks.items() if number not in DEMO_OVERDUE_DAYS
+    )

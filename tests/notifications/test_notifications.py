@@ -59,7 +59,10 @@ def robot(settings):
 
     def make(**kwargs):
         robots.append(Robot(**kwargs))
-        settings.DUBAN_WEBHOOK_HOSTS = [*settings.DUBAN_WEBHOOK_HOSTS, f"http://127.0.0.1:{robots[-1].server.server_port}"]
+        settings.DUBAN_WEBHOOK_HOSTS = [
+            *settings.DUBAN_WEBHOOK_HOSTS,
+            f"http://127.0.0.1:{robots[-1].server.server_port}",
+        ]
         return robots[-1]
 
     yield make
@@ -75,7 +78,15 @@ def person(webhook=None, fmt="generic", email=True):
 
 
 def send(user, key="k1"):
-    return notify(recipient=user, key=key, kind="reminder", title="请于周五18:00前报送", body="1 推进项目建设", link="/workspace/", now=NOW)
+    return notify(
+        recipient=user,
+        key=key,
+        kind="reminder",
+        title="请于周五18:00前报送",
+        body="1 推进项目建设",
+        link="/workspace/",
+        now=NOW,
+    )
 
 
 def test_one_notification_per_key(django_capture_on_commit_callbacks):
@@ -120,7 +131,7 @@ def test_a_failing_robot_is_retried_with_back_off_and_never_blocks_email(robot, 
     assert webhook.next_attempt_at == NOW + datetime.timedelta(minutes=1)
     assert delivery_send(webhook.pk, now=NOW + datetime.timedelta(seconds=30)) == "skipped"  # not yet due
     moment = NOW
-    for attempt in range(2, MAX_ATTEMPTS + 1):
+    for _attempt in range(2, MAX_ATTEMPTS + 1):
         moment += datetime.timedelta(days=1)
         outcome = delivery_send(webhook.pk, now=moment)
     webhook.refresh_from_db()
@@ -150,7 +161,9 @@ def test_a_worker_that_died_mid_send_is_replaced_after_the_lease(mailoutbox):
     assert len(mailoutbox) == 1 and Delivery.objects.get().status == "sent"
 
 
-def test_with_the_broker_down_nothing_breaks_and_the_outbox_catches_up(mailoutbox, django_capture_on_commit_callbacks, caplog):
+def test_with_the_broker_down_nothing_breaks_and_the_outbox_catches_up(
+    mailoutbox, django_capture_on_commit_callbacks, caplog
+):
     with broker(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):
         assert send(person()) is not None  # enqueueing after commit fails quietly
     assert "Broker unavailable" in caplog.text  # it was tried, and the failure handled

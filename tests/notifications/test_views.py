@@ -63,8 +63,13 @@ def test_channel_preferences_are_saved_and_checked(login, fake_dns):
     fake_dns["oapi.dingtalk.com"] = ["203.119.129.20"]
     me = UserFactory()
     client = login(me)
-    bad = client.post(reverse("notifications:preferences"), {"email": "on", "webhook_url": "不是网址", "webhook_format": "dingtalk"})
+    bad = client.post(
+        reverse("notifications:preferences"), {"email": "on", "webhook_url": "不是网址", "webhook_format": "dingtalk"}
+    )
     assert bad.status_code == 200 and not ChannelPreference.objects.exists()
-    client.post(reverse("notifications:preferences"), {"webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=x", "webhook_format": "dingtalk"})
+    client.post(
+        reverse("notifications:preferences"),
+        {"webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=x", "webhook_format": "dingtalk"},
+    )
     preference = ChannelPreference.objects.get(user=me)
     assert not preference.email and preference.webhook_format == "dingtalk"

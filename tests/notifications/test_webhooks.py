@@ -28,7 +28,9 @@ class Listener:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                listener.requests.append({"path": self.path, "host": self.headers["Host"], "body": self.rfile.read(length)})
+                listener.requests.append(
+                    {"path": self.path, "host": self.headers["Host"], "body": self.rfile.read(length)}
+                )
                 self.send_response(status)
                 if location:
                     self.send_header("Location", location)
@@ -98,11 +100,15 @@ def test_with_default_settings_a_local_listener_receives_nothing(login, listener
         assert response.status_code == 200 and "is-invalid" in response.content.decode(), url
     assert not ChannelPreference.objects.exists()
 
-    outcomes = [delivery_send(queue_to(url, key=str(i)).pk, now=NOW) for i, url in enumerate(internal_addresses(local.port))]
+    outcomes = [
+        delivery_send(queue_to(url, key=str(i)).pk, now=NOW) for i, url in enumerate(internal_addresses(local.port))
+    ]
     assert outcomes == ["failed"] * len(outcomes)  # recorded failures, not retries
     assert local.requests == []
     with capsys.disabled():
-        print(f"\nSSRF: {len(outcomes)} internal addresses, requests reaching the local listener: {len(local.requests)}")
+        print(
+            f"\nSSRF: {len(outcomes)} internal addresses, requests reaching the local listener: {len(local.requests)}"
+        )
 
 
 def test_the_form_names_what_is_wrong(login, fake_dns):

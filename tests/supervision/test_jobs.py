@@ -39,7 +39,9 @@ def report_everything(unit_name, period):
 
 
 def period_due_on(year, month, day):
-    return ReportingPeriod.objects.get(campaign__code="efficiency-year-2026", end_date__year=year, end_date__month=month, end_date__day=day)
+    return ReportingPeriod.objects.get(
+        campaign__code="efficiency-year-2026", end_date__year=year, end_date__month=month, end_date__day=day
+    )
 
 
 # ---- a normal week ------------------------------------------------------------------------------
@@ -110,7 +112,9 @@ def test_the_ladder_counts_make_up_working_days(demo):
     assert notice.answer_by == at(2026, 10, 14, 18)  # 3 working days: 12, 13, 14 October
     assert rung_two.notices >= 1
     assert inbox("leader", "overdue", period).exists() and inbox("office", "overdue", period).exists()
-    assert Notification.objects.filter(recipient__username="liaison1", key__startswith=f"notice:{notice.pk}:").count() == 1
+    assert (
+        Notification.objects.filter(recipient__username="liaison1", key__startswith=f"notice:{notice.pk}:").count() == 1
+    )
 
 
 # ---- each rung of the ladder on a normal week --------------------------------------------------------
@@ -131,7 +135,9 @@ def test_each_rung_of_the_overdue_ladder(demo):
     notice = SupervisionNotice.objects.get(period=period, unit__name="区政府办公室")
     assert notice.answer_by == at(2026, 12, 4, 18)
     assert inbox("leader", "overdue", period).count() == 1 and inbox("office", "overdue", period).exists()
-    told = Notification.objects.filter(key__startswith=f"notice:{notice.pk}:").values_list("recipient__username", flat=True)
+    told = Notification.objects.filter(key__startswith=f"notice:{notice.pk}:").values_list(
+        "recipient__username", flat=True
+    )
     assert sorted(told) == ["head1", "liaison1"]
 
     # Answered notices are left alone; unanswered ones go to the leader and the office.
@@ -167,7 +173,12 @@ def test_task_deadline_warnings_and_overdue_tasks(demo):
     assert run_job("deadline_warnings", at(2026, 10, 22, 8)).notifications == 0  # 6 working days left
     run_job("deadline_warnings", at(2026, 10, 23, 8))  # 5 working days left: 26–30 October
     five = inbox("liaison1", "deadline")
-    assert five.count() == Task.objects.filter(campaign__code="efficiency-year-2026", assignments__unit__name="区政府办公室", assignments__role="lead").count()
+    assert (
+        five.count()
+        == Task.objects.filter(
+            campaign__code="efficiency-year-2026", assignments__unit__name="区政府办公室", assignments__role="lead"
+        ).count()
+    )
     assert all("5" in n.title for n in five)
     run_job("deadline_warnings", at(2026, 10, 26, 8))
     assert inbox("liaison1", "deadline").count() == five.count()  # nothing new between the levels
@@ -320,7 +331,11 @@ def test_make_run_runs_every_job_once_after_loading_the_demo():
     from pathlib import Path
 
     script = (Path(__file__).resolve().parents[2] / "bin" / "run").read_text()
-    load, run_all, serve = script.index("manage.py load_demo"), script.index("manage.py runjob --all"), script.index("runserver")
+    load, run_all, serve = (
+        script.index("manage.py load_demo"),
+        script.index("manage.py runjob --all"),
+        script.index("runserver"),
+    )
     assert load < run_all < serve
 
 
@@ -333,7 +348,13 @@ def test_the_demo_started_in_the_evening_has_inboxes_filled(demo):
     out = StringIO()
     call_command("runjob", "--all", "--now", "2026-11-25T20:00", stdout=out)
     summaries = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [s["job"] for s in summaries] == ["report_reminders", "overdue_sweep", "deadline_warnings", "notice_followup", "deliver_outbox"]
+    assert [s["job"] for s in summaries] == [
+        "report_reminders",
+        "overdue_sweep",
+        "deadline_warnings",
+        "notice_followup",
+        "deliver_outbox",
+    ]
     assert inbox("head1", "overdue").exists()  # the unit head of 区政府办公室: reports overdue
     assert inbox("office").exists() or inbox("liaison1").exists()
     again = StringIO()

@@ -39,7 +39,11 @@ def concurrently(name, moment, runs=3):
 
 @pytest.mark.parametrize(
     "name, moment",
-    [("report_reminders", at(2026, 11, 26, 9)), ("overdue_sweep", at(2026, 12, 1, 8, 30)), ("deadline_warnings", at(2026, 11, 2, 8))],
+    [
+        ("report_reminders", at(2026, 11, 26, 9)),
+        ("overdue_sweep", at(2026, 12, 1, 8, 30)),
+        ("deadline_warnings", at(2026, 11, 2, 8)),
+    ],
 )
 def test_concurrent_runs_create_nothing_twice(name, moment):
     load_demo(now=at(2026, 11, 23))

@@ -14,7 +14,11 @@ def test_default_schedules_install_once_and_keep_the_offices_changes(capsys):
     call_command("install_schedules")
     assert PeriodicTask.objects.count() == len(DEFAULT_SCHEDULES)
     reminder = PeriodicTask.objects.get(name="催报 · report reminders 09:00")
-    assert (reminder.crontab.hour, reminder.crontab.minute, str(reminder.crontab.timezone)) == ("9", "0", "Asia/Shanghai")
+    assert (reminder.crontab.hour, reminder.crontab.minute, str(reminder.crontab.timezone)) == (
+        "9",
+        "0",
+        "Asia/Shanghai",
+    )
     reminder.crontab.hour = "8"  # the office moves it in the admin
     reminder.crontab.save()
     call_command("install_schedules")

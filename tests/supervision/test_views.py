@@ -52,7 +52,9 @@ def test_the_office_urges_from_the_task_page_and_the_timeline_records_it(reporti
     assert 'action="/supervision/urge/"' in office.get(task_url).content.decode()
     assert 'action="/supervision/urge/"' not in login(r.lead_liaison).get(task_url).content.decode()
 
-    response = office.post(reverse("supervision:urge"), {"unit": r.support.pk, "task": r.task.pk, "note": "请今天报送", "next": task_url})
+    response = office.post(
+        reverse("supervision:urge"), {"unit": r.support.pk, "task": r.task.pk, "note": "请今天报送", "next": task_url}
+    )
     assert response.status_code == 302 and response["Location"] == task_url
     told = set(Notification.objects.filter(kind="urge").values_list("recipient__username", flat=True))
     assert told == {"support_liaison", "support_head"}

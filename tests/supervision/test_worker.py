@@ -70,7 +70,9 @@ def test_scheduled_reminder_reaches_the_inbox_and_the_mail_outbox(celery_on_redi
 
     with start_worker(celery_on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING"):
         # What beat does at Thursday 09:00: send the schedule's task (here with the moment fixed).
-        celery_on_redis.send_task(schedule.task, args=json.loads(schedule.args), kwargs={"now": at(2026, 11, 26, 9).isoformat()})
+        celery_on_redis.send_task(
+            schedule.task, args=json.loads(schedule.args), kwargs={"now": at(2026, 11, 26, 9).isoformat()}
+        )
         assert wait_for(lambda: Notification.objects.filter(recipient__username="liaison1", kind="reminder").exists())
         # The delivery task was queued after the job's commit and ran on the same worker.
         assert wait_for(lambda: any(m.to == ["liaison1@example.gov.cn"] for m in mail.outbox))

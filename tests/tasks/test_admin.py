@@ -26,8 +26,14 @@ def _demo_like(user):
 
 def _save(r, unit, liaison, text, *, submit, version=None, period=None):
     return report_save(
-        user=liaison, task=r.task, unit=unit, period=period or r.past, progress=text,
-        percent_complete=40, expected_version=version, submit=submit,
+        user=liaison,
+        task=r.task,
+        unit=unit,
+        period=period or r.past,
+        progress=text,
+        percent_complete=40,
+        expected_version=version,
+        submit=submit,
     )
 
 
@@ -52,7 +58,7 @@ def drafts(reporting):
 
 def _admin_pages():
     """Every changelist, change page, history page and historical version of every registered model."""
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         info = model._meta.app_label, model._meta.model_name
         yield reverse("admin:%s_%s_changelist" % info)
         if any(f.name == "status" for f in model._meta.fields):
@@ -100,7 +106,9 @@ def test_drafts_are_not_reachable_by_id_or_in_history(client, reporting, drafts)
     history = client.get(reverse("admin:tasks_progressreport_history", args=[submitted.pk]))
     assert history.status_code == 200
     draft_record = submitted.history.get(history_change_reason="save")
-    version = client.get(reverse("admin:tasks_progressreport_simple_history", args=[submitted.pk, draft_record.history_id]))
+    version = client.get(
+        reverse("admin:tasks_progressreport_simple_history", args=[submitted.pk, draft_record.history_id])
+    )
     assert version.status_code == 404
 
 
@@ -113,15 +121,22 @@ def test_office_staff_cannot_rewrite_a_report_in_the_admin(client, reporting, dr
     assert page.status_code == 200 and "已报送的进展" in page.content.decode()
     assert 'name="_save"' not in page.content.decode()  # read-only: no save button
     data = {
-        "task": report.task_id, "unit": report.unit_id, "period": report.period_id, "status": "accepted",
-        "progress": "改写后的内容", "percent_complete": 100, "version": report.version,
+        "task": report.task_id,
+        "unit": report.unit_id,
+        "period": report.period_id,
+        "status": "accepted",
+        "progress": "改写后的内容",
+        "percent_complete": 100,
+        "version": report.version,
     }
     assert client.post(url, data).status_code == 403
     # Nor through "revert" on a historical version (simple_history's form view saves on POST).
     record = report.history.filter(history_change_reason="submit").first()
     revert = reverse("admin:tasks_progressreport_simple_history", args=[report.pk, record.history_id])
     assert client.post(revert, data).status_code == 403
-    assert client.post(reverse("admin:tasks_progressreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:tasks_progressreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    )
     report.refresh_from_db()
     assert report.progress == "已报送的进展" and report.status == ProgressReport.Status.ACCEPTED
 
@@ -129,7 +144,9 @@ def test_office_staff_cannot_rewrite_a_report_in_the_admin(client, reporting, dr
 @pytest.mark.parametrize(
     "model_name", ["progressreport", "attachment", "completionrequest", "extensionrequest", "leadercomment"]
 )
-def test_filed_records_are_read_only_for_office_staff_and_editable_by_superusers(client, reporting, drafts, model_name, django_user_model):
+def test_filed_records_are_read_only_for_office_staff_and_editable_by_superusers(
+    client, reporting, drafts, model_name, django_user_model
+):
     client.force_login(_demo_like(reporting.office))
     from django.apps import apps
 

@@ -27,7 +27,9 @@ def test_counter_and_evidence_removal(reporting, live_url, chromium_executable, 
         page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
         page.set_default_timeout(15_000)
         violations = []
-        page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and violations.append(message.text)
+        )
         page.goto(live_url + reverse("login"))
         page.fill("input[name=username]", r.lead_liaison.username)
         page.fill("input[name=password]", PASSWORD)

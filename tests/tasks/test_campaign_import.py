@@ -203,7 +203,11 @@ def test_only_responsible_units_column_means_lead_units(unit_directory):
 
 
 def test_vertically_merged_cells_apply_to_every_row(unit_directory):
-    rows = [task("1", section="（一）分类甲", lead="区财政局"), task("2", section=None, lead=None), task("3", section="（二）分类乙")]
+    rows = [
+        task("1", section="（一）分类甲", lead="区财政局"),
+        task("2", section=None, lead=None),
+        task("3", section="（二）分类乙"),
+    ]
     # B3:B4 merges the section of tasks 1 and 2, E3:E4 their lead unit.
     campaign_import(workbook_bytes(rows, merges=("B3:B4", "E3:E4")), code="merged")
     second = Task.objects.get(number="2")
@@ -303,8 +307,9 @@ def test_unreadable_files_are_refused(unit_directory, data, words, settings):
 
 
 def test_empty_workbook_is_refused(unit_directory):
-    from openpyxl import Workbook
     import io
+
+    from openpyxl import Workbook
 
     buffer = io.BytesIO()
     Workbook().save(buffer)

@@ -40,14 +40,18 @@ pytestmark = pytest.mark.django_db
 # name → (build the bomb, settings to lower, words the refusal must contain)
 BOMBS = {
     "shared string over the part size": (
-        lambda: bomb_shared_string(chars=300_000), {"IMPORT_MAX_PART_BYTES": 100 * 1024}, ["sharedStrings.xml", "0.1"]
+        lambda: bomb_shared_string(chars=300_000),
+        {"IMPORT_MAX_PART_BYTES": 100 * 1024},
+        ["sharedStrings.xml", "0.1"],
     ),
     "shared string over the cell length": (lambda: bomb_shared_string(chars=20_000), {}, ["20000", "10000"]),
     "dense grid, declared": (lambda: bomb_dense(rows=30, columns=70), {"IMPORT_MAX_ROWS": 20}, ["70", "60"]),
     "dense grid, a little too wide": (lambda: bomb_dense(rows=30, columns=70), {}, ["BI", "60"]),
     "dense grid, too many rows": (lambda: bomb_dense(rows=30, columns=5), {"IMPORT_MAX_ROWS": 20}, ["20"]),
     "dense grid, too many cells": (
-        lambda: bomb_dense(rows=10, columns=5), {"IMPORT_MAX_ROWS": 1, "IMPORT_MAX_COLUMNS": 5}, ["5"]
+        lambda: bomb_dense(rows=10, columns=5),
+        {"IMPORT_MAX_ROWS": 1, "IMPORT_MAX_COLUMNS": 5},
+        ["5"],
     ),
     "2,000 × 16,384 declared": (lambda: bomb_declared(rows=20), {}, ["16384", "60"]),
     "dimension that lies": (bomb_lying_dimension, {}, ["XFD", "60"]),
@@ -55,17 +59,23 @@ BOMBS = {
     "XML entities": (bomb_entities, {}, ["XML"]),
     "styles part parsed whole": (lambda: bomb_styles(count=20_000), {}, ["styles.xml", "2 MB"]),
     "too many shared strings": (
-        lambda: bomb_many_strings(count=50), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
+        lambda: bomb_many_strings(count=50),
+        {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2},
+        ["20"],
     ),
 }
 
 
 BOMBS["elements nested too deep"] = (lambda: bomb_deeply_nested(depth=100, noise=0), {}, ["损坏"])
 BOMBS["workbook part named as a sheet"] = (
-    lambda: bomb_part_named_as_a_sheet(kind="workbook", size=2_500_000), {}, ["book.xml", "2 MB"]
+    lambda: bomb_part_named_as_a_sheet(kind="workbook", size=2_500_000),
+    {},
+    ["book.xml", "2 MB"],
 )
 BOMBS["too many shared strings, table under another name"] = (
-    lambda: bomb_renamed_strings(count=50), {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2}, ["20"]
+    lambda: bomb_renamed_strings(count=50),
+    {"IMPORT_MAX_ROWS": 10, "IMPORT_MAX_COLUMNS": 2},
+    ["20"],
 )
 CASES = [pytest.param(*case, id=name) for name, case in BOMBS.items()]
 
@@ -111,7 +121,9 @@ def test_unit_directory_import_refuses_at_the_named_limit(build, limits, words, 
 
 
 @pytest.mark.parametrize("build, limits, words", CASES)
-def test_browser_upload_is_refused_recorded_so_and_never_confirmable(build, limits, words, settings, login, office_user):
+def test_browser_upload_is_refused_recorded_so_and_never_confirmable(
+    build, limits, words, settings, login, office_user
+):
     lower(settings, limits)
     client = login(office_user)
     response = client.post(reverse("campaigns:import"), {"file": SimpleUploadedFile("bomb.xlsx", build())})
@@ -164,7 +176,9 @@ def test_a_record_left_by_a_crash_cannot_be_confirmed_after_memory_runs_out(logi
     assert record.status == CampaignImport.Status.REFUSED and record.summary["issues"]
 
 
-@pytest.mark.parametrize("sheet_parts", [True, False], ids=["1 MB sheets without a size", "one sheet, 1 MB relationships"])
+@pytest.mark.parametrize(
+    "sheet_parts", [True, False], ids=["1 MB sheets without a size", "one sheet, 1 MB relationships"]
+)
 def test_sheets_not_read_cost_nothing_on_opening(sheet_parts, db):
     """Before: 20 entries took 9 s (own parts) and 4 s (one part); 100 entries of own parts, 46 s."""
     import time
@@ -186,7 +200,9 @@ def test_chartsheets_are_not_read(unit_directory):
 
     workbook = open_workbook(bomb_part_named_as_a_sheet(kind="chartsheet", size=2_500_000))
     assert "chart" not in workbook.sheetnames and "任务分解表" in workbook.sheetnames
-    result = campaign_import(bomb_part_named_as_a_sheet(kind="chartsheet", size=2_500_000), filename="chart.xlsx", dry_run=True)
+    result = campaign_import(
+        bomb_part_named_as_a_sheet(kind="chartsheet", size=2_500_000), filename="chart.xlsx", dry_run=True
+    )
     assert result.as_dict()
 
 

@@ -21,9 +21,7 @@ def office_user(unit_directory):
 
 
 def upload(client, data, name="sheet.xlsx", **extra):
-    return client.post(
-        reverse("campaigns:import"), {"file": SimpleUploadedFile(name, data), **extra}
-    )
+    return client.post(reverse("campaigns:import"), {"file": SimpleUploadedFile(name, data), **extra})
 
 
 def test_import_pages_are_for_the_office_only(login, office_user):
@@ -117,7 +115,9 @@ def test_unit_directory_errors_are_listed(login, db):
     )
     content = response.content.decode()
     # a task breakdown workbook given to the unit import is named for what it is
-    assert response.status_code == 200 and "这是专项行动任务分解表，不是单位名录" in content and "导入专项行动" in content
+    assert (
+        response.status_code == 200 and "这是专项行动任务分解表，不是单位名录" in content and "导入专项行动" in content
+    )
 
 
 # ---- defects a new user met (issue 7) ----------------------------------------------------------

@@ -70,9 +70,13 @@ def test_phase_timeline_highlights_the_current_phase(client, office):
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
     campaign = CampaignFactory(start_date=today - 60 * day, end_date=today + 60 * day)
-    PhaseFactory(campaign=campaign, name="学习教育阶段", sort_order=1, start_date=today - 60 * day, end_date=today - day)
+    PhaseFactory(
+        campaign=campaign, name="学习教育阶段", sort_order=1, start_date=today - 60 * day, end_date=today - day
+    )
     PhaseFactory(campaign=campaign, name="全面实施阶段", sort_order=2, start_date=today, end_date=today + 30 * day)
-    PhaseFactory(campaign=campaign, name="总结考核阶段", sort_order=3, start_date=today + 31 * day, end_date=today + 60 * day)
+    PhaseFactory(
+        campaign=campaign, name="总结考核阶段", sort_order=3, start_date=today + 31 * day, end_date=today + 60 * day
+    )
 
     response = client.get(reverse("campaigns:detail", args=[campaign.code]))
     assert response.context["detail"].current_phase.name == "全面实施阶段"

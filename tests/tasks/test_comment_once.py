@@ -41,7 +41,9 @@ def test_a_token_of_another_task_s_comment_is_refused_not_a_server_error(client,
     r = reporting
     client.force_login(r.leader)
     token = rendered_token(client.get(task_url(r)).content.decode())
-    client.post(reverse("tasks:comment", args=[r.campaign.code, r.task.number]), {"text": "要倒排工期。", "token": token})
+    client.post(
+        reverse("tasks:comment", args=[r.campaign.code, r.task.number]), {"text": "要倒排工期。", "token": token}
+    )
     other = reverse("tasks:comment", args=[r.campaign.code, r.other_task.number])
     assert client.post(other, {"text": "另一条批示。", "token": token}).status_code == 403
     assert list(LeaderComment.objects.values_list("task", flat=True)) == [r.task.pk]

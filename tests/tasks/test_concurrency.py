@@ -68,7 +68,9 @@ def test_two_saves_of_the_same_version_lose_no_update(world):
 
 def test_two_completion_applications_at_once_leave_one_pending(world):
     def apply(text):
-        return lambda: completion_request_create(user=world.lead_liaison, task=world.task, unit=world.lead, summary=text)
+        return lambda: completion_request_create(
+            user=world.lead_liaison, task=world.task, unit=world.lead, summary=text
+        )
 
     outcomes = race(apply("申请一"), apply("申请二"))
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1

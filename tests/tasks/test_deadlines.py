@@ -28,7 +28,9 @@ def today(monkeypatch):
 
 @pytest.fixture
 def tasks(today):
-    campaign = CampaignFactory(code="overdue", start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 12, 31))
+    campaign = CampaignFactory(
+        code="overdue", start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 12, 31)
+    )
     unit = UnitFactory(name="区住房和城乡建设局")
     late = TaskFactory(campaign=campaign, number="1", title="老旧小区改造", deadline=datetime.date(2026, 9, 18))
     closed = TaskFactory(
@@ -77,7 +79,9 @@ def test_a_sub_item_past_its_deadline_is_marked_on_its_parents_page(client, offi
 def test_overdue_badges_add_no_query_per_row(client, office, tasks, page, django_assert_num_queries):
     def grow(count):
         for _ in range(count):
-            task = TaskFactory(campaign=tasks.campaign, deadline=datetime.date(2026, 9, 1) - datetime.timedelta(days=count))
+            task = TaskFactory(
+                campaign=tasks.campaign, deadline=datetime.date(2026, 9, 1) - datetime.timedelta(days=count)
+            )
             TaskAssignmentFactory(task=task, unit=tasks.unit)
 
     url = pages(tasks)[page]
@@ -96,5 +100,5 @@ def test_the_task_page_labels_section_and_class_and_leaves_out_empty_ones(client
     tasks.late.category = "continuing"
     tasks.late.save()
     content = client.get(url).content.decode()
-    assert "<dt class=\"col-sm-3 col-lg-2\">所属分类</dt>" in content and "（一）城市更新" in content
-    assert "<dt class=\"col-sm-3 col-lg-2\">项目类别</dt>" in content and "续建" in content
+    assert '<dt class="col-sm-3 col-lg-2">所属分类</dt>' in content and "（一）城市更新" in content
+    assert '<dt class="col-sm-3 col-lg-2">项目类别</dt>' in content and "续建" in content

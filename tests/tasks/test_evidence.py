@@ -105,7 +105,9 @@ def test_the_quota_applies_to_a_completion_application(world, settings, disk):
 # ---- removal ------------------------------------------------------------------------------------
 
 
-def test_the_unit_removes_evidence_from_its_draft_and_the_unseen_file_goes(world, disk, django_capture_on_commit_callbacks, settings):
+def test_the_unit_removes_evidence_from_its_draft_and_the_unseen_file_goes(
+    world, disk, django_capture_on_commit_callbacks, settings
+):
     settings.EVIDENCE_MAX_FILES = 2
     report = save(world, files=[pdf("错传的.pdf"), pdf("留下的.pdf")])
     wrong = report.attachments.get(original_name="错传的.pdf")
@@ -152,4 +154,9 @@ def test_removed_evidence_stays_listed_for_administrators(world, client):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     page = client.get(reverse("admin:tasks_attachment_changelist")).content.decode()
     assert "撤回的.pdf" in page
-    assert client.get(reverse("admin:tasks_attachment_change", args=[report.attachments(manager="all_objects").get().pk])).status_code == 200
+    assert (
+        client.get(
+            reverse("admin:tasks_attachment_change", args=[report.attachments(manager="all_objects").get().pk])
+        ).status_code
+        == 200
+    )

@@ -189,7 +189,8 @@ def test_grants_follow_the_assignment_pages(client, reporting, staff):
     assert (r.support.pk, r.task.pk, REPORT) not in grants() and (r.support.pk, r.other_task.pk, LEAD) in grants()
     assert_grants_equal_assignments()
     response = client.post(
-        reverse("admin:tasks_taskassignment_add"), {"task": r.task.pk, "unit": r.other.pk, "role": "support", "sort_order": 2}
+        reverse("admin:tasks_taskassignment_add"),
+        {"task": r.task.pk, "unit": r.other.pk, "role": "support", "sort_order": 2},
     )
     assert response.status_code == 302
     assert_grants_equal_assignments()
@@ -230,7 +231,9 @@ def test_the_demo_loads_grants_equal_to_its_assignments(demo):
 
 SYNC = re.compile(r"\b(_grants_sync|task_permissions_sync)\b")
 # Guardian's own writers, and a grant row built by hand.
-GRANT_WRITES = re.compile(r"\b(assign_perm|remove_perm|bulk_assign_perm|bulk_remove_perm)\(|(?<!class )\bTaskGroupObjectPermission\(")
+GRANT_WRITES = re.compile(
+    r"\b(assign_perm|remove_perm|bulk_assign_perm|bulk_remove_perm)\(|(?<!class )\bTaskGroupObjectPermission\("
+)
 # An assignment created, changed or deleted other than through the service.
 ASSIGNMENT_WRITES = re.compile(
     r"(?<!class )\bTaskAssignment\("

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from notifications.models import Delivery, Notification
@@ -34,21 +34,29 @@ def submitted(r, unit=None, period=None):
     )  # fmt: skip
 
 
-def test_a_returned_report_reaches_the_liaison_and_the_head_with_the_reason_once(reporting, login, django_capture_on_commit_callbacks):
+def test_a_returned_report_reaches_the_liaison_and_the_head_with_the_reason_once(
+    reporting, login, django_capture_on_commit_callbacks
+):
     r = reporting
     report = submitted(r)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = login(r.office).post(reverse("tasks:review-decide", args=[report.pk]), {"decision": "return", "comment": "数据口径不一致"})
+        response = login(r.office).post(
+            reverse("tasks:review-decide", args=[report.pk]), {"decision": "return", "comment": "数据口径不一致"}
+        )
     assert response.status_code == 302
     assert set(told("report_returned")) == {"lead_liaison", "lead_head"}  # not the supporting unit, not other units
     notification = Notification.objects.get(recipient=r.lead_liaison)
     assert "推进重大项目建设" in notification.title and "数据口径不一致" in notification.body
-    assert notification.link == reverse("tasks:report", args=[r.campaign.code, r.task.number, r.lead.pk, r.period.number])
+    assert notification.link == reverse(
+        "tasks:report", args=[r.campaign.code, r.task.number, r.lead.pk, r.period.number]
+    )
     assert notification.deliveries.get().channel == "email"
     assert len(callbacks) == Delivery.objects.count()  # handed to the workers after commit
 
     # A retry of the same decision is refused and tells nobody again.
-    login(r.office).post(reverse("tasks:review-decide", args=[report.pk]), {"decision": "return", "comment": "数据口径不一致"})
+    login(r.office).post(
+        reverse("tasks:review-decide", args=[report.pk]), {"decision": "return", "comment": "数据口径不一致"}
+    )
     assert Notification.objects.count() == 2
     page = login(r.lead_liaison).get(reverse("notifications:inbox")).content.decode()
     assert "数据口径不一致" in page
@@ -64,12 +72,17 @@ def test_an_accepted_report_reaches_the_liaison_and_a_second_review_after_resubm
     )  # fmt: skip
     services.report_review(user=r.office, report_id=report.pk, accept=True)
     assert told() == {
-        "lead_liaison": [f"报送被退回：{r.task}（第{r.period.number}期）", f"报送已审核通过：{r.task}（第{r.period.number}期）"],
+        "lead_liaison": [
+            f"报送被退回：{r.task}（第{r.period.number}期）",
+            f"报送已审核通过：{r.task}（第{r.period.number}期）",
+        ],
         "lead_head": [f"报送被退回：{r.task}（第{r.period.number}期）"],
     }
 
 
-def test_accepting_several_reports_tells_each_unit_in_a_fixed_number_of_queries(reporting, django_assert_max_num_queries):
+def test_accepting_several_reports_tells_each_unit_in_a_fixed_number_of_queries(
+    reporting, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -80,8 +93,13 @@ def test_accepting_several_reports_tells_each_unit_in_a_fixed_number_of_queries(
     many = [submitted(r, period=r.past), submitted(r, unit=r.support), submitted(r, unit=r.support, period=r.past)]
     with django_assert_max_num_queries(len(few)):
         services.reports_accept(user=r.office, campaign=r.campaign, report_ids=[report.pk for report in many])
-    assert {user: len(titles) for user, titles in told("report_accepted").items()} == {"lead_liaison": 2, "support_liaison": 2}
-    services.reports_accept(user=r.office, campaign=r.campaign, report_ids=[report.pk for report in one + many])  # all accepted already
+    assert {user: len(titles) for user, titles in told("report_accepted").items()} == {
+        "lead_liaison": 2,
+        "support_liaison": 2,
+    }
+    services.reports_accept(
+        user=r.office, campaign=r.campaign, report_ids=[report.pk for report in one + many]
+    )  # all accepted already
     assert Notification.objects.count() == 4
 
 
@@ -91,7 +109,9 @@ def test_a_leaders_instruction_reaches_the_liaisons_of_the_units_on_the_task_onc
     r = reporting
     token = uuid.uuid4()
     services.leader_comment_add(user=r.leader, task=r.task, text="要加快进度，月底前见成效", token=token)
-    services.leader_comment_add(user=r.leader, task=r.task, text="要加快进度，月底前见成效", token=token)  # a double click
+    services.leader_comment_add(
+        user=r.leader, task=r.task, text="要加快进度，月底前见成效", token=token
+    )  # a double click
     assert set(told("leader_comment")) == {"lead_liaison", "support_liaison"}  # not 区审计局 of task 2
     assert Notification.objects.count() == 2
     assert "要加快进度" in Notification.objects.get(recipient=r.support_liaison).body
@@ -126,7 +146,7 @@ def test_nothing_is_told_when_the_decision_fails(reporting):
     report = submitted(r)
     with pytest.raises(ValidationError):
         services.report_review(user=r.office, report_id=report.pk, accept=False, comment="")
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.report_review(user=UserFactory(), report_id=report.pk, accept=True)
     assert not Notification.objects.exists()
 

@@ -96,14 +96,18 @@ def test_reports_of_draft_campaigns_stay_hidden_from_units(world, assign):
 
 
 def test_review_and_comment_rights(world):
-    assert can(world.office, "review") and not any(can(u, "review") for u in (world.leader, world.lead_liaison, world.outsider))
+    assert can(world.office, "review") and not any(
+        can(u, "review") for u in (world.leader, world.lead_liaison, world.outsider)
+    )
     assert can(world.leader, "comment") and can(world.office, "comment")
     assert not can(world.lead_liaison, "comment") and not can(world.outsider, "comment")
 
 
 def test_report_scoping_is_one_query_whatever_the_number_of_reports(world, django_assert_num_queries):
     for period in world.campaign.periods.all()[:10]:
-        ProgressReportFactory(task=world.task, unit=world.support, period=period, status="submitted", submitted_at=period.due_at)
+        ProgressReportFactory(
+            task=world.task, unit=world.support, period=period, status="submitted", submitted_at=period.due_at
+        )
     user = world.lead_liaison
     list(visible_to(user, ProgressReport))  # memoises the user's roles
     with django_assert_num_queries(1):

@@ -205,7 +205,9 @@ def test_only_the_office_reviews(world):
         with pytest.raises(PermissionDenied):
             report_review(user=user, report_id=report.pk, accept=True)
     with pytest.raises(ValidationError):
-        report_review(user=world.office, report_id=save(world, user=world.support_liaison, unit=world.support).pk, accept=True)
+        report_review(
+            user=world.office, report_id=save(world, user=world.support_liaison, unit=world.support).pk, accept=True
+        )
 
 
 def test_history_records_who_did_what(world):
@@ -223,7 +225,11 @@ def test_lead_unit_applies_for_completion_and_the_office_closes_the_task_off(wor
     with pytest.raises(PermissionDenied):
         completion_request_create(user=world.support_liaison, task=world.task, unit=world.support, summary="完成")
     request = completion_request_create(
-        user=world.lead_liaison, task=world.task, unit=world.lead, summary="全部完成", files=[SimpleUploadedFile("验收.pdf", PDF)]
+        user=world.lead_liaison,
+        task=world.task,
+        unit=world.lead,
+        summary="全部完成",
+        files=[SimpleUploadedFile("验收.pdf", PDF)],
     )
     assert request.attachments.count() == 1
     with pytest.raises(ValidationError):  # a second application while one waits
@@ -256,7 +262,12 @@ def test_rejected_completion_needs_a_reason_and_leaves_the_task_open(world):
 
 def extend(world, new_date, today=datetime.date(2026, 9, 1), user=None, reason="征地拆迁滞后"):
     return extension_request_create(
-        user=user or world.lead_liaison, task=world.task, unit=world.lead, requested_deadline=new_date, reason=reason, today=today
+        user=user or world.lead_liaison,
+        task=world.task,
+        unit=world.lead,
+        requested_deadline=new_date,
+        reason=reason,
+        today=today,
     )
 
 

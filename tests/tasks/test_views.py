@@ -38,8 +38,14 @@ def test_detail_shows_every_part_of_the_task(client, office):
     phase = PhaseFactory(campaign=campaign, name="分项推进、全面实施阶段")
     parent = TaskFactory(campaign=campaign, number="5", title="推进重大项目建设", section=section)
     task = TaskFactory(
-        campaign=campaign, number="5.2", parent=parent, section=section, phase=phase,
-        title="新开工项目", description="9月底前完成前期手续。", deadline=datetime.date(2026, 10, 31),
+        campaign=campaign,
+        number="5.2",
+        parent=parent,
+        section=section,
+        phase=phase,
+        title="新开工项目",
+        description="9月底前完成前期手续。",
+        deadline=datetime.date(2026, 10, 31),
     )
     sub_item = TaskFactory(campaign=campaign, number="5.2.1", parent=task, title="前期手续")
     lead = UnitFactory(name="区发展和改革局", short_name="区发改局")
@@ -51,8 +57,14 @@ def test_detail_shows_every_part_of_the_task(client, office):
 
     content = client.get(url_of(task)).content.decode()
     for text in (
-        "新开工项目", "9月底前完成前期手续。", "2026-10-31", "（一）项目建设", "分项推进、全面实施阶段",
-        "李四（常务副区长）", "9月底前完成土地报批", "区自然资源局",
+        "新开工项目",
+        "9月底前完成前期手续。",
+        "2026-10-31",
+        "（一）项目建设",
+        "分项推进、全面实施阶段",
+        "李四（常务副区长）",
+        "9月底前完成土地报批",
+        "区自然资源局",
     ):
         assert text in content, text
     assert f'href="{reverse("units:detail", args=[lead.pk])}">区发改局</a>' in content
@@ -129,7 +141,11 @@ def test_task_page_shows_reports_only_as_reports_visible_to_allows(client, assig
     """A supporting unit sees its own reports on the task page, not the other units'; the lead
     unit sees every unit's submitted report; nobody sees another unit's draft."""
     task = TaskFactory()
-    lead, support, other_support = UnitFactory(name="区财政局"), UnitFactory(name="区审计局"), UnitFactory(name="区统计局")
+    lead, support, other_support = (
+        UnitFactory(name="区财政局"),
+        UnitFactory(name="区审计局"),
+        UnitFactory(name="区统计局"),
+    )
     assign(task, lead, "lead")
     assign(task, support, "support")
     assign(task, other_support, "support")

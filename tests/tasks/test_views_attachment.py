@@ -99,7 +99,9 @@ def test_pdfs_and_images_open_sandboxed_in_the_browser_other_kinds_download(
     client, reporting, name, content_type, data, inline
 ):
     r = reporting
-    report = ProgressReportFactory(task=r.task, unit=r.lead, period=r.past, status="submitted", submitted_at=timezone.now())
+    report = ProgressReportFactory(
+        task=r.task, unit=r.lead, period=r.past, status="submitted", submitted_at=timezone.now()
+    )
     attachment = AttachmentFactory(report=report, original_name=name, content_type=content_type)
     client.force_login(r.office)
     response = client.get(url(attachment))

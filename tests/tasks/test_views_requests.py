@@ -261,7 +261,9 @@ def test_an_extension_to_the_year_9999_is_refused_on_its_field(client, reporting
     response = post_extension(client, r, "9999-12-31")
     assert response.status_code == 200
     latest = r.campaign.end_date + datetime.timedelta(days=settings.EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END)
-    assert f"最晚只能为 {latest.isoformat()}" in " ".join(response.context["extension_form"].errors["requested_deadline"])
+    assert f"最晚只能为 {latest.isoformat()}" in " ".join(
+        response.context["extension_form"].errors["requested_deadline"]
+    )
     assert not ExtensionRequest.objects.exists()
     # The last allowed day is accepted, and the date picker offers exactly that range.
     assert post_extension(client, r, latest.isoformat()).status_code == 302
@@ -323,7 +325,10 @@ def test_closing_a_task_off_settles_its_waiting_extension_and_a_second_applicati
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
     second.refresh_from_db()
     assert second.status == Decision.PENDING
-    assert reverse("tasks:completion-decide", args=[second.pk]) not in client.get(reverse("tasks:requests")).content.decode()
+    assert (
+        reverse("tasks:completion-decide", args=[second.pk])
+        not in client.get(reverse("tasks:requests")).content.decode()
+    )
 
 
 def test_an_extension_overtaken_by_a_later_deadline_is_not_approved(client, reporting):

@@ -307,12 +307,20 @@ def test_the_state_counts_are_links_that_filter_the_table(client, reporting):
     nav = response.content.decode().split('class="nav nav-pills small mb-2 review-counts"')[1].split("</nav>")[0]
     links = dict(re.findall(r'href="\?([^"]+)"[^>]*>([^<]+?) <span class="badge text-bg-light">\d+</span>', nav))
     assert len(links) == 4
-    for query, expected in [("state=returned", [returned.pk]), ("state=accepted", [accepted.pk]), ("state=submitted", [lead.pk])]:
+    for query, expected in [
+        ("state=returned", [returned.pk]),
+        ("state=accepted", [accepted.pk]),
+        ("state=submitted", [lead.pk]),
+    ]:
         link = next(link for link in links if query in link)
         assert f"period={r.past.number}" in link
         assert shown(client.get(queue_url(r) + "?" + link.replace("&amp;", "&"))) == expected
     everything = next(link for link in links if "state=all" in link)
-    assert set(shown(client.get(queue_url(r) + "?" + everything.replace("&amp;", "&")))) == {lead.pk, returned.pk, accepted.pk}
+    assert set(shown(client.get(queue_url(r) + "?" + everything.replace("&amp;", "&")))) == {
+        lead.pk,
+        returned.pk,
+        accepted.pk,
+    }
     # Under a unit filter the counts are that unit's, and the links keep the filter.
     response = client.get(queue_url(r, period=r.past.number, unit=r.support.pk, state="all"))
     assert response.context["queue"].counts == {"returned": 1}
@@ -345,7 +353,8 @@ def test_several_selected_reports_are_accepted_at_once_and_only_once(client, rep
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == back
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "已采纳 2 份报表。", "2 份报表已不在待审核状态（可能刚被他人处理）。"
+        "已采纳 2 份报表。",
+        "2 份报表已不在待审核状态（可能刚被他人处理）。",
     ]
     statuses = dict(ProgressReport.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "accepted", second.pk: "accepted", returned.pk: "returned", draft.pk: "draft"}

@@ -32,10 +32,16 @@ def superuser(django_user_model):
 def _unit_form(unit, memberships):
     """The unit's change form as the admin posts it, with `memberships` as new inline rows."""
     data = {
-        "name": unit.name, "short_name": unit.short_name, "kind": unit.kind, "parent": "",
-        "is_active": "on", "sort_order": unit.sort_order,
-        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
-        "memberships-TOTAL_FORMS": str(len(memberships)), "memberships-INITIAL_FORMS": "0",
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "kind": unit.kind,
+        "parent": "",
+        "is_active": "on",
+        "sort_order": unit.sort_order,
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": "0",
     }
     for index, (user, role) in enumerate(memberships):
         data[f"memberships-{index}-user"] = user.pk
@@ -69,7 +75,9 @@ def test_a_membership_given_in_the_admin_is_recorded_with_who_and_when(client, r
     client.force_login(superuser)
     newcomer = UserFactory(username="newcomer")
     lead = reporting.lead
-    response = client.post(reverse("admin:units_unit_change", args=[lead.pk]), _unit_form(lead, [(newcomer, "liaison")]))
+    response = client.post(
+        reverse("admin:units_unit_change", args=[lead.pk]), _unit_form(lead, [(newcomer, "liaison")])
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(user=newcomer, unit=lead)
     record = membership.history.get()
@@ -92,11 +100,16 @@ def test_a_membership_given_in_the_admin_is_recorded_with_who_and_when(client, r
 def test_membership_services_record_who_acted(reporting, superuser):
     user, unit = UserFactory(), UnitFactory()
     membership = membership_add(user=user, unit=unit, role=Membership.Role.HEAD, by=superuser)
-    assert membership_add(user=user, unit=unit, role=Membership.Role.HEAD, by=superuser) == membership  # a retry adds nothing
+    assert (
+        membership_add(user=user, unit=unit, role=Membership.Role.HEAD, by=superuser) == membership
+    )  # a retry adds nothing
     membership_remove(user=user, unit=unit, role=Membership.Role.HEAD, by=superuser)
     unit.refresh_from_db()
     records = Membership.history.filter(id=membership.pk).order_by("history_date")
-    assert [(r.history_type, r.history_user, r.role) for r in records] == [("+", superuser, "head"), ("-", superuser, "head")]
+    assert [(r.history_type, r.history_user, r.role) for r in records] == [
+        ("+", superuser, "head"),
+        ("-", superuser, "head"),
+    ]
     # The group joined and left, each change of the user's groups kept with who made it.
     group_records = user.history.filter(history_user=superuser).order_by("history_date", "history_id")
     assert [sorted(g.group_id for g in r.groups.all()) for r in group_records] == [[unit.group_id], []]

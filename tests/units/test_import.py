@@ -103,10 +103,10 @@ def test_rich_text_and_phonetic_guides_read_as_openpyxl_reads_them():
     from common.workbook import open_workbook
 
     sheet = (
-        '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
-        "</sheetData></worksheet>"
-    ).encode()
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
     strings = (
         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         "<si><t>区财政局</t></si>"

@@ -35,7 +35,11 @@ def test_directory_resolves_full_short_and_alias_names():
 
 @pytest.mark.django_db
 def test_group_name_expands_to_its_active_members():
-    town, street, closed = UnitFactory(name="城关镇"), UnitFactory(name="东城街道"), UnitFactory(name="旧镇", is_active=False)
+    town, street, closed = (
+        UnitFactory(name="城关镇"),
+        UnitFactory(name="东城街道"),
+        UnitFactory(name="旧镇", is_active=False),
+    )
     group = UnitGroupFactory(name="各镇街(经济园区)")
     group.members.set([town, street, closed])
     assert set(UnitDirectory().resolve("各镇街（经济园区）")) == {town, street}

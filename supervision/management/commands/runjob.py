@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="Act as of this moment (ISO 8601; without offset: Asia/Shanghai).")
         parser.add_argument("--list", action="store_true", help="List the job names.")
         parser.add_argument(
-            "--all", action="store_true", help="Run every job once, in order (make run does this after loading the demo)."
+            "--all",
+            action="store_true",
+            help="Run every job once, in order (make run does this after loading the demo).",
         )
 
     def handle(self, *args, name=None, now=None, list=False, all=False, **options):

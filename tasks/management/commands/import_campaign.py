@@ -42,6 +42,4 @@ class Command(BaseCommand):
                 details = "; ".join(f"{diff['field']}: {diff['old']} → {diff['new']}" for diff in task.diffs)
                 self.stdout.write(f"  {task.number} {task.title}: {details or ', '.join(task.changed)}")
         if result.missing_from_sheet:
-            self.stdout.write(
-                "Kept, but no longer in the sheet: " + ", ".join(result.missing_from_sheet)
-            )
+            self.stdout.write("Kept, but no longer in the sheet: " + ", ".join(result.missing_from_sheet))
