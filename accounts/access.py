@@ -51,6 +51,7 @@ ACTIONS = frozenset(
         "export",  # exports of a campaign: obj a campaign or None
         "import",  # upload campaigns and the unit directory
         "manage",  # the office's own pages and notices (calendar, directory upload links)
+        "workspace",  # a workspace of one's own (我的任务): a liaison or head of some unit
     }
 )
 
@@ -260,6 +261,8 @@ def can(user, action: str, obj=None) -> bool:
     if action in ("comment", "oversee", "export"):
         # Leader comments: leaders, and the office recording a leader's instruction.
         return _sees_all_units(user)
+    if action == "workspace":
+        return bool(workspace_unit_ids(user))
     if action == "answer":
         # A notice is answered by a liaison or head of the unit it was issued to.
         return obj.unit_id in roles.member_unit_ids(user)

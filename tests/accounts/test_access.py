@@ -9,6 +9,7 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
 from django.utils import timezone
 
 from accounts import access
@@ -230,6 +231,7 @@ ALLOWED = {
     "comment": {"office", "leader"},
     "oversee": {"office", "leader"},
     "export": {"office", "leader"},
+    "workspace": {"lead_liaison", "support_liaison", "other_liaison"},
 }
 
 
@@ -314,8 +316,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 DECIDING = re.compile(
     r"\broles\.(is_office|is_leader|member_unit_ids)\b|\bmember_unit_ids\b|from accounts\.roles import"
 )
-# What a user *is* may be read in accounts (roles itself, access, the template filters built on them).
-ALLOWED_FILES = {"accounts/roles.py", "accounts/access.py", "accounts/templatetags/roles.py"}
+# What a user *is* may be read in accounts (roles itself, and access).
+ALLOWED_FILES = {"accounts/roles.py", "accounts/access.py"}
+# Templates ask access too (`user|can:"review"`), never what the user is.
+ROLE_FILTER = re.compile(r"\|\s*(is_office|is_leader|has_units)\b|\{%\s*load\b[^%]*\broles\b")
 
 
 def test_no_module_outside_accounts_decides():
@@ -329,3 +333,52 @@ def test_no_module_outside_accounts_decides():
         if DECIDING.search(path.read_text(encoding="utf-8")):
             offenders.append(relative)
     assert offenders == [], "decide through accounts.access, not with roles: " + ", ".join(offenders)
+
+
+# The actions templates name: `user|can:"review"` and `{% can user "answer" notice as … %}`.
+TEMPLATE_ACTION = re.compile(r"""\|\s*can:\s*["']([^"']*)["']|\{%\s*can\s+\S+\s+["']([^"']*)["']""")
+
+
+def _templates():
+    skip = {"node_modules", "var"}
+    folders = [path for path in ROOT.iterdir() if path.is_dir() and path.name not in skip and path.name[0] != "."]
+    return [path for folder in folders for path in folder.rglob("*.html")]
+
+
+def test_no_template_decides_by_role():
+    templates = _templates()
+    assert ROOT / "templates" / "base.html" in templates
+    offenders = [
+        path.relative_to(ROOT).as_posix() for path in templates if ROLE_FILTER.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == [], "ask accounts.access in templates (user|can:…), not roles: " + ", ".join(offenders)
+
+
+def test_templates_name_known_actions():
+    """`{% if a or b %}` turns an error into False, so a misspelt action would hide a link unnoticed."""
+    named = {
+        action
+        for path in _templates()
+        for match in TEMPLATE_ACTION.finditer(path.read_text(encoding="utf-8"))
+        for action in match.groups()
+        if action is not None
+    }
+    assert {"review", "oversee", "workspace"} <= named
+    assert named - access.ACTIONS == set()
+
+
+def test_templates_ask_access(world, rows):
+    template = Template(
+        '{% load access %}{% if user|can:"review" %}review {% endif %}'
+        '{% can user "answer" notice as may_answer %}{% if may_answer %}answer{% endif %}'
+    )
+    for role, expected in [
+        ("office", "review "),
+        ("lead_liaison", "answer"),
+        ("support_liaison", ""),
+        ("anonymous", ""),
+    ]:
+        context = Context({"user": user_of(world, role), "notice": rows["notice_lead"]})
+        assert template.render(context) == expected, role
+    with pytest.raises(ValueError):
+        Template('{% load access %}{{ user|can:"reveiw" }}').render(Context({"user": world.office}))
