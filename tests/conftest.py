@@ -11,13 +11,13 @@ A missing Redis or browser skips the test, unless DUBAN_REQUIRE_SERVICES=1 (as i
 test fails, so a broken machine cannot pass by skipping everything.
 """
 
+import contextlib
 import datetime
 import functools
 import importlib.util
 import os
 import shutil
 import socket
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,7 +50,7 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def redis_unavailable_reason(url: str | None = None, timeout: float = 1.0) -> str | None:
     """None when something accepts connections at the Redis URL, else a reason to skip.
     Checked once per URL and process (each xdist worker checks once)."""
@@ -175,32 +175,36 @@ def office(client):
     return user
 
 
+def assign_unit(task, unit, role="lead"):
+    """What the ``assign`` fixture returns, for builders that run outside a test (a module's world)."""
+    from tasks.assignments import assignment_add
+
+    return assignment_add(task=task, unit=unit, role=role)
+
+
 @pytest.fixture
 def assign(db):
     """``assign(task, unit, role="lead")`` puts a unit on a task and grants the task's object
     permissions to the unit's group, as the import and the admin do (tasks.assignments)."""
-    from tasks.assignments import assignment_add
+    return assign_unit
 
-    def _assign(task, unit, role="lead"):
-        return assignment_add(task=task, unit=unit, role=role)
 
-    return _assign
+def add_member(unit, role="liaison", **user_fields):
+    """What the ``member`` fixture returns, for builders that run outside a test (a module's world)."""
+    from units.services import membership_add
+
+    from .factories import UserFactory
+
+    user = UserFactory(**user_fields)
+    membership_add(user=user, unit=unit, role=role)
+    return user
 
 
 @pytest.fixture
 def member(db):
     """``member(unit, role="liaison")`` returns a new user who is liaison (or head, or office
     staff) of the unit, joined through units.services so the unit's group includes them."""
-    from units.services import membership_add
-
-    from .factories import UserFactory
-
-    def _member(unit, role="liaison", **user_fields):
-        user = UserFactory(**user_fields)
-        membership_add(user=user, unit=unit, role=role)
-        return user
-
-    return _member
+    return add_member
 
 
 @dataclass
@@ -269,13 +273,18 @@ def reporting(db, assign, member):
     led by 区审计局 (`other`), which therefore sees the campaign but not task 1's reports.
     `period` is the current period, `past` one whose due moment has passed.
     """
+    return build_reporting(assign, member)
+
+
+def build_reporting(assign=assign_unit, member=add_member):
+    """The ``reporting`` world, built by a plain function (a module-scoped world builds it too)."""
     import datetime
     from types import SimpleNamespace
 
     from django.utils import timezone
 
-    from campaigns.services import ensure_reporting_periods
     from campaigns.periods import current_period
+    from campaigns.services import ensure_reporting_periods
     from units.models import Membership
 
     from .factories import CampaignFactory, LeaderFactory, TaskFactory, UnitFactory, UserFactory
@@ -333,6 +342,46 @@ def load_the_demo():
     load_demo(now=at(2026, 11, 23))
 
 
+def every_database_test_uses(request, fixture: str) -> bool:
+    """True when every test of the requesting module-scoped fixture's module that uses the database
+    asks for ``fixture``: only then may that module share one world (a test that did not ask for
+    it would find it there)."""
+
+    def uses_the_database(item) -> bool:
+        return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(item.fixturenames))
+
+    items = [item for item in request.session.items if item.getparent(pytest.Module) is request.node]
+    return all(fixture in item.fixturenames for item in items if uses_the_database(item))
+
+
+@contextlib.contextmanager
+def module_transaction(django_db_blocker):
+    """A transaction around a whole test module, rolled back when it leaves, for a module-scoped
+    fixture that builds a world once for all the module's tests::
+
+        with module_transaction(django_db_blocker):
+            with django_db_blocker.unblock():
+                built = build()
+            yield built
+
+    The next module (on the same xdist worker too) starts from an empty database. Each test still
+    runs in its own transaction (a savepoint inside this one), so it finds the world as built,
+    whatever the tests before it changed in the database. Python objects the fixture hands out
+    are shared, though: reset what a test may change on them (memos on user objects...)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "a module's world is built outside any test's transaction"
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
 def demo_loaded(request, django_db_setup, django_db_blocker):
     """True when the demo was loaded once for this whole test module: when every test of the module
@@ -343,28 +392,13 @@ def demo_loaded(request, django_db_setup, django_db_blocker):
     transaction (a savepoint inside that one), so it sees the demo as loaded whatever the tests
     before it changed. Loading takes 4–10 s: once per test, it was most of the job tests' time.
     """
-    from django.db import transaction
-
-    def uses_the_database(item) -> bool:
-        return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(item.fixturenames))
-
-    items = [item for item in request.session.items if item.getparent(pytest.Module) is request.node]
-    if not all("demo" in item.fixturenames for item in items if uses_the_database(item)):
+    if not every_database_test_uses(request, "demo"):
         yield False
         return
-    with django_db_blocker.unblock():
-        assert not connection.in_atomic_block, "the demo is loaded outside any test's transaction"
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
             load_the_demo()
-        except BaseException:
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield True
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield True
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from accounts.access import visible_to
 from campaigns.models import Campaign, CampaignImport
 from campaigns.services import ensure_reporting_periods
 from tasks.models import ProgressReport
+from tests.conftest import add_member, assign_unit, build_reporting, every_database_test_uses, module_transaction
 from tests.factories import (
     AttachmentFactory,
     CampaignFactory,
@@ -43,14 +45,39 @@ from tests.factories import (
 )
 from units.models import Membership
 
-pytestmark = pytest.mark.django_db
-
 LOGIN, SHOWN, HIDDEN = "login", "shown", "hidden"  # HIDDEN: 200, and the object's data is absent
 ROLES = {"liaison": "lead_liaison", "head": "lead_head", "office": "office", "leader": "leader"}
 
 
+@pytest.fixture(scope="module")
+def shared_world(request, django_db_setup, django_db_blocker):
+    """The world, built once for the module (in a transaction rolled back when the module is done)
+    when every database test of the module asks for ``world``, else None. Built per test, it took
+    most of the ~470 cases' time."""
+    if not every_database_test_uses(request, "world"):
+        yield None
+        return
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = build_world(build_reporting(), assign_unit, add_member)
+        yield built
+
+
 @pytest.fixture
-def world(reporting, assign, member):
+def world(request, shared_world, db):
+    """The module's shared world, its users as the database has them, memos and all forgotten (a
+    test's own changes, in its transaction, are rolled back after it); or, when some test of the
+    module does not use it, a world built in this test's transaction."""
+    if shared_world is None:
+        return build_world(*(request.getfixturevalue(name) for name in ("reporting", "assign", "member")))
+    for user in shared_world.people:
+        fresh = type(user).objects.get(pk=user.pk)
+        user.__dict__.clear()
+        user.__dict__.update(fresh.__dict__)
+    return shared_world
+
+
+def build_world(reporting, assign, member):
     """The `reporting` campaign A plus: campaign B (active) that the liaison's unit is not in,
     campaign D still in draft, reports with evidence, requests, import uploads, supervision
     notices and urges of each unit, and a notification for every user."""
@@ -142,8 +169,9 @@ def world(reporting, assign, member):
         return SimpleNamespace(**vars(targets["own"]), notification=notifications.get(who, notifications["liaison"]))
 
     return SimpleNamespace(
-        r=r, targets=targets, target=target, users={**{k: getattr(r, v) for k, v in ROLES.items()}, "nobody": r.outsider}
-    )
+        r=r, targets=targets, target=target, users={**{k: getattr(r, v) for k, v in ROLES.items()}, "nobody": r.outsider},
+        people=[user for user in (*vars(r).values(), office_colleague) if isinstance(user, get_user_model())],
+    )  # fmt: skip
 
 
 @dataclass
@@ -342,10 +370,9 @@ def cases(urls=None, matrix=None):
 
 
 @pytest.mark.parametrize("key, index, who, case, expected", cases())
-def test_permission_matrix(client, request, key, index, who, case, expected):
+def test_permission_matrix(client, world, key, index, who, case, expected):
     if isinstance(expected, Problem):
         pytest.fail(expected, pytrace=False)
-    world = request.getfixturevalue("world")
     entries = MATRIX[key]
     view = entries[index] if isinstance(entries, list) else entries
     target = world.target(case, who)
