@@ -239,7 +239,11 @@ def world(db, assign, member):
     campaign = CampaignFactory(start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 12, 31))
     ensure_reporting_periods(campaign)
     task = TaskFactory(campaign=campaign, number="1", deadline=datetime.date(2026, 10, 31))
-    lead, support, other = UnitFactory(name="区发展和改革局"), UnitFactory(name="区财政局"), UnitFactory(name="区审计局")
+    lead, support, other = (
+        UnitFactory(name="区发展和改革局"),
+        UnitFactory(name="区财政局"),
+        UnitFactory(name="区审计局"),
+    )
     assign(task, lead, "lead")
     assign(task, support, "support")
     # `other` reports on another task of the same campaign: it sees the campaign, not this task's reports.
@@ -292,12 +296,22 @@ def build_reporting(assign=assign_unit, member=add_member):
     today = timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
     campaign = CampaignFactory(
-        code="efficiency-2026", start_date=monday - datetime.timedelta(weeks=8), end_date=monday + datetime.timedelta(weeks=12)
+        code="efficiency-2026",
+        start_date=monday - datetime.timedelta(weeks=8),
+        end_date=monday + datetime.timedelta(weeks=12),
     )
     ensure_reporting_periods(campaign)
-    task = TaskFactory(campaign=campaign, number="1", title="推进重大项目建设", deadline=today + datetime.timedelta(days=60))
-    other_task = TaskFactory(campaign=campaign, number="2", title="优化营商环境", deadline=today + datetime.timedelta(days=60))
-    lead, support, other = UnitFactory(name="区发展和改革局"), UnitFactory(name="区财政局"), UnitFactory(name="区审计局")
+    task = TaskFactory(
+        campaign=campaign, number="1", title="推进重大项目建设", deadline=today + datetime.timedelta(days=60)
+    )
+    other_task = TaskFactory(
+        campaign=campaign, number="2", title="优化营商环境", deadline=today + datetime.timedelta(days=60)
+    )
+    lead, support, other = (
+        UnitFactory(name="区发展和改革局"),
+        UnitFactory(name="区财政局"),
+        UnitFactory(name="区审计局"),
+    )
     assign(task, lead, "lead")
     assign(task, support, "support")
     assign(other_task, other, "lead")

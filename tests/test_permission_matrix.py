@@ -83,13 +83,17 @@ def build_world(reporting, assign, member):
     notices and urges of each unit, and a notification for every user."""
     r = reporting
     now = timezone.now()
-    b = CampaignFactory(code="campaign-b", title="乙专项行动", start_date=r.campaign.start_date, end_date=r.campaign.end_date)
+    b = CampaignFactory(
+        code="campaign-b", title="乙专项行动", start_date=r.campaign.start_date, end_date=r.campaign.end_date
+    )
     d = CampaignFactory(code="campaign-d", title="丁草稿行动", status=Campaign.Status.DRAFT)
     for campaign in (b, d):
         ensure_reporting_periods(campaign)
     x, y = UnitFactory(name="区乙局"), UnitFactory(name="区丁局")
     b1 = TaskFactory(campaign=b, number="1", title="乙行动的任务")
-    d1 = TaskFactory(campaign=d, number="1", title="丁行动的草稿任务", deadline=timezone.localdate() + datetime.timedelta(days=90))
+    d1 = TaskFactory(
+        campaign=d, number="1", title="丁行动的草稿任务", deadline=timezone.localdate() + datetime.timedelta(days=90)
+    )
     task3 = TaskFactory(campaign=r.campaign, number="3", title="第三项任务")
     assign(b1, x)
     assign(d1, y)
@@ -106,8 +110,12 @@ def build_world(reporting, assign, member):
     other_report, other_file = report(r.other_task, r.other, "审计局的报送内容")
     draft_report, draft_file = report(r.task, r.support, "财政局的草稿内容", status="draft")
     report(b1, x, "乙局的报送内容", period=b.periods.get(number=r.past.number))
-    own_completion = CompletionRequestFactory(task=task3, unit=r.lead, summary="第三项任务已完成", requested_by=r.lead_liaison)
-    own_extension = ExtensionRequestFactory(task=task3, unit=r.lead, reason="第三项任务需延期", requested_by=r.lead_liaison)
+    own_completion = CompletionRequestFactory(
+        task=task3, unit=r.lead, summary="第三项任务已完成", requested_by=r.lead_liaison
+    )
+    own_extension = ExtensionRequestFactory(
+        task=task3, unit=r.lead, reason="第三项任务需延期", requested_by=r.lead_liaison
+    )
     d_completion = CompletionRequestFactory(task=d1, unit=y, summary="丁局申请办结")
     d_extension = ExtensionRequestFactory(task=d1, unit=y, reason="丁局申请延期")
     office_colleague = member(UnitFactory(name="区政府办公室督查科"), Membership.Role.OFFICE)
@@ -133,6 +141,7 @@ def build_world(reporting, assign, member):
         for who, user in everyone.items()
     }
     shared = {"matrix_period": r.past.number}
+    # fmt: off
     targets = {
         "own": SimpleNamespace(
             **shared, campaign=r.campaign, task=r.task, unit=r.lead, report_task=r.task, report_unit=r.lead,
@@ -161,6 +170,7 @@ def build_world(reporting, assign, member):
             notice=draft_notice, notification=notifications["liaison"],
         ),  # fmt: skip
     }
+    # fmt: on
 
     def target(case, who):
         """The objects a request works on; one's own notification is the requesting user's."""
@@ -349,7 +359,14 @@ def cases(urls=None, matrix=None):
             continue
         entries = matrix.get(key)
         if entries is None:
-            yield pytest.param(key, 0, None, None, Problem(f"no permission-matrix entry for {key} ({route}): add one"), id=f"{key}-missing")
+            yield pytest.param(
+                key,
+                0,
+                None,
+                None,
+                Problem(f"no permission-matrix entry for {key} ({route}): add one"),
+                id=f"{key}-missing",
+            )
             continue
         for index, view in enumerate(entries if isinstance(entries, list) else [entries]):
             name = f"{key} {view.label}".strip()
@@ -361,9 +378,18 @@ def cases(urls=None, matrix=None):
                 yield pytest.param(key, index, role, other, expected[0], id=f"{name}-{role}-other")
                 yield pytest.param(key, index, role, "own", expected[1], id=f"{name}-{role}-own")
     for key in matrix.keys() - urls.keys():
-        yield pytest.param(key, 0, None, None, Problem(f"permission-matrix entry {key} matches no URL of the site: remove it"), id=f"{key}-gone")
+        yield pytest.param(
+            key,
+            0,
+            None,
+            None,
+            Problem(f"permission-matrix entry {key} matches no URL of the site: remove it"),
+            id=f"{key}-gone",
+        )
     for key in EXEMPT.keys() - urls.keys():
-        yield pytest.param(key, 0, None, None, Problem(f"exempt {key} matches no URL of the site: remove it"), id=f"{key}-exempt-gone")
+        yield pytest.param(
+            key, 0, None, None, Problem(f"exempt {key} matches no URL of the site: remove it"), id=f"{key}-exempt-gone"
+        )
     for key in matrix.keys() & urls.keys():
         if exemption(key):
             yield pytest.param(key, 0, None, None, Problem(f"{key} is both exempt and in the matrix: keep one"), id=f"{key}-twice")  # fmt: skip
