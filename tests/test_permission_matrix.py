@@ -3,8 +3,8 @@ one's own.
 
 The cases are generated from the URL configuration (config.urls, includes and namespaces
 walked): every pattern, by "namespace:name" (an unnamed one by its route), must have an entry in
-MATRIX, or be EXEMPT with its reason (Django's admin, by its "admin:" prefix). A new view without
-an entry fails the suite ("no permission-matrix entry for …: add one"), and so does an entry, or an
+MATRIX (tests/permission_table.py), or be EXEMPT with its reason (Django's admin, by its "admin:"
+prefix). A new view without an entry fails the suite ("no permission-matrix entry for …: add one"), and so does an entry, or an
 exemption, whose URL is gone.
 
 For each role (liaison, head, office, leader) "own" and "other" objects are what that role
@@ -18,7 +18,6 @@ opens and its evidence downloads; a report outside access.visible_to shows up no
 """
 
 import datetime
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -43,9 +42,9 @@ from tests.factories import (
     UnitFactory,
     UrgeFactory,
 )
+from tests.permission_table import EXEMPT, EXEMPT_PREFIXES, HIDDEN, LOGIN, MATRIX, SHOWN, View
 from units.models import Membership
 
-LOGIN, SHOWN, HIDDEN = "login", "shown", "hidden"  # HIDDEN: 200, and the object's data is absent
 ROLES = {"liaison": "lead_liaison", "head": "lead_head", "office": "office", "leader": "leader"}
 
 
@@ -182,151 +181,6 @@ def build_world(reporting, assign, member):
         r=r, targets=targets, target=target, users={**{k: getattr(r, v) for k, v in ROLES.items()}, "nobody": r.outsider},
         people=[user for user in (*vars(r).values(), office_colleague) if isinstance(user, get_user_model())],
     )  # fmt: skip
-
-
-@dataclass
-class View:
-    method: str = "get"
-    args: object = None  # (target) -> the URL's arguments for reverse()
-    marker: object = None  # (target) -> text that only this object's page carries
-    data: object = None  # (target) -> POST data
-    # Expected result: for anonymous and a user with no unit (who are shown the "own" object),
-    # then (other, own) for unit members (liaison and head alike), the office, and leaders.
-    anon: object = LOGIN
-    nobody: object = 404
-    unit: tuple = (200, 200)
-    office: tuple = (200, 200)
-    leader: tuple = (200, 200)
-    label: str = ""  # tells apart two entries of one URL (a form and saving it)
-    path: object = None  # (target) -> URL, for a pattern without a name
-
-    def url(self, key, target):
-        if self.path is not None:
-            return self.path(target)
-        return reverse(key, args=self.args(target) if self.args else None)
-
-
-def everyone(status, **overrides):
-    """The same answer for everybody, anonymous included, whatever the object."""
-    return {"anon": status, "nobody": status, "unit": (status, status), "office": (status, status),
-            "leader": (status, status), **overrides}  # fmt: skip
-
-
-def signed_in(status):
-    """Anonymous is sent to sign in; everybody signed in gets `status`, whatever the object."""
-    return everyone(status, anon=LOGIN)
-
-
-def report_fields(t):
-    return {"progress": "报送", "percent_complete": "10", "version": "", "submit": ""}
-
-
-def task_args(t):
-    return [t.task.campaign.code, t.task.number]
-
-
-def report_args(t):
-    return [t.report_task.campaign.code, t.report_task.number, t.report_unit.pk, t.report_period.number]
-
-
-def report_task_args(t):
-    return [t.report_task.campaign.code, t.report_task.number]
-
-
-# Keyed by the URL's "namespace:name" (an unnamed pattern: its route); a list when one URL has
-# more than one entry (tasks:report: the form and saving it).
-MATRIX = {
-    "campaigns:list": View(marker=lambda t: t.campaign_marker,
-                           nobody=HIDDEN, unit=(HIDDEN, SHOWN), office=(SHOWN, SHOWN), leader=(HIDDEN, SHOWN)),
-    "campaigns:detail": View(args=lambda t: [t.campaign.code], marker=lambda t: t.campaign_marker,
-                             unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
-    "tasks:detail": View(args=task_args, marker=lambda t: t.task_marker,
-                         unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
-    "units:list": View(nobody=200),
-    "units:detail": View(args=lambda t: [t.unit.pk], marker=lambda t: t.unit_marker,
-                         nobody=HIDDEN, unit=(HIDDEN, SHOWN), office=(SHOWN, SHOWN), leader=(HIDDEN, SHOWN)),
-    "tasks:workspace": View(marker=lambda t: t.workspace_marker,
-                            nobody=HIDDEN, unit=(HIDDEN, SHOWN), office=(HIDDEN, HIDDEN), leader=(HIDDEN, HIDDEN)),
-    "tasks:report": [
-        View(args=report_args, label="form", unit=(403, 200), office=(403, 403), leader=(404, 403)),
-        View("post", args=report_args, label="save", data=report_fields, unit=(403, 302), office=(403, 403), leader=(404, 403)),
-    ],
-    "tasks:attachment": View(args=lambda t: [t.attachment.pk], unit=(404, 200), office=(404, 200), leader=(404, 200)),
-    # The own attachment's report is submitted: the unit is refused with a message (and a redirect).
-    "tasks:attachment-remove": View("post", args=lambda t: [t.attachment.pk], data=lambda t: {},
-                                    unit=(404, 302), office=(404, 403), leader=(404, 403)),
-    "tasks:review-home": View(nobody=403, unit=(403, 403), leader=(403, 403)),
-    "tasks:review": View(args=lambda t: [t.review_campaign.code], marker=lambda t: t.review_marker,
-                         nobody=403, unit=(403, 403), office=(HIDDEN, SHOWN), leader=(403, 403)),
-    "tasks:review-decide": View("post", args=lambda t: [t.report.pk], data=lambda t: {"decision": "accept"},
-                                nobody=403, unit=(403, 403), office=(404, 302), leader=(403, 403)),
-    "tasks:review-accept-selected": View("post", args=lambda t: [t.review_campaign.code], data=lambda t: {"report": [t.report.pk]},
-                                         nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
-    "tasks:matrix-default": View(args=lambda t: [t.campaign.code],
-                                 nobody=403, unit=(403, 403), office=(302, 302), leader=(404, 302)),
-    "tasks:matrix": View(args=lambda t: [t.campaign.code, t.matrix_period],
-                         nobody=403, unit=(403, 403), office=(200, 200), leader=(404, 200)),
-    "tasks:requests": View(marker=lambda t: t.requests_marker,
-                           nobody=403, unit=(403, 403), office=(SHOWN, SHOWN), leader=(403, 403)),
-    "tasks:completion-decide": View("post", args=lambda t: [t.completion.pk], data=lambda t: {"decision": "approve"},
-                                    nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
-    "tasks:extension-decide": View("post", args=lambda t: [t.extension.pk], data=lambda t: {"decision": "approve"},
-                                   nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
-    "tasks:completion-request": View("post", args=report_task_args, data=lambda t: {"unit": t.report_unit.pk, "summary": "申请办结"},
-                                     unit=(403, 302), office=(403, 403), leader=(404, 403)),
-    "tasks:extension-request": View("post", args=report_task_args,
-                                    data=lambda t: {"unit": t.report_unit.pk, "reason": "延期", "requested_deadline": (t.report_task.deadline + datetime.timedelta(days=30)).isoformat()},
-                                    unit=(403, 302), office=(403, 403), leader=(404, 403)),
-    "tasks:comment": View("post", args=task_args, data=lambda t: {"text": "批示"},
-                          unit=(404, 403), office=(302, 302), leader=(404, 302)),
-    "campaigns:import": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
-    "campaigns:import-preview": View(args=lambda t: [t.upload.pk],
-                                     nobody=403, unit=(403, 403), office=(404, 200), leader=(403, 403)),
-    "campaigns:import-confirm": View("post", args=lambda t: [t.upload.pk], data=lambda t: {},
-                                     nobody=403, unit=(403, 403), office=(404, 302), leader=(403, 403)),
-    "campaigns:import-recheck": View("post", args=lambda t: [t.upload.pk], data=lambda t: {"code": ""},
-                                     nobody=403, unit=(403, 403), office=(404, 302), leader=(403, 403)),
-    "units:import": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
-    # Supervision. A notice is its unit's: the office sees all, leaders those of campaigns not in draft.
-    "supervision:notices": View(marker=lambda t: reverse("supervision:notice", args=[t.notice.pk]),
-                                nobody=HIDDEN, unit=(HIDDEN, SHOWN), office=(SHOWN, SHOWN), leader=(HIDDEN, SHOWN)),
-    "supervision:notice": [
-        View(args=lambda t: [t.notice.pk], marker=lambda t: t.notice.body, label="page",
-             unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
-        # Answered once, by the unit's liaison or head; the office and leaders only read.
-        View("post", args=lambda t: [t.notice.pk], data=lambda t: {"answer": "已整改"}, label="answer",
-             unit=(404, 302), office=(403, 403), leader=(404, 403)),
-    ],
-    "supervision:urge": View("post", data=lambda t: {"unit": t.unit.pk, "task": t.task.pk, "note": "请加快进度"},
-                             nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
-    # Notifications are the recipient's alone: "other" is somebody else's, even for the office.
-    "notifications:inbox": View(marker=lambda t: t.notification.title,
-                              nobody=SHOWN, unit=(HIDDEN, SHOWN), office=(HIDDEN, SHOWN), leader=(HIDDEN, SHOWN)),
-    "notifications:notification": View("post", args=lambda t: [t.notification.pk], data=lambda t: {},
-                                     nobody=302, unit=(404, 302), office=(404, 302), leader=(404, 302)),
-    "notifications:inbox-read-all": View("post", data=lambda t: {}, **signed_in(302)),
-    "notifications:preferences": View(**signed_in(200)),
-    # The site's own pages around the apps.
-    "home": View(**signed_in(302)),
-    "favicon": View(**everyone(302)),  # to the static icon, signed in or not
-    "set_language": View("post", data=lambda t: {"language": "zh-hans", "next": "/"}, **everyone(302)),
-    # django.contrib.auth: signing in and resetting a password work before signing in.
-    "login": View(**everyone(200)),
-    "logout": View("post", data=lambda t: {}, **signed_in(302)),
-    "password_change": View(**signed_in(200)),
-    "password_change_done": View(**signed_in(200)),
-    "password_reset": View(**everyone(200)),
-    "password_reset_done": View(**everyone(200)),
-    "password_reset_confirm": View(args=lambda t: ["MQ", "not-a-token"], **everyone(200)),
-    "password_reset_complete": View(**everyone(200)),
-}  # fmt: skip
-
-# URLs whose access is Django's own, with the reason they are not in MATRIX. Still checked: an
-# exemption whose URL is gone fails, and a new pattern is not exempt unless listed here.
-EXEMPT = {}
-EXEMPT_PREFIXES = {
-    "admin:": "Django's admin: is_staff and its model permissions decide (tests/*/test_admin.py)",
-}
 
 
 def site_urls(patterns=None, namespace="", route=""):
