@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -52,9 +53,7 @@ ACTIONS = {
     "extension:requested": _("Applied for an extension"),
     "extension:approved": _("Extension request approved"),
     "extension:rejected": _("Extension request rejected"),
-    "urge": _("Urged by the supervision office"),
-    "notice:issued": _("Supervision notice issued"),
-    "notice:answered": _("Supervision notice answered"),
+    # and those of the registered sources (below): supervision's urge, notice:issued, notice:answered
 }
 
 
@@ -73,7 +72,8 @@ class TimelineEvent:
 
     @property
     def kind(self) -> str:
-        """task | assignment | report | comment | completion | extension | urge | notice"""
+        """task | assignment | report | comment | completion | extension, or a registered
+        source's (supervision: urge | notice)"""
         return self.code.split(":")[0]
 
     @property
@@ -265,29 +265,26 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
     return events
 
 
-def _supervision_events(user, task) -> list[TimelineEvent]:
-    """The office urging units on this task, and supervision notices about it the user may see."""
-    events = [
-        TimelineEvent(urge.urged_at, "urge", urge.urged_by, subject=urge.unit.display_name, text=urge.note)
-        for urge in access.visible_to(user, "supervision.Urge").filter(task=task).select_related("urged_by", "unit")
-    ]
-    for notice in (
-        access.visible_to(user, "supervision.SupervisionNotice").filter(task=task).select_related("unit", "answered_by")
-    ):
-        events.append(
-            TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body)
-        )
-        if notice.answered_at:
-            events.append(
-                TimelineEvent(
-                    notice.answered_at,
-                    "notice:answered",
-                    notice.answered_by,
-                    subject=notice.unit.display_name,
-                    text=notice.answer,
-                )
-            )
-    return events
+TimelineSource = Callable[..., list[TimelineEvent]]  # source(user, task) -> events
+
+# Extra sources of events from apps above tasks (supervision's urges and notices). Layers run
+# tasks -> supervision, never back: tasks must not read those apps' models, not even by label, so
+# each such app registers its source here from its AppConfig.ready(). Kept in a list, in order of
+# registration (events at the same instant keep that order).
+_extra_sources: list[TimelineSource] = []
+
+
+def register_timeline_source(source: TimelineSource, actions: dict | None = None) -> None:
+    """Add `source(user, task) -> list[TimelineEvent]` to every task's timeline, with the names of
+    the codes it uses (`actions`, merged into ACTIONS). It must show only what the user may see
+    (through accounts.access) and run a fixed number of queries.
+
+    Idempotent: ready() may run twice in some test setups, so a source already registered (by
+    its dotted name, which survives a module reload) is not added again."""
+    ACTIONS.update(actions or {})
+    name = f"{source.__module__}.{source.__qualname__}"
+    if all(f"{s.__module__}.{s.__qualname__}" != name for s in _extra_sources):
+        _extra_sources.append(source)
 
 
 def build_timeline(user, task, comments, completions, extensions) -> list[TimelineEvent]:
@@ -297,7 +294,7 @@ def build_timeline(user, task, comments, completions, extensions) -> list[Timeli
         *_report_events(user, task),
         *(TimelineEvent(c.created_at, "comment", c.author, text=c.text) for c in comments),
         *_request_events(user, task, completions, extensions),
-        *_supervision_events(user, task),
+        *(event for source in _extra_sources for event in source(user, task)),
     ]
     events.sort(key=lambda event: event.at, reverse=True)
     return events
@@ -306,7 +303,8 @@ def build_timeline(user, task, comments, completions, extensions) -> list[Timeli
 def task_timeline(user, task: Task) -> list[TimelineEvent]:
     """The task's history, newest first, as the user may see it: changes to the task and its
     units (django-simple-history), report submissions and reviews of reports the user may
-    read, leader comments, and completion and extension requests with their decisions.
+    read, leader comments, completion and extension requests with their decisions, and what the
+    registered sources add (supervision's urges and notices).
 
     A fixed number of queries (nine), whatever the length of the history.
     """
