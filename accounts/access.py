@@ -8,6 +8,7 @@ Every page, selector, service, job and the admin asks here, and nothing else dec
 - `can(user, action, obj=None)`: whether the user may take an action (ACTIONS lists them; an
   unknown action raises ValueError, so a typo cannot silently allow or deny);
 - `units_reporting_for` / `lead_units_for`: the user's units that report on / lead a task.
+- `admin_rows(user, queryset)` / `admin_versions`: what the admin shows (superusers: everything).
 
 What a user *is* (office staff, a leader, a member of some units) is accounts.roles; the answers
 are memoised on the user, so a page asks the database at most once per question and the query
@@ -269,3 +270,38 @@ def can(user, action: str, obj=None) -> bool:
     if action == "see_evidence":
         return _sees_all_units(user) or obj.unit_id in roles.member_unit_ids(user)
     raise AssertionError(action)  # pragma: no cover - every action of ACTIONS is answered above
+
+
+# ---- the admin -----------------------------------------------------------------------------
+
+# Models with no rule of their own whose rows follow a parent's: (field to the parent, its label).
+_ADMIN_PARENTS = {
+    "notifications.delivery": ("notification", "notifications.Notification"),
+}
+
+
+def sees_every_row(user) -> bool:
+    """Superusers administer the system: in the admin they see every row, drafts and other
+    people's notifications included (and the history of deleted rows). Nobody else does."""
+    return user.is_active and user.is_superuser
+
+
+def admin_rows(user, rows: QuerySet) -> QuerySet:
+    """The rows of an admin's queryset (its select_related and ordering kept) that the user may
+    see there: all for superusers; for everyone else those of visible_to for a model with a rule,
+    those whose parent is visible for a model that follows one (a notification's deliveries), and
+    all of a model with no rule (units, periods, settings: what the model permissions guard)."""
+    if sees_every_row(user):
+        return rows
+    label = rows.model._meta.label_lower
+    if label in _RULES:
+        return rows.filter(pk__in=visible_to(user, rows.model).values("pk"))
+    if label in _ADMIN_PARENTS:
+        field, parent = _ADMIN_PARENTS[label]
+        return rows.filter(**{f"{field}__in": visible_to(user, parent).values("pk")})
+    return rows
+
+
+def admin_versions(user, versions: QuerySet) -> QuerySet:
+    """The saved versions of a report readable in the admin: all for superusers, else visible_versions."""
+    return versions if sees_every_row(user) else visible_versions(user, versions)

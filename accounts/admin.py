@@ -8,6 +8,7 @@ from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 from units.models import Membership
 from units.services import user_unit_groups_sync
 
+from .admin_mixins import AccessAdminMixin
 from .models import User
 
 # What makes an account powerful: only superusers set these (Django's own admin would let any
@@ -24,7 +25,7 @@ class MembershipInline(SuperuserWritesMixin, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(GuardedHistoryAdmin, BaseUserAdmin):
+class UserAdmin(AccessAdminMixin, GuardedHistoryAdmin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("full_name", "phone", "email")}),
@@ -64,6 +65,6 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(SuperuserWritesMixin, GuardedHistoryAdmin, BaseGroupAdmin):
+class GroupAdmin(AccessAdminMixin, SuperuserWritesMixin, GuardedHistoryAdmin, BaseGroupAdmin):
     """A group's permissions are a role: administrators change them, and each change is kept.
     (Unit groups hold their tasks' object permissions, granted by the services, not here.)"""

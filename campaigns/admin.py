@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_mixins import AccessAdminMixin
+
 from .models import Campaign, CampaignImport, Phase, ReportingPeriod, Section
 
 
@@ -14,7 +16,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AccessAdminMixin, admin.ModelAdmin):
     list_display = ["title", "code", "document_number", "status", "start_date", "end_date"]
     list_filter = ["status"]
     search_fields = ["title", "code", "document_number"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from accounts.admin_mixins import AccessAdminMixin
 from common.admin_mixins import SuperuserWritesMixin
 
 from .models import ChannelPreference, Delivery, Notification
@@ -18,7 +19,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class NotificationAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["title", "recipient", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
@@ -31,7 +32,7 @@ class NotificationAdmin(SuperuserWritesMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class DeliveryAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["notification", "channel", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["notification"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_mixins import AccessAdminMixin
 from common.admin_mixins import SuperuserWritesMixin
 
 from .models import EscalationPolicy, SupervisionNotice, Urge
@@ -12,7 +13,7 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class SupervisionNoticeAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     """Notices, urges and notifications are issued and answered through the app (or its jobs),
     which record who acted and when: read-only here except for superusers. So are people's
     channel settings: staff must not point someone's notifications at another address."""
@@ -26,7 +27,7 @@ class SupervisionNoticeAdmin(SuperuserWritesMixin, admin.ModelAdmin):
 
 
 @admin.register(Urge)
-class UrgeAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class UrgeAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["unit", "task", "urged_by", "urged_at"]
     list_select_related = ["unit", "task", "urged_by"]
     raw_id_fields = ["task"]

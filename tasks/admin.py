@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts import access
+from accounts.admin_mixins import AccessAdminMixin
 from campaigns.admin import CampaignAdmin
 from campaigns.models import Campaign
 from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
@@ -36,7 +37,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(GuardedHistoryAdmin):
+class TaskAdmin(AccessAdminMixin, GuardedHistoryAdmin):
     list_display = ["number", "title", "campaign", "category", "phase", "deadline", "status"]
     list_filter = ["campaign", "status", "category", "phase"]
     list_select_related = ["campaign", "phase"]
@@ -55,7 +56,7 @@ class TaskAdmin(GuardedHistoryAdmin):
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(admin.ModelAdmin):
+class TaskAssignmentAdmin(AccessAdminMixin, admin.ModelAdmin):
     list_display = ["task", "unit", "role", "sort_order"]
     list_filter = ["role", "task__campaign"]
     list_select_related = ["task", "unit"]
@@ -84,7 +85,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
+class ProgressReportAdmin(AccessAdminMixin, SuperuserWritesMixin, GuardedHistoryAdmin):
     """Reports are filed, reviewed and returned on the app's pages; here they are read-only
     (except for superusers) and, like everywhere, a unit's drafts stay its own."""
 
@@ -94,13 +95,6 @@ class ProgressReportAdmin(SuperuserWritesMixin, GuardedHistoryAdmin):
     search_fields = ["task__number", "task__title", "unit__name"]
     autocomplete_fields = ["task", "unit", "period"]
     raw_id_fields = ["submitted_by"]
-
-    def get_queryset(self, request):
-        reports = super().get_queryset(request)
-        if request.user.is_superuser:
-            return reports
-        # The one rule of accounts.access: no drafts but the user's own units'.
-        return reports.filter(pk__in=access.visible_to(request.user, ProgressReport).values("pk"))
 
     def history_records_visible(self, request, records):
         return access.visible_versions(request.user, records)
@@ -125,17 +119,15 @@ class AttachmentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        attachments = super().get_queryset(request)
-        if request.user.is_superuser:
-            # Evidence its unit removed too (Attachment.objects leaves it out): the history of
-            # what was filed and taken back, with who and when.
-            return Attachment.all_objects.select_related("uploaded_by")
-        # Evidence on a draft is part of the draft.
-        return attachments.filter(pk__in=access.visible_to(request.user, Attachment).values("pk"))
+        # Evidence its unit removed too (Attachment.objects leaves it out), for those who see
+        # every row (superusers): the history of what was filed and taken back, with who and
+        # when. For everyone else access's rule, which leaves removed evidence out and evidence
+        # on a draft with the draft.
+        return access.admin_rows(request.user, Attachment.all_objects.select_related("uploaded_by"))
 
 
 @admin.register(CompletionRequest)
-class CompletionRequestAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class CompletionRequestAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["task", "unit", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
     list_select_related = ["task", "unit"]
@@ -144,7 +136,7 @@ class CompletionRequestAdmin(SuperuserWritesMixin, admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class ExtensionRequestAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     list_display = ["task", "unit", "current_deadline", "requested_deadline", "status", "requested_at"]
     list_filter = ["status"]
     list_select_related = ["task", "unit"]
@@ -153,7 +145,7 @@ class ExtensionRequestAdmin(SuperuserWritesMixin, admin.ModelAdmin):
 
 
 @admin.register(LeaderComment)
-class LeaderCommentAdmin(SuperuserWritesMixin, admin.ModelAdmin):
+class LeaderCommentAdmin(AccessAdminMixin, SuperuserWritesMixin, admin.ModelAdmin):
     """A leader's words as given (批示): recorded on the task page, not rewritten here."""
 
     list_display = ["task", "author", "created_at"]
