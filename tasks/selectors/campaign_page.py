@@ -67,7 +67,7 @@ def campaign_detail(user, code: str, category: str = "") -> CampaignDetail:
 
     Raises Http404 for a campaign the user may not see. Runs a fixed number of queries.
     """
-    tasks = Task.objects.all()
+    tasks = access.visible_to(user, Task)
     if category in Task.Category.values:
         tasks = tasks.filter(category=category)
     tasks = tasks.select_related("phase").prefetch_related("leaders", *assignments_prefetches()).order_by("sort_key")

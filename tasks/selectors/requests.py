@@ -18,16 +18,18 @@ class PendingRequests:
 def pending_requests(user) -> PendingRequests:
     """Completion and extension requests waiting for a decision, on open tasks the user may see
     (a task closed off takes no more decisions)."""
-    tasks = access.visible_to(user, Task).filter(status=Task.Status.OPEN).values("pk")
+    pending_on_open_task = {"status": Decision.PENDING, "task__status": Task.Status.OPEN}
     return PendingRequests(
         completions=list(
-            CompletionRequest.objects.filter(status=Decision.PENDING, task__in=tasks)
+            access.visible_to(user, CompletionRequest)
+            .filter(**pending_on_open_task)
             .select_related("task__campaign", "unit", "requested_by")
             .prefetch_related("attachments")
             .order_by("requested_at")
         ),
         extensions=list(
-            ExtensionRequest.objects.filter(status=Decision.PENDING, task__in=tasks)
+            access.visible_to(user, ExtensionRequest)
+            .filter(**pending_on_open_task)
             .select_related("task__campaign", "unit", "requested_by")
             .order_by("requested_at")
         ),
