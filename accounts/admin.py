@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
-from units.models import Membership
+from units.admin import LeaderAdmin, MembershipAdmin
+from units.models import Leader, Membership
 from units.services import user_unit_groups_sync
 
 from .admin_mixins import AccessAdminMixin
@@ -68,3 +69,19 @@ admin.site.unregister(Group)
 class GroupAdmin(AccessAdminMixin, SuperuserWritesMixin, GuardedHistoryAdmin, BaseGroupAdmin):
     """A group's permissions are a role: administrators change them, and each change is kept.
     (Unit groups hold their tasks' object permissions, granted by the services, not here.)"""
+
+
+# units' history admins (units stands below accounts and cannot ask access) answer access too:
+# superusers keep simple-history's pages whole, the history of a deleted membership included.
+admin.site.unregister(Membership)
+admin.site.unregister(Leader)
+
+
+@admin.register(Membership)
+class MembershipAccessAdmin(AccessAdminMixin, MembershipAdmin):
+    pass
+
+
+@admin.register(Leader)
+class LeaderAccessAdmin(AccessAdminMixin, LeaderAdmin):
+    pass
