@@ -12,32 +12,18 @@ assignments and its grants with it (both cascade).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import contextmanager
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from accounts import access
+from common.history import acting
 from units.services import unit_group
 
 from .models import Task, TaskAssignment, TaskGroupObjectPermission
 
 # What a task's assignments should be: (unit, role, sort order), in the order of the sheet.
 Wanted = Sequence[tuple[object, str, int]]
-
-
-@contextmanager
-def _acting(instance, by):
-    """Record `by` as who made the change in the row's history (django-simple-history); without
-    it, history takes the signed-in user of the request (admin pages), or nobody for a command."""
-    if by is None:
-        yield
-        return
-    instance._history_user = by
-    try:
-        yield
-    finally:
-        del instance._history_user
 
 
 @transaction.atomic
@@ -49,7 +35,7 @@ def assignment_add(*, task: Task, unit, role: str, sort_order: int | None = None
     order = assignment.sort_order if sort_order is None else sort_order
     if assignment.pk is None or (assignment.role, assignment.sort_order) != (role, order):
         assignment.role, assignment.sort_order = role, order
-        with _acting(assignment, by):
+        with acting(assignment, by):
             assignment.save()
     _grants_sync({task.pk})
     return assignment
@@ -59,7 +45,7 @@ def assignment_add(*, task: Task, unit, role: str, sort_order: int | None = None
 def assignment_remove(*, task: Task, unit, by=None) -> None:
     """Take the unit off the task (nothing happens if it is not on it)."""
     for assignment in TaskAssignment.objects.filter(task=task, unit=unit):
-        with _acting(assignment, by):
+        with acting(assignment, by):
             assignment.delete()
     _grants_sync({task.pk})
 
@@ -84,17 +70,17 @@ def assignments_set_many(wanted_by_task: Mapping[Task, Wanted], *, by=None) -> N
         listed = {unit.pk for unit, _role, _order in wanted}
         for unit_id, assignment in current[task.pk].items():
             if unit_id not in listed:
-                with _acting(assignment, by):
+                with acting(assignment, by):
                     assignment.delete()
         for unit, role, order in wanted:
             assignment = current[task.pk].get(unit.pk)
             if assignment is None:
                 assignment = TaskAssignment(task=task, unit=unit, role=role, sort_order=order)
-                with _acting(assignment, by):
+                with acting(assignment, by):
                     assignment.save()
             elif (assignment.role, assignment.sort_order) != (role, order):
                 assignment.role, assignment.sort_order = role, order
-                with _acting(assignment, by):
+                with acting(assignment, by):
                     assignment.save(update_fields=["role", "sort_order"])
     _grants_sync({task.pk for task in wanted_by_task})
 
@@ -109,12 +95,12 @@ def assignments_save(*, saved: Iterable[TaskAssignment] = (), deleted: Iterable[
         if assignment.pk is None:
             continue
         touched.add(assignment.task_id)
-        with _acting(assignment, by):
+        with acting(assignment, by):
             assignment.delete()
     for assignment in saved:
         if assignment.pk is not None:
             touched.update(TaskAssignment.objects.filter(pk=assignment.pk).values_list("task_id", flat=True))
-        with _acting(assignment, by):
+        with acting(assignment, by):
             assignment.save()
         touched.add(assignment.task_id)
     _grants_sync(touched)

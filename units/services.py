@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+
+from common.history import acting
 
 from .models import Membership, Unit
 
@@ -21,23 +21,6 @@ def unit_group(unit: Unit) -> Group:
     return unit.group
 
 
-@contextmanager
-def _acting(instance, by):
-    """Record `by` as who made the change in the instance's history (django-simple-history).
-
-    Without it, history takes the signed-in user of the current request (admin pages, through
-    HistoryRequestMiddleware), or nobody for a command or job.
-    """
-    if by is None:
-        yield
-        return
-    instance._history_user = by
-    try:
-        yield
-    finally:
-        del instance._history_user
-
-
 @transaction.atomic
 def user_unit_groups_sync(user, *, by=None) -> None:
     """Make the user's unit groups exactly those of the units where they are liaison or head.
@@ -49,7 +32,7 @@ def user_unit_groups_sync(user, *, by=None) -> None:
         for unit in Unit.objects.filter(memberships__user=user, memberships__role__in=MEMBER_ROLES).distinct()
     }
     current = set(user.groups.filter(unit__isnull=False).values_list("pk", flat=True))
-    with _acting(user, by):
+    with acting(user, by):
         if wanted - current:
             user.groups.add(*(wanted - current))
         if current - wanted:
@@ -62,7 +45,7 @@ def membership_add(*, user, unit: Unit, role: str, by=None) -> Membership:
     membership = Membership.objects.filter(user=user, unit=unit, role=role).first()
     if membership is None:
         membership = Membership(user=user, unit=unit, role=role)
-        with _acting(membership, by):
+        with acting(membership, by):
             try:
                 # A savepoint, so that losing a race to an identical insert leaves the
                 # transaction usable; the winner's row is the one returned.
@@ -78,6 +61,6 @@ def membership_add(*, user, unit: Unit, role: str, by=None) -> Membership:
 def membership_remove(*, user, unit: Unit, role: str, by=None) -> None:
     """Take the user's place in the unit away; `by` is who did it."""
     for membership in Membership.objects.filter(user=user, unit=unit, role=role):
-        with _acting(membership, by):
+        with acting(membership, by):
             membership.delete()
     user_unit_groups_sync(user, by=by)
