@@ -119,6 +119,13 @@ def _reports(user) -> QuerySet:
     return reports.filter(Q(unit_id__in=unit_ids) | (not_draft & Q(task_id__in=_granted_task_ids(unit_ids, LEAD))))
 
 
+def _obligations(user) -> QuerySet:
+    """The reporting ledger (tasks.ledger) follows the tasks: what every unit on a visible task
+    owes. Drafts are not revealed by it: tasks.ledger.states shows another unit's draft as not
+    yet due or missing."""
+    return apps.get_model("tasks", "Obligation").objects.filter(campaigns_q(user, prefix="campaign__"))
+
+
 def _attachments(user) -> QuerySet:
     """On a report: exactly when the report is visible. On a completion request: when the user
     sees the task and is office staff, a leader, or a member of the unit that applied. Removed
@@ -176,6 +183,7 @@ _RULES = {
         campaigns_q(user, prefix="task__campaign__")
     ),
     "tasks.progressreport": _reports,
+    "tasks.obligation": _obligations,
     "tasks.attachment": _attachments,
     "tasks.completionrequest": _on_visible_tasks("tasks.CompletionRequest"),
     "tasks.extensionrequest": _on_visible_tasks("tasks.ExtensionRequest"),

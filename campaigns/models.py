@@ -69,6 +69,8 @@ class Campaign(models.Model):
     cadence = models.CharField(_("reporting cadence"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
     due_weekday = models.PositiveSmallIntegerField(_("due weekday"), choices=Weekday.choices, default=Weekday.FRIDAY)
     due_time = models.TimeField(_("due time"), default=datetime.time(18, 0))
+    # A returned report is to be fixed and resubmitted within this many working days (by the due time).
+    fix_within_workdays = models.PositiveSmallIntegerField(_("fix within (working days)"), default=2)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -141,6 +143,8 @@ class ReportingPeriod(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     due_at = models.DateTimeField(_("due at"))
+    # When the period opened in the reporting ledger (its obligations created); None until then.
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "number"]
@@ -151,7 +155,11 @@ class ReportingPeriod(models.Model):
             models.UniqueConstraint(fields=["campaign", "start_date"], name="period_unique_start_per_campaign"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="period_dates_ordered"),
         ]
-        indexes = [models.Index(fields=["due_at"], name="period_due_at_idx")]
+        indexes = [
+            models.Index(fields=["due_at"], name="period_due_at_idx"),
+            # What opens next: begun periods not yet opened (a page asks on every load).
+            models.Index(fields=["start_date"], condition=Q(opened_at__isnull=True), name="period_to_open_idx"),
+        ]
 
     def __str__(self):
         return _("Period %(number)s (%(start)s – %(end)s)") % {

@@ -7,19 +7,27 @@ import, the admin, the tests' fixtures) goes through this module, which writes t
 derives the grants in the same transaction; nothing else writes either, and nothing else calls
 `_grants_sync`. A task's status does not change its grants. Deleting a task deletes its
 assignments and its grants with it (both cascade).
+
+The reporting ledger's terms (tasks.ledger: from which period a unit owes reports on a task, and
+until when) follow the assignments here too, in the same transaction: a unit put on a task owes
+from the current period (`from_first_period`: from the campaign's first, as on its first
+import), a unit taken off owes nothing after, and what it owed before stays.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import access
 from common.history import acting
 from units.services import unit_group
 
+from .ledger import sync as ledger
 from .models import Task, TaskAssignment, TaskGroupObjectPermission
 
 # What a task's assignments should be: (unit, role, sort order), in the order of the sheet.
@@ -27,7 +35,16 @@ Wanted = Sequence[tuple[object, str, int]]
 
 
 @transaction.atomic
-def assignment_add(*, task: Task, unit, role: str, sort_order: int | None = None, by=None) -> TaskAssignment:
+def assignment_add(
+    *,
+    task: Task,
+    unit,
+    role: str,
+    sort_order: int | None = None,
+    by=None,
+    now: datetime.datetime | None = None,
+    from_first_period: bool = False,
+) -> TaskAssignment:
     """Put the unit on the task in the role; a unit already on it takes that role (and order)."""
     assignment = TaskAssignment.objects.filter(task=task, unit=unit).first()
     if assignment is None:
@@ -37,27 +54,33 @@ def assignment_add(*, task: Task, unit, role: str, sort_order: int | None = None
         assignment.role, assignment.sort_order = role, order
         with acting(assignment, by):
             assignment.save()
-    _grants_sync({task.pk})
+    _follow({task.pk}, now, from_first_period)
     return assignment
 
 
 @transaction.atomic
-def assignment_remove(*, task: Task, unit, by=None) -> None:
+def assignment_remove(*, task: Task, unit, by=None, now: datetime.datetime | None = None) -> None:
     """Take the unit off the task (nothing happens if it is not on it)."""
     for assignment in TaskAssignment.objects.filter(task=task, unit=unit):
         with acting(assignment, by):
             assignment.delete()
-    _grants_sync({task.pk})
+    _follow({task.pk}, now)
 
 
 @transaction.atomic
-def assignments_set(*, task: Task, wanted: Wanted, by=None) -> None:
+def assignments_set(*, task: Task, wanted: Wanted, by=None, now=None, from_first_period: bool = False) -> None:
     """Make the task's assignments exactly `wanted` (see assignments_set_many)."""
-    assignments_set_many({task: wanted}, by=by)
+    assignments_set_many({task: wanted}, by=by, now=now, from_first_period=from_first_period)
 
 
 @transaction.atomic
-def assignments_set_many(wanted_by_task: Mapping[Task, Wanted], *, by=None) -> None:
+def assignments_set_many(
+    wanted_by_task: Mapping[Task, Wanted],
+    *,
+    by=None,
+    now: datetime.datetime | None = None,
+    from_first_period: bool = False,
+) -> None:
     """Make each task's assignments exactly its [(unit, role, order)], as a campaign sheet lists
     them: units not listed leave the task, the others join it or change role or order in place.
     The grants of all the tasks follow at once (an import of many tasks syncs them in one go)."""
@@ -82,11 +105,17 @@ def assignments_set_many(wanted_by_task: Mapping[Task, Wanted], *, by=None) -> N
                 assignment.role, assignment.sort_order = role, order
                 with acting(assignment, by):
                     assignment.save(update_fields=["role", "sort_order"])
-    _grants_sync({task.pk for task in wanted_by_task})
+    _follow({task.pk for task in wanted_by_task}, now, from_first_period)
 
 
 @transaction.atomic
-def assignments_save(*, saved: Iterable[TaskAssignment] = (), deleted: Iterable[TaskAssignment] = (), by=None) -> None:
+def assignments_save(
+    *,
+    saved: Iterable[TaskAssignment] = (),
+    deleted: Iterable[TaskAssignment] = (),
+    by=None,
+    now: datetime.datetime | None = None,
+) -> None:
     """Delete `deleted` and save `saved` as they stand (new rows, or rows changed in place): what
     the admin's assignment forms submit. The grants of every task they touch follow, including a
     task an assignment was moved away from."""
@@ -103,7 +132,13 @@ def assignments_save(*, saved: Iterable[TaskAssignment] = (), deleted: Iterable[
         with acting(assignment, by):
             assignment.save()
         touched.add(assignment.task_id)
-    _grants_sync(touched)
+    _follow(touched, now)
+
+
+def _follow(task_ids: set[int], now: datetime.datetime | None, from_first_period: bool = False) -> None:
+    """What follows a change of the tasks' assignments: their grants, and the ledger's terms."""
+    _grants_sync(task_ids)
+    ledger.terms_sync(task_ids, now=now or timezone.now(), from_first_period=from_first_period)
 
 
 def _grants_sync(task_ids: set[int]) -> None:

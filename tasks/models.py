@@ -452,3 +452,7 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.name}: {self.value}"
+
+
+# The reporting ledger's tables live with the ledger (tasks/ledger/); Django finds models here.
+from .ledger.models import AssignmentTerm, Obligation  # noqa: E402, F401

@@ -77,9 +77,14 @@ class TaskResource(resources.ModelResource):
         skip_html_diff = True
         clean_model_instances = True
 
-    def __init__(self, *, campaign, sections: dict, phases: dict, directory: UnitDirectory | None = None):
+    def __init__(
+        self, *, campaign, sections: dict, phases: dict, directory: UnitDirectory | None = None,
+        first_import: bool = False,
+    ):  # fmt: skip
         super().__init__()
         self.campaign = campaign
+        # The campaign's first import: its units owe reports from its first period (tasks.ledger).
+        self.first_import = first_import
         self.directory = directory or UnitDirectory()
         self.fields["deadline"].widget = SheetDateWidget(default_year=campaign.end_date.year)
         self.fields["section"].widget = NameLookupWidget(sections, _("Unknown section “%(value)s”."))
@@ -212,4 +217,4 @@ class TaskResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         # The saved tasks' units (and so their object permissions) in one go, not row by row.
-        assignments_set_many(self.wanted_assignments)
+        assignments_set_many(self.wanted_assignments, from_first_period=self.first_import)

@@ -25,6 +25,9 @@ from campaigns.models import ReportingPeriod
 
 from . import messages as task_messages
 from .evidence import check_evidence_files, discard_stored_files_on_failure, store_evidence
+from .ledger import states as ledger_states
+from .ledger import sync as ledger
+from .ledger.check import Scope
 from .models import (
     Attachment,
     CompletionRequest,
@@ -91,13 +94,15 @@ def report_save(
         for name in ProgressReport.CONTENT_FIELDS
     }
     now = now or timezone.now()
-    task = Task.objects.get(pk=task.pk)  # the caller's copy may predate a close-off
+    task = Task.objects.select_related("campaign").get(pk=task.pk)  # the caller's copy may predate a close-off
     if not access.can(user, "report", (task, unit)):
         raise PermissionDenied
     if period.campaign_id != task.campaign_id:
         raise PermissionDenied
     if not periods.has_begun(period, now):
         raise ValidationError(_("This reporting period has not begun yet."))
+    # What the unit owes for the period (locked), or a refusal saying why it owes nothing.
+    obligation = ledger.owed(task, unit, period, now=now)
     errors = {}
     if not 0 <= content["percent_complete"] <= 100:
         errors["percent_complete"] = _("Percent complete must be between 0 and 100.")
@@ -122,7 +127,7 @@ def report_save(
             raise ConcurrentUpdate(_("This report was changed meanwhile (in another tab?). Reload the page."))
         if not report.is_editable_state:
             raise ValidationError(
-                _("The report has been submitted; it can be changed only after the office returns it.")
+                ledger_states.refusal(obligation.state, ledger_states.SUBMIT if submit else ledger_states.SAVE)
             )
         report.version += 1
     # Every file and the report's quota are checked before anything is stored.
@@ -146,6 +151,8 @@ def report_save(
     except IntegrityError:
         # The unique task × unit × period: another request created it between check and insert.
         raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page.")) from None
+    event = ledger_states.SUBMIT if submit else ledger_states.SAVE
+    ledger.record(obligation, report, event, now=now, due_at=period.due_at, campaign=task.campaign)
     _save_indicator_values(report, indicator_values or {})
     store_evidence(evidence, user=user, now=now, report=report)
     return report
@@ -184,6 +191,7 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     report._change_reason = "accept" if accept else "return"
     report._history_user = user
     report.save()
+    ledger.record_reviews([report], ledger_states.ACCEPT if accept else ledger_states.RETURN, now=report.reviewed_at)
     task_messages.reports_reviewed([report], now=report.reviewed_at)
     return report
 
@@ -220,6 +228,7 @@ def reports_accept(*, user, campaign, report_ids, now=None) -> list[ProgressRepo
         reports, ProgressReport, ["status", "review_comment", "reviewed_at", "reviewed_by", "version", "updated_at"],
         default_user=user, default_change_reason="accept", default_date=now,
     )  # fmt: skip
+    ledger.record_reviews(reports, ledger_states.ACCEPT, now=now)
     task_messages.reports_reviewed(reports, now=now)
     return reports
 
@@ -330,6 +339,8 @@ def completion_request_decide(
         task._change_reason = "closed off"
         task._history_user = user
         task.save()
+        # Nothing is owed for periods not yet due when the task closed (unless already filed).
+        ledger.reconcile(Scope(task_ids=frozenset({task.pk})))
         # A closed task has no deadline to move: an extension still waiting is settled with it,
         # so it does not linger in the office's list.
         for extension in ExtensionRequest.objects.select_for_update().filter(task=task, status=Decision.PENDING):

@@ -179,7 +179,8 @@ def assign_unit(task, unit, role="lead"):
     """What the ``assign`` fixture returns, for builders that run outside a test (a module's world)."""
     from tasks.assignments import assignment_add
 
-    return assignment_add(task=task, unit=unit, role=role)
+    # As on a campaign's first import: the unit owes from the campaign's first period.
+    return assignment_add(task=task, unit=unit, role=role, from_first_period=True)
 
 
 @pytest.fixture

@@ -118,12 +118,21 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
 
 class TaskAssignmentFactory(factory.django.DjangoModelFactory):
+    """Through tasks.assignments, as the import does: the grants and the ledger's term follow
+    (owing from the campaign's first period, as on a first import)."""
+
     class Meta:
         model = TaskAssignment
 
     task = factory.SubFactory(TaskFactory)
     unit = factory.SubFactory(UnitFactory)
     role = TaskAssignment.Role.LEAD
+
+    @classmethod
+    def _create(cls, model_class, *args, task, unit, role, **kwargs):
+        from tasks.assignments import assignment_add
+
+        return assignment_add(task=task, unit=unit, role=role, from_first_period=True, **kwargs)
 
 
 class ReportingPeriodFactory(factory.django.DjangoModelFactory):
@@ -148,6 +157,15 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     period = factory.SubFactory(ReportingPeriodFactory, campaign=factory.SelfAttribute("..task.campaign"))
     progress = "本周推进顺利。"
     percent_complete = 30
+
+    @factory.post_generation
+    def ledger(report, create, extracted, **kwargs):
+        """Written without the services, so the ledger is rebuilt for its task (tasks.ledger.sync.restate)."""
+        if create:
+            from tasks.ledger.check import Scope
+            from tasks.ledger.sync import restate
+
+            restate(Scope(task_ids=frozenset({report.task_id})))
 
 
 class MilestoneFactory(factory.django.DjangoModelFactory):

@@ -19,6 +19,8 @@ from common.workbook import ImportRefused, Issue, WorkbookError, WorkbookRefused
 from tasks.resources import TaskResource
 from units.resolution import UnitDirectory
 
+from ..ledger import sync as ledger
+from ..ledger.check import Scope
 from .changes import TaskDescriber, campaign_changes, lookalike_warnings, new_task_units
 from .reading import CampaignWorkbook, read_campaign_workbook
 
@@ -145,7 +147,9 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
 
     phases = _sync_phases(campaign, book)
     sections = _sync_sections(campaign, book)
-    resource = TaskResource(campaign=campaign, sections=sections, phases=phases, directory=directory)
+    resource = TaskResource(
+        campaign=campaign, sections=sections, phases=phases, directory=directory, first_import=action == "new"
+    )
     outcome = resource.import_data(
         book.tasks, dry_run=False, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
     )
@@ -188,6 +192,8 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
     result.missing_from_sheet = [number for number in resource.tasks_by_number if number not in in_sheet]
     if not issues and not dry_run:
         ensure_reporting_periods(campaign)
+        # Periods moved or added: the ledger follows them (a period begun opens on first access).
+        ledger.reconcile(Scope(campaign_ids=frozenset({campaign.pk})))
     return result, issues
 
 

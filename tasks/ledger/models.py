@@ -1,0 +1,97 @@
+"""The reporting ledger's tables: what each unit owes, and from when until when it is on a task.
+
+An `Obligation` is one report a unit owes: a task, a unit, a period. It exists from the moment
+the period opens (tasks.ledger.sync.open_periods) for every unit then on the task, so a missing
+report is a row in state "owed", not an absence. The unit's report (ProgressReport) is a
+separate row, its own document with its own workflow and history; the obligation is the
+office's ledger of it: its state and the timeliness of the first submission and of the fix.
+`AssignmentTerm` records the periods in which a unit is on a task, so that a unit added halfway
+owes nothing earlier and a unit removed keeps what it owed before.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AssignmentTerm(models.Model):
+    """A unit's time on a task: from a period (the one current when it was put on the task; the
+    campaign's first for the first import) until it was taken off (`ended_at`). Written only by
+    tasks.assignments, with the assignment; never deleted by a removal."""
+
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="terms", verbose_name=_("task"))
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=10)
+    first_period_number = models.PositiveIntegerField(_("owes from period"))
+    started_at = models.DateTimeField(_("put on the task at"))
+    ended_at = models.DateTimeField(_("taken off the task at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "unit", "started_at"]
+        verbose_name = _("assignment term")
+        verbose_name_plural = _("assignment terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit"], condition=Q(ended_at__isnull=True), name="term_one_open_per_task_unit"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} · {self.unit_id} · {self.first_period_number}–"
+
+
+class Obligation(models.Model):
+    """One report a unit owes on a task for a period, and where it stands (see tasks.ledger.states)."""
+
+    class State(models.TextChoices):
+        OWED = "owed", _("Owed")  # nothing filed: not yet due, or missing once due
+        DRAFT = "draft", _("Draft")  # a first draft, not submitted
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned, awaiting a fix")  # the fix's drafts included
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        ACCEPTED = "accepted", _("Accepted")
+
+    # The task's campaign, kept in the row: every total is per campaign.
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="obligations")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="obligations")
+    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="obligations")
+    role = models.CharField(_("role"), max_length=10, blank=True)
+    report = models.OneToOneField(
+        "tasks.ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="obligation"
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OWED)
+    # The first submission and whether it came after the period's due moment (kept for good).
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    first_late = models.BooleanField(_("first submission late"), null=True, blank=True)
+    # The last return, the fix's deadline, the fix and whether it came after that deadline.
+    returns = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    fix_due_at = models.DateTimeField(_("fix due at"), null=True, blank=True)
+    fix_submitted_at = models.DateTimeField(_("fix submitted at"), null=True, blank=True)
+    fix_late = models.BooleanField(_("fix late"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "task", "unit"]
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "period"], name="obligation_unique_task_unit_period"),
+            models.CheckConstraint(
+                condition=Q(state__in=["owed", "draft"]) | Q(first_submitted_at__isnull=False),
+                name="obligation_filed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | Q(fix_due_at__isnull=False), name="obligation_returned_has_fix_due"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "period", "state"], name="obligation_campaign_period_idx"),
+            models.Index(fields=["unit", "period"], name="obligation_unit_period_idx"),
+            models.Index(fields=["period", "state"], name="obligation_period_state_idx"),
+            models.Index(fields=["state", "fix_due_at"], name="obligation_state_fix_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} · {self.unit_id} · {self.period_id}: {self.state}"
