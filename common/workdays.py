@@ -10,6 +10,7 @@ take precedence over both.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import logging
 
@@ -63,53 +64,112 @@ def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, 
     return dict(CalendarOverride.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
 
 
-def _national(day: datetime.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        _warn_unknown_year(day.year)
-        return day.weekday() < 5
-
-
 class WorkCalendar:
-    """Working-day arithmetic over a window, reading the overrides once."""
+    """Working-day arithmetic over a window, reading the overrides once.
+
+    The working days of the window (plus a margin) are kept as a sorted list of ordinals, so
+    counting and adding working days is a bisection, not a walk: a job asks about thousands of
+    deadlines. A question outside the window widens it (one more read of the overrides).
+    """
+
+    MARGIN = datetime.timedelta(days=60)
 
     def __init__(self, start: datetime.date, end: datetime.date):
-        self.overrides = _overrides(start - datetime.timedelta(days=60), end + datetime.timedelta(days=60))
+        self.overrides: dict[datetime.date, bool] = {}
+        self._days: list[int] = []  # ordinals of the working days in [_low, _high], sorted
+        self._low = self._high = None
+        self._guessed: set[int] = set()  # years counted Monday–Friday: warned about when asked
+        self._cover(start - self.MARGIN, end + self.MARGIN)
 
-    def is_workday(self, day: datetime.date) -> bool:
+    def _cover(self, start: datetime.date, end: datetime.date) -> None:
+        """Make the window hold [start, end]; only the part not held yet is read and computed."""
+        if self._low is None:
+            self.overrides.update(_overrides(start, end))
+            self._low, self._high = start, end
+            self._days = self._compute(start, end)
+            return
+        if start < self._low:
+            # Widen by at least a year at a time: the next question is likely further still.
+            start = min(start, self._low - datetime.timedelta(days=366))
+            before = self._low - datetime.timedelta(days=1)
+            self.overrides.update(_overrides(start, before))
+            self._days = self._compute(start, before) + self._days
+            self._low = start
+        if end > self._high:
+            end = max(end, self._high + datetime.timedelta(days=366))
+            after = self._high + datetime.timedelta(days=1)
+            self.overrides.update(_overrides(after, end))
+            self._days += self._compute(after, end)
+            self._high = end
+
+    def _compute(self, start: datetime.date, end: datetime.date) -> list[int]:
+        first, last = start.toordinal(), end.toordinal()
+        return [ordinal for ordinal in range(first, last + 1) if self._decide(datetime.date.fromordinal(ordinal))]
+
+    def _decide(self, day: datetime.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        return _national(day)
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self._guessed.add(day.year)
+            return day.weekday() < 5
+
+    def _asked(self, first: datetime.date, last: datetime.date) -> None:
+        """A question looked at the days from `first` to `last`: warn about any year among them
+        counted Monday–Friday (as before: a year is warned about when a question reaches it, not
+        because the window computed ahead of time runs into it)."""
+        for year in range(first.year, last.year + 1):
+            if year in self._guessed:
+                _warn_unknown_year(year)
+
+    def is_workday(self, day: datetime.date) -> bool:
+        self._cover(day, day)
+        self._asked(day, day)
+        index = bisect.bisect_left(self._days, day.toordinal())
+        return index < len(self._days) and self._days[index] == day.toordinal()
 
     def next_workday(self, day: datetime.date) -> datetime.date:
         """The day itself if it is a working day, else the next one."""
-        while not self.is_workday(day):
-            day += datetime.timedelta(days=1)
-        return day
+        self._cover(day, day)
+        index = bisect.bisect_left(self._days, day.toordinal())
+        while index >= len(self._days):  # no working day left in the window (a very long holiday)
+            self._cover(day, self._high + datetime.timedelta(days=1))
+        found = datetime.date.fromordinal(self._days[index])
+        self._asked(day, found)
+        return found
 
     def previous_workday(self, day: datetime.date) -> datetime.date:
         """The last working day strictly before `day`."""
-        day -= datetime.timedelta(days=1)
-        while not self.is_workday(day):
-            day -= datetime.timedelta(days=1)
-        return day
+        self._cover(day - datetime.timedelta(days=1), day)
+        index = bisect.bisect_left(self._days, day.toordinal()) - 1
+        while index < 0:
+            held = len(self._days)
+            self._cover(self._low - datetime.timedelta(days=1), day)
+            index += len(self._days) - held
+        found = datetime.date.fromordinal(self._days[index])
+        self._asked(found, day)
+        return found
 
     def add_workdays(self, day: datetime.date, count: int) -> datetime.date:
         """The working day `count` working days after `day` (e.g. 3个工作日内 → add_workdays(today, 3))."""
-        while count > 0:
-            day += datetime.timedelta(days=1)
-            if self.is_workday(day):
-                count -= 1
-        return day
+        if count <= 0:
+            return day
+        self._cover(day, day + datetime.timedelta(days=count * 2))
+        index = bisect.bisect_right(self._days, day.toordinal()) + count - 1
+        while index >= len(self._days):
+            self._cover(day, self._high + datetime.timedelta(days=1))
+        found = datetime.date.fromordinal(self._days[index])
+        self._asked(day, found)
+        return found
 
     def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
-        count, day = 0, start
-        while day < end:
-            day += datetime.timedelta(days=1)
-            count += self.is_workday(day)
-        return count
+        if end <= start:
+            return 0
+        self._cover(start, end)
+        self._asked(start, end)
+        return bisect.bisect_right(self._days, end.toordinal()) - bisect.bisect_right(self._days, start.toordinal())
 
 
 def calendar_around(*days: datetime.date) -> WorkCalendar:

@@ -143,3 +143,82 @@ def test_from_1_december_the_office_is_asked_to_enter_next_years_calendar(office
 def test_no_notice_when_the_library_knows_next_year(office_page, monkeypatch):
     monkeypatch.setattr("supervision.context_processors._today", lambda: D(2025, 12, 15))  # 2026 is in the library
     assert 'id="calendar-notice"' not in office_page()
+
+
+# ---- counting by bisection gives the answers of a day-by-day walk ------------------------------------
+
+
+def walked(calendar_truth):
+    """The old definitions, one day at a time, from a plain is-working-day function."""
+    one = datetime.timedelta(days=1)
+
+    def between(a, b):
+        count, day = 0, a
+        while day < b:
+            day += one
+            count += calendar_truth(day)
+        return count
+
+    def add(day, count):
+        while count > 0:
+            day += one
+            if calendar_truth(day):
+                count -= 1
+        return day
+
+    def previous(day):
+        day -= one
+        while not calendar_truth(day):
+            day -= one
+        return day
+
+    def following(day):
+        while not calendar_truth(day):
+            day += one
+        return day
+
+    return between, add, previous, following
+
+
+def test_counting_matches_a_day_by_day_walk_over_holidays_make_up_days_overrides_and_an_unknown_year():
+    import chinese_calendar
+
+    CalendarOverride.objects.create(date=D(2026, 11, 20), is_workday=False, note="本地节日")
+    CalendarOverride.objects.create(date=D(2026, 11, 22), is_workday=True, note="调休上班")
+    CalendarOverride.objects.create(date=D(2027, 1, 4), is_workday=False, note="本地节日")
+    overrides = {D(2026, 11, 20): False, D(2026, 11, 22): True, D(2027, 1, 4): False}
+
+    def truth(day):
+        if day in overrides:
+            return overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return day.weekday() < 5
+
+    between, add, previous, following = walked(truth)
+    # Mid-Autumn and National Day 2026 (with the make-up Sundays/Saturdays), the overrides, and
+    # January 2027 (not in the library: Monday–Friday).
+    days = [D(2026, 9, 10) + datetime.timedelta(days=n) for n in range(150)]
+    calendar = WorkCalendar(D(2026, 10, 1), D(2026, 10, 31))  # a smaller window: the rest widens it
+    for day in days:
+        assert calendar.is_workday(day) == truth(day), day
+        assert calendar.next_workday(day) == following(day), day
+        assert calendar.previous_workday(day) == previous(day), day
+        for count in (0, 1, 2, 3, 5, 12, 40):
+            assert calendar.add_workdays(day, count) == add(day, count), (day, count)
+    for start in days[::3]:
+        for end in days:
+            assert calendar.workdays_between(start, end) == between(start, end), (start, end)
+    # Far outside the window, both ways, and a span longer than the window.
+    assert calendar.workdays_between(D(2025, 1, 1), D(2026, 12, 31)) == between(D(2025, 1, 1), D(2026, 12, 31))
+    assert calendar.add_workdays(D(2026, 1, 5), 400) == add(D(2026, 1, 5), 400)
+    assert calendar.previous_workday(D(2024, 10, 8)) == previous(D(2024, 10, 8))
+
+
+def test_a_far_day_is_counted_without_a_query_per_day(django_assert_max_num_queries):
+    calendar = WorkCalendar(D(2026, 11, 1), D(2026, 11, 30))
+    with django_assert_max_num_queries(1):  # the window widens once (one read of the overrides)
+        assert calendar.workdays_between(D(2024, 1, 2), D(2026, 11, 2)) > 600
+        assert calendar.workdays_between(D(2024, 6, 3), D(2026, 11, 2)) > 500
+        assert calendar.add_workdays(D(2024, 1, 2), 480) < D(2026, 1, 1)
