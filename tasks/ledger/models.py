@@ -91,6 +91,13 @@ class Obligation(models.Model):
             models.Index(fields=["unit", "period"], name="obligation_unit_period_idx"),
             models.Index(fields=["period", "state"], name="obligation_period_state_idx"),
             models.Index(fields=["state", "fix_due_at"], name="obligation_state_fix_due_idx"),
+            # What awaits review, per campaign and period (the review home, the queue's periods):
+            # few rows of many, so a partial index.
+            models.Index(
+                fields=["campaign", "period"],
+                condition=Q(state__in=["submitted", "resubmitted"]),
+                name="obligation_awaiting_review_idx",
+            ),
         ]
 
     def __str__(self):
