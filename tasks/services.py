@@ -95,9 +95,12 @@ def report_save(
     }
     now = now or timezone.now()
     task = Task.objects.select_related("campaign").get(pk=task.pk)  # the caller's copy may predate a close-off
-    if not access.can(user, "report", (task, unit)):
-        raise PermissionDenied
     if period.campaign_id != task.campaign_id:
+        raise PermissionDenied
+    if not access.can(user, "report", (task, unit)):
+        if task.status == Task.Status.CLOSED and access.units_reporting_for(user, task).filter(pk=unit.pk).exists():
+            # The unit's own liaison is told why (the task was closed off), not refused as a stranger.
+            raise ValidationError(ledger.not_owed_reason(task, unit, period))
         raise PermissionDenied
     if not periods.has_begun(period, now):
         raise ValidationError(_("This reporting period has not begun yet."))

@@ -188,6 +188,9 @@ def _not_owed_reason(task: Task, unit, period: ReportingPeriod) -> str:
     if task.campaign.status != Campaign.Status.ACTIVE:
         return _("The campaign is closed; its reports can no longer be filed or changed.")
     if task.status == Task.Status.CLOSED:
+        if period.due_at <= task.closed_at:  # owed, but a closed task takes no more reports
+            return _("The task was closed off on %(date)s; its reports can no longer be filed or changed.") % {
+                "date": timezone.localdate(task.closed_at)}  # fmt: skip
         return _("The task was closed off on %(date)s; no report is owed for period %(period)s.") % {
             "date": timezone.localdate(task.closed_at), "period": period.number}  # fmt: skip
     term = AssignmentTerm.objects.filter(task=task, unit=unit).order_by("-started_at").first()
@@ -200,6 +203,11 @@ def _not_owed_reason(task: Task, unit, period: ReportingPeriod) -> str:
         return _("%(unit)s was taken off this task on %(date)s; it owes no report for period %(period)s.") % {
             "unit": unit, "date": timezone.localdate(term.ended_at), "period": period.number}  # fmt: skip
     return _("No report is owed for period %(period)s.") % {"period": period.number}
+
+
+def not_owed_reason(task: Task, unit, period: ReportingPeriod) -> str:
+    """Why the unit may not file a report on the task for the period, for the user to read."""
+    return _not_owed_reason(task, unit, period)
 
 
 def owed(task: Task, unit, period: ReportingPeriod, *, now: datetime.datetime) -> Obligation:
