@@ -1,0 +1,90 @@
+"""Bulk writes for seed_scale: COPY into PostgreSQL with explicit ids, and the clean-up around it."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection
+
+CHUNK = 200_000
+# Filled by migrate, not by the project: a reset keeps them.
+KEPT_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+KEPT_PREFIXES = ("django_celery_beat_",)
+
+
+def _text(value) -> str:
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+class Copier:
+    """COPY rows of a model (tuples in the order of `fields`, attnames) in chunks."""
+
+    def __init__(self, model, fields):
+        self.table = model._meta.db_table
+        self.columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+        self.buffer = io.StringIO()
+        self.pending = 0
+        self.count = 0
+
+    def add(self, row) -> None:
+        self.buffer.write("\t".join(map(_text, row)))
+        self.buffer.write("\n")
+        self.pending += 1
+        if self.pending >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        self.buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {self.table} ({self.columns}) FROM STDIN", self.buffer)
+        self.count += self.pending
+        self.buffer, self.pending = io.StringIO(), 0
+
+
+def copy_rows(model, fields, rows) -> int:
+    copier = Copier(model, fields)
+    for row in rows:
+        copier.add(row)
+    copier.flush()
+    return copier.count
+
+
+def project_tables() -> list[str]:
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    return sorted(t for t in tables if t not in KEPT_TABLES and not t.startswith(KEPT_PREFIXES))
+
+
+def truncate_project_tables() -> None:
+    tables = ", ".join(connection.ops.quote_name(t) for t in project_tables())
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+def reset_sequences() -> None:
+    """Ids were written explicitly: the sequences must start after them."""
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in set(project_tables())]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+def analyze(models) -> None:
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
