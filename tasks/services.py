@@ -98,8 +98,9 @@ def report_save(
     if period.campaign_id != task.campaign_id:
         raise PermissionDenied
     if not access.can(user, "report", (task, unit)):
-        if task.status == Task.Status.CLOSED and access.units_reporting_for(user, task).filter(pk=unit.pk).exists():
-            # The unit's own liaison is told why (the task was closed off), not refused as a stranger.
+        if unit.pk in access.workspace_unit_ids(user) and ledger.was_on_task(task, unit):
+            # The unit's own people are told why (the task closed off, the unit taken off), not
+            # refused as strangers.
             raise ValidationError(ledger.not_owed_reason(task, unit, period))
         raise PermissionDenied
     if not periods.has_begun(period, now):

@@ -102,7 +102,7 @@ def expected(scope: Scope = EVERYTHING) -> dict[Key, Expected]:
     latest_role: dict[tuple[int, int], str] = {}
     terms = (
         AssignmentTerm.objects.filter(task_id__in=tasks_in_scope.values("pk"))
-        .order_by("started_at", "pk")
+        .order_by("pk")  # in the order written: the latest term last
         .values("task_id", "unit_id", "role", "first_period_number", "ended_at")
     )
     for term in terms:

@@ -193,16 +193,24 @@ def _not_owed_reason(task: Task, unit, period: ReportingPeriod) -> str:
                 "date": timezone.localdate(task.closed_at)}  # fmt: skip
         return _("The task was closed off on %(date)s; no report is owed for period %(period)s.") % {
             "date": timezone.localdate(task.closed_at), "period": period.number}  # fmt: skip
-    term = AssignmentTerm.objects.filter(task=task, unit=unit).order_by("-started_at").first()
+    term = AssignmentTerm.objects.filter(task=task, unit=unit).order_by("-pk").first()  # the latest
     if term is None:
         return _("%(unit)s is not on this task.") % {"unit": unit}
     if period.number < term.first_period_number:
         return _("%(unit)s was put on this task in period %(first)s; it owes no report for period %(period)s.") % {
             "unit": unit, "first": term.first_period_number, "period": period.number}  # fmt: skip
+    if term.ended_at is not None and period.due_at <= term.ended_at:  # owed, but no longer on the task
+        return _("%(unit)s was taken off this task on %(date)s; its reports can no longer be filed or changed.") % {
+            "unit": unit, "date": timezone.localdate(term.ended_at)}  # fmt: skip
     if term.ended_at is not None:
         return _("%(unit)s was taken off this task on %(date)s; it owes no report for period %(period)s.") % {
             "unit": unit, "date": timezone.localdate(term.ended_at), "period": period.number}  # fmt: skip
     return _("No report is owed for period %(period)s.") % {"period": period.number}
+
+
+def was_on_task(task: Task, unit) -> bool:
+    """Whether the unit was ever on the task (has a term, open or ended)."""
+    return AssignmentTerm.objects.filter(task=task, unit=unit).exists()
 
 
 def not_owed_reason(task: Task, unit, period: ReportingPeriod) -> str:
