@@ -425,3 +425,27 @@ def demo(request, demo_loaded, db):
         pytest.fail("a transactional test flushes the database: call demo.loader.load_demo() in the test instead")
     if not demo_loaded:
         load_the_demo()
+
+
+@pytest.fixture(autouse=True)
+def ledger_consistent(request):
+    """After every test that uses the database, the reporting ledger must match its sources
+    (tasks.ledger.check.differences): a writer that bypasses the ledger fails the test that uses
+    it. Runs before the test's transaction is rolled back (it asks for the database first, so it is
+    torn down before it), inside any module's world. ``ledger_unchecked`` marks the few tests
+    that write inconsistent rows on purpose."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(request.fixturenames))
+    if not uses_db or request.node.get_closest_marker("ledger_unchecked"):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from tasks.ledger.check import differences
+
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        if connection.needs_rollback:  # the test broke its transaction: it failed already
+            return
+        found = differences(limit=20)
+    if found:
+        pytest.fail("the reporting ledger differs from its sources:\n" + "\n".join(found), pytrace=False)

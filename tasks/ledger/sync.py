@@ -99,10 +99,14 @@ def terms_sync(task_ids: Iterable[int], *, now: datetime.datetime, from_first_pe
     ended = [term.pk for key, term in open_terms.items() if key not in assigned]
     if ended:
         AssignmentTerm.objects.filter(pk__in=ended).update(ended_at=now)
+    changed = []
     for key, role in assigned.items():
         term = open_terms.get(key)
         if term is not None and term.role != role:
-            AssignmentTerm.objects.filter(pk=term.pk).update(role=role)
+            term.role = role
+            changed.append(term)
+    if changed:  # one statement however many roles changed (a re-import of a whole sheet)
+        AssignmentTerm.objects.bulk_update(changed, ["role"], batch_size=BATCH)
     new = [key for key in assigned if key not in open_terms]
     if new:
         starts = {}
@@ -289,3 +293,20 @@ def restate(scope: Scope) -> int:
         changed.append(row)
     Obligation.objects.bulk_update(changed, fields, batch_size=BATCH)
     return len(changed)
+
+
+def repair(scope: Scope) -> int:
+    """Make the stored ledger of `scope` what its sources say (manage.py ledger_check --fix): rows
+    rebuilt by `restate`, and rows owed by nothing (no term, nothing filed) deleted, filed or not.
+    Returns how many rows changed or went."""
+    changed = restate(scope)
+    wanted = expected(scope)
+    stale = [
+        pk
+        for pk, task_id, unit_id, period_id in scope.filter(Obligation.objects.all()).values_list(
+            "pk", "task_id", "unit_id", "period_id"
+        )
+        if (task_id, unit_id, period_id) not in wanted
+    ]
+    Obligation.objects.filter(pk__in=stale).delete()
+    return changed + len(stale)

@@ -84,7 +84,7 @@ def test_every_unit_owes_from_the_moment_its_period_opens(world):
     save(world, now=at(2026, 3, 26, 10))  # opens periods 1–4 of the campaign
     ob = obligation(world, unit=world.support)
     assert ob.state == states.OWED and ob.report_id is None and ob.role == "support"
-    assert not Obligation.objects.filter(period__number=5).exists()  # begins Monday 30 March
+    assert not Obligation.objects.filter(period__number=5).exists()  # begins Saturday 28 March
 
 
 def test_submitting_exactly_at_the_due_moment_is_on_time_and_a_moment_later_is_late(world):
