@@ -12,17 +12,19 @@ from accounts import access
 from . import services
 from .deadlines import mark_overdue
 from .forms import CompletionRequestForm, ExtensionRequestForm, LeaderCommentForm, add_service_error
-from .selectors import scope, task_page
+from .selectors import scope, task_page, timeline
 
 
 def _task_page(request, code, number, **forms):
     """Render the task page; `forms` replaces the empty forms by bound ones that have errors."""
-    detail = task_page.task_detail(request.user, code, number)
+    before = timeline.parse_cursor(request.GET.get("before"))
+    detail = task_page.task_detail(request.user, code, number, before=before)
     task = detail.task
     mark_overdue([task, *detail.sub_items])
     context = {
         "detail": detail,
         "task": task,
+        "now": timezone.now(),
         "can_review": access.can(request.user, "review"),
         "can_comment": access.can(request.user, "comment"),
         "completion_form": None,

@@ -7,11 +7,15 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import access
-from campaigns.models import ReportingPeriod
+from campaigns.models import Campaign, ReportingPeriod
 from units.models import Unit
 
+from ..ledger import read as ledger
+from ..ledger.models import Obligation
+from ..ledger.sync import not_owed_reason
 from ..models import Indicator, ProgressReport, Task
 from .campaign_page import assignments_prefetches
 from .states import DRAFT
@@ -29,6 +33,12 @@ class ReportPage:
     leads: bool
     # The other units' reports of the same period, for a lead unit (consolidation).
     others: list[UnitReport]
+    # The unit's obligation for the period (the ledger's), and its state as the user sees it.
+    obligation: Obligation | None = None
+    state: str = ""
+    # Why the unit owes no report for the period (no obligation, or a closed campaign): shown
+    # instead of the form.
+    not_owed: str = ""
 
     @property
     def indicator_values(self) -> dict[int, Decimal]:
@@ -67,15 +77,25 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
                 report = reports.get(assignment.unit_id)
                 others.append(UnitReport(assignment, report if report and report.status != DRAFT else None))
     report = reports.get(unit.pk)
+    now = timezone.now()
+    obligation = ledger.visible(user, [task.campaign_id], now).filter(task=task, unit=unit, period=period).first()
+    not_owed = ""
+    if obligation is None or task.campaign.status != Campaign.Status.ACTIVE:
+        not_owed = not_owed_reason(task, unit, period)
     return ReportPage(
         task=task,
         unit=unit,
         period=period,
         report=report,
         indicators=list(task.indicators.all()),
-        can_edit=access.can(user, "report", (task, unit)) and (report is None or report.is_editable_state),
+        can_edit=not not_owed
+        and access.can(user, "report", (task, unit))
+        and (report is None or report.is_editable_state),
         leads=leads,
         others=others,
+        obligation=obligation,
+        state=ledger.shown(obligation, user, now, due_at=period.due_at),
+        not_owed=not_owed,
     )
 
 

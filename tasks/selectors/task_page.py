@@ -8,12 +8,15 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import access
 from campaigns.models import ReportingPeriod
 from campaigns.periods import current_periods
 from units.models import Unit
 
+from ..ledger import read as ledger
+from ..ledger.models import Obligation
 from ..models import (
     CompletionRequest,
     Decision,
@@ -26,8 +29,8 @@ from ..models import (
     TaskAssignment,
 )
 from .campaign_page import assignments_prefetches
-from .states import DRAFT, state_of
-from .timeline import TimelineEvent, build_timeline, task_requests
+from .states import DRAFT
+from .timeline import TimelinePage, task_requests, timeline_page
 
 
 @dataclass
@@ -36,10 +39,10 @@ class UnitReport:
 
     assignment: TaskAssignment
     report: ProgressReport | None
-
-    @property
-    def state(self) -> str:
-        return state_of(self.report)
+    # The unit's obligation this period as the user sees it (tasks.ledger.states.shown), and the
+    # obligation itself; "" when the campaign has no current period.
+    state: str = ""
+    obligation: Obligation | None = None
 
 
 @dataclass
@@ -79,7 +82,12 @@ class TaskDetail:
     comments: list[LeaderComment] = field(default_factory=list)
     completion_requests: list[CompletionRequest] = field(default_factory=list)
     extension_requests: list[ExtensionRequest] = field(default_factory=list)
-    timeline: list[TimelineEvent] = field(default_factory=list)
+    timeline_page: TimelinePage | None = None
+
+    @property
+    def timeline(self) -> list:
+        """This page of the timeline (the newest, or older ones from the ?before= cursor)."""
+        return self.timeline_page.events if self.timeline_page else []
 
     @property
     def report_links(self) -> list[tuple[Unit, str]]:
@@ -132,13 +140,25 @@ def indicator_series(user, task: Task) -> list[IndicatorSeries]:
     return [IndicatorSeries(indicator, list(by_indicator[indicator.pk].values())) for indicator in indicators]
 
 
-def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | None = None) -> TaskDetail:
+def current_states(user, task: Task, period: ReportingPeriod | None, now: datetime.datetime) -> dict:
+    """Unit → its obligation on the task for `period`, from the ledger (one query besides the
+    opening check); a unit not in it owes nothing for the period."""
+    if period is None:
+        return {}
+    rows = ledger.visible(user, [task.campaign_id], now).filter(task=task, period=period)
+    return {obligation.unit_id: obligation for obligation in rows}
+
+
+def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | None = None,
+                before: datetime.datetime | None = None) -> TaskDetail:  # fmt: skip
     """A visible task with everything its page shows: units, leaders, milestones, sub-items,
-    the reports the user may read, indicators, leader comments, completion and extension
-    requests, what the user may do on it, and its timeline.
+    each unit's state this period (the ledger's) and the latest reports the user may read,
+    indicators, leader comments, completion and extension requests, what the user may do on
+    it, and a page of its timeline (the newest, or those before `before`).
 
     Raises Http404 for a task the user may not see. Runs a fixed number of queries.
     """
+    now = now or timezone.now()
     task = get_object_or_404(
         access.visible_to(user, Task)
         .select_related("campaign", "section", "phase", "parent__campaign")
@@ -151,23 +171,26 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
         .prefetch_related(*assignments_prefetches())
         .order_by("sort_key")
     )
+    current = current_periods([task.campaign_id], now).get(task.campaign_id)
+    owed = current_states(user, task, current, now)
     reports = {report.unit_id: report for report in latest_reports(user, task)}
-    unit_reports = [
-        UnitReport(assignment, reports.get(assignment.unit_id))
-        for assignment in task.lead_assignments + task.support_assignments
-    ]
+    unit_reports = []
+    for assignment in task.lead_assignments + task.support_assignments:
+        obligation = owed.get(assignment.unit_id)
+        state = ledger.shown(obligation, user, now, due_at=current.due_at) if current else ""
+        unit_reports.append(UnitReport(assignment, reports.get(assignment.unit_id), state, obligation))
     comments = list(task.leader_comments.select_related("author"))
     completions, extensions = task_requests(task)
     return TaskDetail(
         task=task,
         sub_items=sub_items,
         unit_reports=unit_reports,
-        current_period=current_periods([task.campaign_id], now).get(task.campaign_id),
+        current_period=current,
         reporting_units=list(access.units_reporting_for(user, task).order_by("sort_order", "name")),
         lead_units=list(access.lead_units_for(user, task).order_by("sort_order", "name")),
         indicators=indicator_series(user, task),
         comments=comments,
         completion_requests=completions,
         extension_requests=extensions,
-        timeline=build_timeline(user, task, comments, completions, extensions),
+        timeline_page=timeline_page(user, task, comments, completions, extensions, before=before),
     )

@@ -6,8 +6,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -118,31 +119,67 @@ def _changes(new, old, model, included=None) -> list[Change]:
     return changes
 
 
-def _task_events(task: Task) -> list[TimelineEvent]:
+def _previous_id(records) -> Subquery:
+    """The history_id of the record before each one of the same object among `records` (so a
+    change is compared with the record before it even when that one is on an older page)."""
+    earlier = Q(history_date__lt=OuterRef("history_date")) | Q(
+        history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")
+    )
+    return Subquery(
+        records.filter(earlier, id=OuterRef("id")).order_by("-history_date", "-history_id").values("history_id")[:1]
+    )
+
+
+def window(rows, field: str, before: datetime.datetime | None, limit: int) -> tuple[list, datetime.datetime | None]:
+    """The `limit` newest of `rows` by `field` before `before`, newest first, one query; and the
+    horizon: `field` of the oldest fetched when the limit was reached (older rows may exist),
+    else None (nothing older)."""
+    if before is not None:
+        rows = rows.filter(**{f"{field}__lt": before})
+    fetched = list(rows.order_by(f"-{field}", "-pk")[:limit])
+    return fetched, (getattr(fetched[-1], field) if len(fetched) == limit else None)
+
+
+def _with_previous(model, records: list) -> dict[int, object]:
+    """history_id → the previous record of each of `records` (annotated prev_id), one query."""
+    wanted = {record.prev_id for record in records if record.prev_id is not None}
+    known = {record.history_id: record for record in records}
+    missing = wanted - known.keys()
+    if missing:
+        known.update((r.history_id, r) for r in model.history.filter(history_id__in=missing))
+    return {record.history_id: known.get(record.prev_id) for record in records}
+
+
+def _task_events(task: Task, before, limit) -> SourcePage:
+    history = task.history.all()
+    records, horizon = window(
+        history.select_related("history_user").annotate(prev_id=_previous_id(history)), "history_date", before, limit
+    )
+    previous = _with_previous(Task, records)
     events = []
-    previous = None
-    for record in task.history.select_related("history_user").order_by("history_date", "history_id"):
+    for record in reversed(records):
         reason = record.history_change_reason or ""
-        changes = _changes(record, previous, Task) if previous is not None and record.history_type == "~" else []
-        previous = record
+        old = previous[record.history_id]
+        changes = _changes(record, old, Task) if old is not None and record.history_type == "~" else []
         if record.history_type == "~" and not changes:
             continue  # saved without a change (an unchanged re-import)
         code = f"task:{reason}" if f"task:{reason}" in ACTIONS else f"task:{record.history_type}"
         events.append(TimelineEvent(record.history_date, code, record.history_user, changes=changes))
-    return events
+    return events, horizon
 
 
-def _assignment_events(task: Task) -> list[TimelineEvent]:
-    events = []
-    previous: dict[int, object] = {}
-    records = (
-        TaskAssignment.history.filter(task_id=task.pk)
-        .select_related("history_user", "unit")
-        .order_by("history_date", "history_id")
+def _assignment_events(task: Task, before, limit) -> SourcePage:
+    history = TaskAssignment.history.filter(task_id=task.pk)
+    records, horizon = window(
+        history.select_related("history_user", "unit").annotate(prev_id=_previous_id(history)),
+        "history_date",
+        before,
+        limit,
     )
-    for record in records:
-        old = previous.get(record.id)
-        previous[record.id] = record
+    previous = _with_previous(TaskAssignment, records)
+    events = []
+    for record in reversed(records):
+        old = previous[record.history_id]
         changes = []
         if record.history_type == "~":
             changes = _changes(record, old, TaskAssignment, included=["role"]) if old is not None else []
@@ -158,31 +195,34 @@ def _assignment_events(task: Task) -> list[TimelineEvent]:
                 changes=changes,
             )
         )
-    return events
+    return events, horizon
 
 
-def _report_events(user, task: Task) -> list[TimelineEvent]:
+def _report_events(user, task: Task, before, limit) -> SourcePage:
     """Submissions and reviews of the reports the user may read.
 
     Draft saves are left out, and each entry is compared with the previous submission or review
     of the same report, never with a draft: another unit's drafts stay private even in history.
     """
     visible = access.visible_to(user, ProgressReport).filter(task=task).values("pk")
-    records = (
-        ProgressReport.history.filter(task_id=task.pk, id__in=visible)
-        .filter(
-            Q(history_change_reason__in=["submit", "accept", "return"])
-            | (Q(history_change_reason__isnull=True) & ~Q(status=DRAFT))
-        )
-        .select_related("history_user", "unit", "period", "submitted_by", "reviewed_by")
-        .order_by("history_date", "history_id")
+    history = ProgressReport.history.filter(task_id=task.pk, id__in=visible).filter(
+        Q(history_change_reason__in=["submit", "accept", "return"])
+        | (Q(history_change_reason__isnull=True) & ~Q(status=DRAFT))
     )
+    records, horizon = window(
+        history.select_related("history_user", "unit", "period", "submitted_by", "reviewed_by").annotate(
+            prev_id=_previous_id(history)
+        ),
+        "history_date",
+        before,
+        limit,
+    )
+    submissions = [record for record in records if record.history_change_reason == "submit"]
+    previous = _with_previous(ProgressReport, submissions)
     events = []
-    previous: dict[int, object] = {}
-    for record in records:
-        old = previous.get(record.id)
-        previous[record.id] = record
+    for record in reversed(records):
         reason = record.history_change_reason or "~"
+        old = previous.get(record.history_id)
         # A submission lists what changed in the content, not the bookkeeping around it.
         changes = (
             _changes(record, old, ProgressReport, included=ProgressReport.CONTENT_FIELDS)
@@ -204,7 +244,7 @@ def _report_events(user, task: Task) -> list[TimelineEvent]:
                 late=reason == "submit" and record.is_late,
             )
         )
-    return events
+    return events, horizon
 
 
 def _report_actor(record, reason):
@@ -265,7 +305,12 @@ def _request_events(user, task, completions, extensions) -> list[TimelineEvent]:
     return events
 
 
-TimelineSource = Callable[..., list[TimelineEvent]]  # source(user, task) -> events
+# A paged source: source(user, task, *, before, limit) -> (events, horizon), as `window` gives.
+TimelineSource = Callable[..., tuple[list[TimelineEvent], datetime.datetime | None]]
+SourcePage = tuple[list[TimelineEvent], datetime.datetime | None]
+
+# How many entries a page of the timeline shows.
+PAGE_SIZE = 30
 
 # Extra sources of events from apps above tasks (supervision's urges and notices). Layers run
 # tasks -> supervision, never back: tasks must not read those apps' models, not even by label, so
@@ -275,9 +320,11 @@ _extra_sources: list[TimelineSource] = []
 
 
 def register_timeline_source(source: TimelineSource, actions: dict | None = None) -> None:
-    """Add `source(user, task) -> list[TimelineEvent]` to every task's timeline, with the names of
-    the codes it uses (`actions`, merged into ACTIONS). It must show only what the user may see
-    (through accounts.access) and run a fixed number of queries.
+    """Add `source(user, task, *, before, limit) -> (events, horizon)` to every task's timeline,
+    with the names of the codes it uses (`actions`, merged into ACTIONS): at most `limit` of its
+    newest events before `before` (None: from the newest), and the horizon (`window` gives both
+    for a queryset). It must show only what the user may see (through accounts.access) and run
+    a fixed number of queries.
 
     Idempotent: ready() may run twice in some test setups, so a source already registered (by
     its dotted name, which survives a module reload) is not added again."""
@@ -287,27 +334,68 @@ def register_timeline_source(source: TimelineSource, actions: dict | None = None
         _extra_sources.append(source)
 
 
-def build_timeline(user, task, comments, completions, extensions) -> list[TimelineEvent]:
-    events = [
-        *_task_events(task),
-        *_assignment_events(task),
-        *_report_events(user, task),
-        *(TimelineEvent(c.created_at, "comment", c.author, text=c.text) for c in comments),
-        *_request_events(user, task, completions, extensions),
-        *(event for source in _extra_sources for event in source(user, task)),
+@dataclass
+class TimelinePage:
+    """The newest `limit` entries before a cursor; `older`: the cursor of the next page (None:
+    this is the oldest)."""
+
+    events: list[TimelineEvent]
+    older: datetime.datetime | None = None
+
+    @property
+    def older_cursor(self) -> str:
+        return self.older.isoformat() if self.older else ""
+
+
+def parse_cursor(value: str | None) -> datetime.datetime | None:
+    """A page's cursor from the query string; anything else reads as the first page."""
+    moment = parse_datetime(value or "")
+    return moment if moment is not None and timezone.is_aware(moment) else None
+
+
+def _merge(pages: list[SourcePage], limit: int) -> TimelinePage:
+    """The `limit` newest events of the sources' pages. A source that reached its limit knows
+    nothing older than its horizon, so the page stops there (at the latest of those horizons),
+    and the next one starts before it. Events at the same instant as the page's last one come
+    with it, so none is skipped between pages."""
+    events = [event for source_events, _horizon in pages for event in source_events]
+    events.sort(key=lambda event: event.at, reverse=True)  # stable: sources keep their order
+    horizons = [horizon for _events, horizon in pages if horizon is not None]
+    cut = max(horizons) if horizons else None
+    known = [event for event in events if cut is None or event.at >= cut]
+    if len(known) > limit:
+        last = known[limit - 1].at
+        shown = [event for event in known if event.at >= last]
+        return TimelinePage(shown, older=last)
+    return TimelinePage(known, older=cut)
+
+
+def timeline_page(user, task, comments, completions, extensions, *, before=None, limit=PAGE_SIZE) -> TimelinePage:
+    """A page of the task's timeline: its `limit` newest entries before `before`. Comments and
+    requests come from the lists the page has loaded anyway; every other source is limited in
+    SQL, so the queries and rows read do not grow with the history."""
+
+    def loaded(events):
+        return [event for event in events if before is None or event.at < before], None
+
+    pages = [
+        _task_events(task, before, limit),
+        _assignment_events(task, before, limit),
+        _report_events(user, task, before, limit),
+        loaded(TimelineEvent(c.created_at, "comment", c.author, text=c.text) for c in comments),
+        loaded(_request_events(user, task, completions, extensions)),
+        *(source(user, task, before=before, limit=limit) for source in _extra_sources),
     ]
-    events.sort(key=lambda event: event.at, reverse=True)
-    return events
+    return _merge(pages, limit)
 
 
-def task_timeline(user, task: Task) -> list[TimelineEvent]:
-    """The task's history, newest first, as the user may see it: changes to the task and its
-    units (django-simple-history), report submissions and reviews of reports the user may
-    read, leader comments, completion and extension requests with their decisions, and what the
-    registered sources add (supervision's urges and notices).
+def task_timeline(user, task: Task, *, before=None, limit=PAGE_SIZE) -> TimelinePage:
+    """A page of the task's history, newest first, as the user may see it: changes to the task
+    and its units (django-simple-history), report submissions and reviews of reports the user
+    may read, leader comments, completion and extension requests with their decisions, and what
+    the registered sources add (supervision's urges and notices).
 
-    A fixed number of queries (nine), whatever the length of the history.
-    """
+    A fixed number of queries, whatever the length of the history."""
     comments = list(task.leader_comments.select_related("author"))
     completions, extensions = task_requests(task)
-    return build_timeline(user, task, comments, completions, extensions)
+    return timeline_page(user, task, comments, completions, extensions, before=before, limit=limit)

@@ -1,4 +1,5 @@
-"""The unit workspace: each unit's open tasks with this period's report and last period's if owed."""
+"""The unit workspace: each unit's open tasks with this period's report and last period's if
+still owed, their states from the reporting ledger (tasks.ledger)."""
 
 from __future__ import annotations
 
@@ -12,36 +13,49 @@ from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import recent_periods
 from units.models import Unit
 
+from ..ledger import read_units
+from ..ledger import states as ledger
+from ..ledger.models import Obligation
 from ..models import ProgressReport, Task, TaskAssignment
-from .states import ACCEPTED, RETURNED, SUBMITTED, state_of
+from .states import OVERDUE, SETTLED
+
+# Last period's row is shown while it still needs the unit: missing, or returned for a fix.
+STILL_OWED = (ledger.MISSING, ledger.RETURNED, ledger.FIX_OVERDUE)
 
 
 @dataclass
 class WorkspaceRow:
-    """One of the unit's tasks, this period's report, and last period's if still owed."""
+    """One of the unit's tasks, this period's obligation, and last period's if still owed. An
+    obligation of None: the unit owes nothing for that period (it was put on the task later)."""
 
     assignment: TaskAssignment
     period: ReportingPeriod | None
-    report: ProgressReport | None
+    obligation: Obligation | None
     now: datetime.datetime
     previous: ReportingPeriod | None = None
-    previous_report: ProgressReport | None = None
+    previous_obligation: Obligation | None = None
 
     @property
     def task(self) -> Task:
         return self.assignment.task
 
     @property
+    def report(self) -> ProgressReport | None:
+        return self.obligation.report if self.obligation else None
+
+    @property
     def state(self) -> str:
-        return state_of(self.report)
+        # The workspace is the unit's own: its drafts show as drafts.
+        return ledger.shown(self.obligation, self.now, due_at=self.period.due_at, own=True)
 
     @property
     def done(self) -> bool:
-        return self.state in (SUBMITTED, ACCEPTED)
+        return self.state in SETTLED
 
     @property
     def overdue(self) -> bool:
-        return self.period is not None and not self.done and self.now > self.period.due_at
+        """Missing, or a fix not resubmitted by its deadline; a fix in time is never overdue."""
+        return self.period is not None and self.state in OVERDUE
 
     @property
     def report_url(self) -> str:
@@ -54,19 +68,25 @@ class WorkspaceRow:
 
     @property
     def previous_state(self) -> str:
-        return state_of(self.previous_report)
+        if self.previous is None:
+            return ledger.NOT_OWED
+        return ledger.shown(self.previous_obligation, self.now, due_at=self.previous.due_at, own=True)
+
+    @property
+    def previous_owed(self) -> bool:
+        """Last period's report still needs the unit: missing, or returned for a fix."""
+        return self.previous_state in STILL_OWED
 
     @property
     def previous_overdue(self) -> bool:
-        """Last period's report is still owed (missing, a draft, or returned): it is overdue."""
-        return self.previous is not None and self.previous_state not in (SUBMITTED, ACCEPTED)
+        return self.previous_state in OVERDUE
 
 
 @dataclass
 class WorkspaceUnit:
     unit: Unit
     rows: list[WorkspaceRow]
-    returned: list[ProgressReport]
+    returned: list[Obligation]
 
     @property
     def to_do(self) -> int:
@@ -74,14 +94,15 @@ class WorkspaceUnit:
 
     @property
     def overdue(self) -> int:
-        return sum(1 for row in self.rows if row.previous_overdue or row.overdue)
+        """Reports missing and fixes overdue, this period's and last period's (the ledger's)."""
+        return sum(row.overdue + row.previous_overdue for row in self.rows)
 
 
 def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]:
     """For each unit of the user (liaison or head): its open tasks, as lead or supporting unit,
-    in active campaigns, each with the current period's report and the previous period's when
-    that one is still owed; and its reports the office returned. Six queries, whatever the
-    number of units, tasks and campaigns."""
+    in active campaigns, each with the current period's obligation and the previous period's
+    when that one is still owed; and its reports the office returned, with the fix's deadline.
+    Seven queries, whatever the number of units, tasks and campaigns."""
     now = now or timezone.now()
     unit_ids = access.workspace_unit_ids(user)
     if not unit_ids:
@@ -95,16 +116,8 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
     )
     periods = recent_periods({a.task.campaign_id for a in assignments}, now)
     period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
-    reports = {
-        (report.task_id, report.unit_id, report.period_id): report
-        for report in access.visible_to(user, ProgressReport).filter(unit_id__in=unit_ids, period_id__in=period_ids)
-    }
-    returned = list(
-        access.visible_to(user, ProgressReport)
-        .filter(unit_id__in=unit_ids, status=RETURNED)
-        .select_related("task__campaign", "period", "reviewed_by")
-        .order_by("-reviewed_at")
-    )
+    owed = read_units.owed_by_units(user, unit_ids, period_ids, now)
+    returned = list(read_units.returned_to_units(user, unit_ids, now))
 
     def row(assignment):
         current, previous = periods.get(assignment.task.campaign_id, (None, None))
@@ -112,17 +125,17 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
         return WorkspaceRow(
             assignment,
             current,
-            reports.get((*key, current.pk)) if current else None,
+            owed.get((*key, current.pk)) if current else None,
             now,
             previous,
-            reports.get((*key, previous.pk)) if previous else None,
+            owed.get((*key, previous.pk)) if previous else None,
         )
 
     return [
         WorkspaceUnit(
             unit=unit,
             rows=[row(a) for a in assignments if a.unit_id == unit.pk],
-            returned=[report for report in returned if report.unit_id == unit.pk],
+            returned=[obligation for obligation in returned if obligation.unit_id == unit.pk],
         )
         for unit in units
     ]

@@ -265,7 +265,9 @@ def test_a_closed_task_shows_no_form_and_refuses_a_post(client, reporting):
     client.force_login(r.lead_liaison)
     response = client.get(report_url(r))
     assert response.status_code == 200 and not response.context["show_form"]
-    assert submit(client, report_url(r)).status_code == 403
+    # The unit's own liaison is told why (the ledger's reason), not refused as a stranger.
+    refused = submit(client, report_url(r))
+    assert refused.status_code == 200 and "销号" in " ".join(refused.context["form"].non_field_errors())
     assert the_report(r) is None
 
 

@@ -1,0 +1,68 @@
+"""Reads of the ledger by unit: what a unit's workspace and its page show (see tasks.ledger.read,
+whose rules hold here: periods opened first, rows through accounts.access.visible_to)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from . import states
+from .models import Obligation
+from .read import visible
+
+
+def owed_by_units(user, unit_ids, period_ids, now: datetime.datetime) -> dict[tuple[int, int, int], Obligation]:
+    """(task, unit, period) → the obligation, for the units and periods given, with its report.
+    One query besides the opening check."""
+    rows = (
+        visible(user, now=now)
+        .filter(unit_id__in=list(unit_ids), period_id__in=list(period_ids))
+        .select_related("report__period")
+    )
+    return {(o.task_id, o.unit_id, o.period_id): o for o in rows}
+
+
+def returned_to_units(user, unit_ids, now: datetime.datetime) -> QuerySet:
+    """The units' reports returned by the office and not resubmitted yet (the fix's drafts
+    included), oldest fix deadline first, each with its report, task and period."""
+    return (
+        visible(user, now=now)
+        .filter(unit_id__in=list(unit_ids), state=states.RETURNED, report__isnull=False)
+        .select_related("report__reviewed_by", "task__campaign", "period")
+        .order_by("fix_due_at", "pk")
+    )
+
+
+FIGURES = ("owed", "filed", "on_time", "late", "missing", "fix_overdue", "accepted")
+
+
+def unit_figures(user, unit_id: int, now: datetime.datetime | None = None) -> dict[int, dict[str, int]]:
+    """Task → what the unit owed on it in the campaigns the user sees, up to `now`: owed (periods
+    due), filed (on time and late, by the first submission), missing, fix overdue (退回未整改),
+    accepted. One aggregate query besides the opening check, whatever the number of periods."""
+    now = now or timezone.now()
+    due = Q(period__due_at__lte=now)
+    filed = states.filed_q()
+    rows = (
+        visible(user, now=now)
+        .filter(unit_id=unit_id)
+        .order_by()
+        .values("task_id")
+        .annotate(
+            owed=Count("pk", filter=due),
+            filed=Count("pk", filter=filed),
+            on_time=Count("pk", filter=filed & Q(first_late=False)),
+            late=Count("pk", filter=filed & Q(first_late=True)),
+            missing=Count("pk", filter=states.missing_q(now)),
+            fix_overdue=Count("pk", filter=states.fix_overdue_q(now)),
+            accepted=Count("pk", filter=Q(state=states.ACCEPTED)),
+        )
+    )
+    return {row.pop("task_id"): row for row in rows}
+
+
+def totals(figures: dict[int, dict[str, int]]) -> dict[str, int]:
+    """The sum of unit_figures over the tasks (a handful of rows, not the obligations)."""
+    return {name: sum(row[name] for row in figures.values()) for name in FIGURES}
