@@ -44,6 +44,7 @@ class SupervisionNotice(models.Model):
     class Kind(models.TextChoices):
         OVERDUE_REPORTS = "overdue_reports", _("Reports overdue")
         TASK_OVERDUE = "task_overdue", _("Task past its deadline")
+        RETURN_NOT_FIXED = "return_not_fixed", _("Returned report not fixed")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting answer")
@@ -67,12 +68,23 @@ class SupervisionNotice(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the leaders and the office were told it went unanswered (notice_followup): the job
+    # reads only notices not followed up yet, so a re-run finds nothing to do.
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("supervision notice")
         verbose_name_plural = _("supervision notices")
-        indexes = [models.Index(fields=["status", "answer_by"], name="notice_status_answer_by_idx")]
+        indexes = [
+            models.Index(fields=["status", "answer_by"], name="notice_status_answer_by_idx"),
+            # notice_followup: open notices not followed up yet, by answer-by (few rows).
+            models.Index(
+                fields=["answer_by"],
+                condition=Q(status="open", followed_up_at__isnull=True),
+                name="notice_to_follow_up_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open") | Q(answered_at__isnull=False), name="notice_answered_has_time"

@@ -13,6 +13,9 @@ from django.db import transaction
 
 # name → (job, crontab fields minute, hour, day_of_week)
 DEFAULT_SCHEDULES = {
+    # 开期: the periods that begin today open early, before anyone asks (the other jobs and the
+    # pages open them too if this has not run).
+    "开期 · open reporting periods": ("open_periods", "5", "0", "*"),
     # 催报: the working day before a due day from 09:00, and the due day from 14:00 (Thu 09:00 and
     # Fri 14:00 for a Friday 18:00 due; holidays move both).
     "催报 · report reminders 09:00": ("report_reminders", "0", "9", "*"),

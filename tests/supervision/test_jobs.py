@@ -241,23 +241,21 @@ def test_a_recipient_without_email_is_told_in_the_inbox_and_reported(demo):
 
 
 def test_a_job_killed_halfway_leaves_nothing_and_its_redelivery_sends_everything_once(demo, monkeypatch):
-    import supervision.jobs as jobs
+    import supervision.jobs.base as jobs
 
-    real_notify, calls = jobs.notify, []
+    real_notify_many = jobs.notify_many
 
-    def dies_on_the_third(**kwargs):
-        calls.append(kwargs["key"])
-        if len(calls) == 3:
-            raise SystemExit("worker killed")
-        return real_notify(**kwargs)
+    def dies_after_writing(messages, **kwargs):  # the notifications are written, then the worker dies
+        real_notify_many(messages, **kwargs)
+        raise SystemExit("worker killed")
 
-    monkeypatch.setattr(jobs, "notify", dies_on_the_third)
+    monkeypatch.setattr(jobs, "notify_many", dies_after_writing)
     moment = at(2026, 12, 1, 8, 30)
     with pytest.raises(SystemExit):
         run_job("overdue_sweep", moment)
     assert not Notification.objects.exists() and not SupervisionNotice.objects.exists()  # rolled back whole
 
-    monkeypatch.setattr(jobs, "notify", real_notify)
+    monkeypatch.setattr(jobs, "notify_many", real_notify_many)
     redelivered = run_job("overdue_sweep", moment)  # acks_late: the broker hands the job out again
     once = run_job("overdue_sweep", moment)
     assert redelivered.notifications > 3 and once.notifications == 0
@@ -265,25 +263,38 @@ def test_a_job_killed_halfway_leaves_nothing_and_its_redelivery_sends_everything
     assert len(keys) == len(set(keys)) == redelivered.notifications
 
 
-def test_notice_followup_reads_in_a_fixed_number_of_queries(demo, monkeypatch, django_assert_num_queries):
+def test_notice_followup_sends_in_a_fixed_number_of_statements_and_remembers_what_it_followed_up(demo):
+    """Issue 9: the job reads only notices not followed up yet, so a re-run does next to nothing,
+    and its statements do not grow with the number of notices."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    import supervision.jobs as jobs
+    from tasks.ledger.read import ensure_open
 
     run_job("overdue_sweep", at(2026, 11, 30, 8, 30))  # notices about period 41, answer by 3 December
-    run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # and about period 42, answer by 4 December
-    monkeypatch.setattr(jobs, "notify", lambda **kwargs: None)  # count the job's reads, not the sending
-
-    def escalations(summary):  # with notify stubbed out, everything looks sent before
-        return summary.escalations + summary.already_sent["escalations"]
-
     with CaptureQueriesContext(connection) as few:
-        assert escalations(run_job("notice_followup", at(2026, 12, 3, 19))) > 0
-    many = escalations(run_job("notice_followup", at(2026, 12, 7, 9, 15)))
-    assert many > escalations(run_job("notice_followup", at(2026, 12, 3, 19)))
-    with django_assert_num_queries(len(few)):
-        run_job("notice_followup", at(2026, 12, 7, 9, 15))
+        first = run_job("notice_followup", at(2026, 12, 3, 19))
+    followed = SupervisionNotice.objects.filter(followed_up_at=at(2026, 12, 3, 19))
+    assert first.escalations == followed.count() > 0
+    with CaptureQueriesContext(connection) as again:
+        rerun = run_job("notice_followup", at(2026, 12, 3, 19, 30))
+    assert (rerun.escalations, rerun.notifications, rerun.already_sent["escalations"]) == (0, 0, 0)
+    # the savepoint and its release, periods to open, the calendar's overrides, notices not followed up
+    assert len(again) <= 5
+
+    run_job("overdue_sweep", at(2026, 12, 1, 8, 30))  # period 42's notices, answer by 4 December
+    template = SupervisionNotice.objects.filter(answer_by=at(2026, 12, 4, 18)).first()
+    for n in range(10):  # and more of them than the first run had
+        SupervisionNotice.objects.create(
+            key=f"extra:{n}", kind=template.kind, campaign=template.campaign, unit=template.unit,
+            period=template.period, body=template.body, issued_at=template.issued_at, answer_by=template.answer_by,
+        )  # fmt: skip
+    ensure_open(now=at(2026, 12, 7, 9, 15))  # a new week has begun: counted apart
+    with CaptureQueriesContext(connection) as many:
+        later = run_job("notice_followup", at(2026, 12, 7, 9, 15))
+    assert later.escalations > first.escalations
+    assert len(many) == len(few)
+    assert not SupervisionNotice.objects.filter(status="open", followed_up_at__isnull=True).exists()
 
 
 # ---- what a re-run reports ------------------------------------------------------------------------
@@ -349,6 +360,7 @@ def test_the_demo_started_in_the_evening_has_inboxes_filled(demo):
     call_command("runjob", "--all", "--now", "2026-11-25T20:00", stdout=out)
     summaries = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [s["job"] for s in summaries] == [
+        "open_periods",
         "report_reminders",
         "overdue_sweep",
         "deadline_warnings",
