@@ -1,0 +1,328 @@
+"""Every page and every role that uses it, at city scale, beside its floor.
+
+    .venv/bin/python bench/pages.py [--repeat 7] [--only WORD ...]
+
+Signs in through django.test.Client (force_login) as users picked from duban_scale (built by
+`manage.py seed_scale`): the busiest unit's liaison, a lead liaison, office staff, a leader. Each
+page's floor is ONE hand-written SQL that computes the figures the page shows (the matrix: the
+states of the period's obligations for the page's tasks; review home: the reports awaiting review
+per active campaign...). The two dashboard figures of issue 9 (per-unit on-time rate over two
+years, weekly trend of a campaign) are measured on the ledger table, their floor the same SQL.
+
+Everything runs in a transaction rolled back at the end (a page may open a period that began
+since the seed, sessions are written): duban_scale stays as seeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import Bench, setup_django  # noqa: E402
+
+FILED = ("submitted", "returned", "resubmitted", "accepted")
+WAITING = ("submitted", "resubmitted")
+
+
+class Rollback(Exception):
+    pass
+
+
+def one(sql, params=()):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+class Scene:
+    """Who and what the pages are measured on, picked from the data."""
+
+    def __init__(self):
+        from django.utils import timezone
+
+        from accounts.models import User
+        from campaigns.models import Campaign, ReportingPeriod
+        from tasks.models import Task
+        from units.models import Leader, Membership, Unit
+
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        big_id = one("SELECT campaign_id FROM tasks_task GROUP BY campaign_id ORDER BY count(*) DESC LIMIT 1")[0]
+        self.campaign = Campaign.objects.get(pk=big_id)
+        self.busiest = Unit.objects.get(
+            pk=one("SELECT unit_id FROM tasks_taskassignment GROUP BY unit_id ORDER BY count(*) DESC LIMIT 1")[0]
+        )
+        self.liaison = User.objects.get(
+            pk=Membership.objects.filter(unit=self.busiest, role="liaison").order_by("pk").values("user")[:1]
+        )
+        self.office = User.objects.get(pk=Membership.objects.filter(role="office").order_by("pk").values("user")[:1])
+        self.leader = User.objects.get(pk=Leader.objects.filter(user__isnull=False).order_by("pk").values("user")[:1])
+        periods = ReportingPeriod.objects.filter(campaign=self.campaign)
+        self.current = periods.filter(start_date__lte=self.today, end_date__gte=self.today).first()
+        self.last_due = periods.filter(due_at__lte=self.now).order_by("-number").first()
+        # The review queue opens on the begun period with the most reports waiting.
+        self.queue_period = ReportingPeriod.objects.get(
+            pk=one(
+                "SELECT p.id FROM campaigns_reportingperiod p LEFT JOIN tasks_obligation o ON o.period_id = p.id "
+                "AND o.state IN %s WHERE p.campaign_id = %s AND p.start_date <= %s GROUP BY p.id "
+                "ORDER BY count(o.id) DESC, p.number DESC LIMIT 1",
+                [WAITING, self.campaign.pk, self.today],
+            )[0]
+        )
+        # A task of the big campaign the busiest unit is on, open, with an obligation this period.
+        self.report_task = (
+            Task.objects.filter(
+                campaign=self.campaign, status="open", obligations__unit=self.busiest, obligations__period=self.current
+            )
+            .order_by("sort_key")
+            .first()
+        )
+        # A task led by another unit, with supporting units: its lead liaison.
+        lead = one(
+            "SELECT a.task_id, a.unit_id FROM tasks_taskassignment a JOIN tasks_task t ON t.id = a.task_id "
+            "JOIN units_membership m ON m.unit_id = a.unit_id AND m.role = 'liaison' "
+            "WHERE t.campaign_id = %s AND a.role = 'lead' AND a.unit_id <> %s AND t.status = 'open' "
+            "AND (SELECT count(*) FROM tasks_taskassignment b WHERE b.task_id = a.task_id) >= 3 "
+            "ORDER BY t.sort_key LIMIT 1",
+            [self.campaign.pk, self.busiest.pk],
+        )
+        self.lead_task = Task.objects.select_related("campaign").get(pk=lead[0])
+        self.lead_unit = Unit.objects.get(pk=lead[1])
+        self.lead_liaison = User.objects.get(
+            pk=Membership.objects.filter(unit=self.lead_unit, role="liaison").order_by("pk").values("user")[:1]
+        )
+        self.section_id = one(
+            "SELECT id FROM campaigns_section WHERE campaign_id = %s ORDER BY sort_order LIMIT 1", [self.campaign.pk]
+        )[0]
+
+
+def guarded(bench, label, fn, **options):
+    """One measure in a savepoint: a page that fails (others are rewriting them) is reported and
+    the bench goes on."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            bench.measure(label, fn, **options)
+    except Exception as error:  # noqa: BLE001
+        print(f"{label[:52]:<52} ERROR {type(error).__name__}: {str(error).splitlines()[0][:120]}")
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pages(bench: Bench, scene: Scene, repeat: int, only):
+    from django.urls import reverse
+
+    c, big, unit = scene.campaign, scene.campaign.code, scene.busiest
+    clients = {
+        "busiest liaison": client_for(scene.liaison),
+        "lead liaison": client_for(scene.lead_liaison),
+        "office": client_for(scene.office),
+        "leader": client_for(scene.leader),
+    }
+
+    def measure(label, role, url, sql, params):
+        if only and not any(word in label for word in only):
+            return
+        client = clients[role]
+        guarded(
+            bench, f"{label} ({role})", lambda: client.get(url), floor_sql=sql, floor_params=params, repeat=repeat,
+            html=True,
+        )  # fmt: skip
+
+    # Workspace: the unit's open tasks and this period's state of each.
+    workspace_sql = """
+        SELECT t.id, t.number, t.title, t.deadline, c.code, a.role, p.number, p.due_at, o.state, o.fix_due_at
+        FROM tasks_taskassignment a JOIN tasks_task t ON t.id = a.task_id
+        JOIN campaigns_campaign c ON c.id = t.campaign_id
+        LEFT JOIN campaigns_reportingperiod p ON p.campaign_id = c.id AND p.start_date <= %(d)s AND p.end_date >= %(d)s
+        LEFT JOIN tasks_obligation o ON o.task_id = t.id AND o.unit_id = a.unit_id AND o.period_id = p.id
+        WHERE a.unit_id = %(u)s AND c.status = 'active' AND t.status = 'open'
+        ORDER BY c.start_date DESC, t.sort_key"""
+    measure("workspace", "busiest liaison", reverse("tasks:workspace"), workspace_sql, {"u": unit.pk, "d": scene.today})
+    if scene.report_task and scene.current:
+        task = scene.report_task
+        url = reverse("tasks:report", args=[big, task.number, unit.pk, scene.current.number])
+        report_sql = """
+            SELECT r.*, o.state, o.first_late, o.fix_due_at, p.due_at, t.title,
+                   (SELECT row_to_json(x) FROM (SELECT progress, problems, next_steps, percent_complete
+                        FROM tasks_progressreport WHERE task_id = o.task_id AND unit_id = o.unit_id
+                        AND period_id <> o.period_id ORDER BY period_id DESC LIMIT 1) x) AS previous
+            FROM tasks_obligation o JOIN campaigns_reportingperiod p ON p.id = o.period_id
+            JOIN tasks_task t ON t.id = o.task_id LEFT JOIN tasks_progressreport r ON r.id = o.report_id
+            WHERE o.task_id = %s AND o.unit_id = %s AND o.period_id = %s"""
+        measure("report page, this period", "busiest liaison", url, report_sql, [task.pk, unit.pk, scene.current.pk])
+
+    # Review home: the reports awaiting review per active campaign.
+    review_home_sql = """
+        SELECT c.id, c.code, c.title, count(o.id) FROM campaigns_campaign c
+        LEFT JOIN tasks_obligation o ON o.campaign_id = c.id AND o.state IN %s
+        WHERE c.status = 'active' GROUP BY c.id ORDER BY c.start_date DESC, c.code"""
+    measure("review home", "office", reverse("tasks:review-home"), review_home_sql, [WAITING])
+
+    # Review queue: the counts per state of the period, and its first page of 50 rows.
+    def queue_sql(extra=""):
+        return f"""
+            SELECT r.id, t.number, t.title, u.name, o.state, r.submitted_at, o.first_late,
+                   (SELECT json_object_agg(state, n) FROM (SELECT state, count(*) n FROM tasks_obligation o
+                        JOIN tasks_task t ON t.id = o.task_id
+                        WHERE o.period_id = %(p)s AND o.state IN %(filed)s {extra} GROUP BY state) s) AS counts
+            FROM tasks_obligation o JOIN tasks_progressreport r ON r.id = o.report_id
+            JOIN tasks_task t ON t.id = o.task_id JOIN units_unit u ON u.id = o.unit_id
+            WHERE o.period_id = %(p)s AND o.state IN %(states)s {extra}
+            ORDER BY t.sort_key, u.sort_order LIMIT 50"""
+
+    queue = reverse("tasks:review", args=[big])
+    period = scene.queue_period
+    measure("review queue", "office", queue, queue_sql(), {"p": period.pk, "filed": FILED, "states": WAITING})
+    filtered = f"{queue}?period={period.number}&section={scene.section_id}&state=accepted"
+    measure(
+        "review queue, section + accepted", "office", filtered, queue_sql("AND t.section_id = %(s)s"),
+        {"p": period.pk, "filed": FILED, "states": ("accepted",), "s": scene.section_id},
+    )  # fmt: skip
+
+    # Matrix: the states of the period's obligations for the page's 100 tasks, and the totals.
+    if scene.last_due:
+        matrix_sql = """
+            WITH page AS (SELECT id, number, title, sort_key FROM tasks_task WHERE campaign_id = %(c)s
+                          ORDER BY sort_key LIMIT 100)
+            SELECT page.id, page.number, page.title, o.unit_id, u.short_name, o.state, o.fix_due_at,
+                   (SELECT json_object_agg(state, n) FROM (SELECT state, count(*) n FROM tasks_obligation
+                        WHERE period_id = %(p)s GROUP BY state) s) AS totals
+            FROM page LEFT JOIN tasks_obligation o ON o.task_id = page.id AND o.period_id = %(p)s
+            LEFT JOIN units_unit u ON u.id = o.unit_id ORDER BY page.sort_key, u.sort_order"""
+        url = reverse("tasks:matrix", args=[big, scene.last_due.number])
+        measure("compliance matrix, 1,000 tasks", "office", url, matrix_sql, {"c": c.pk, "p": scene.last_due.pk})
+        measure("compliance matrix, 1,000 tasks", "leader", url, matrix_sql, {"c": c.pk, "p": scene.last_due.pk})
+
+    # Task page: the task, its units and their states over the begun periods (latest first).
+    task = scene.lead_task
+    task_sql = """
+        SELECT t.id, t.title, t.deadline, a.unit_id, u.name, a.role, p.number, o.state, o.first_late
+        FROM tasks_task t JOIN tasks_taskassignment a ON a.task_id = t.id JOIN units_unit u ON u.id = a.unit_id
+        LEFT JOIN tasks_obligation o ON o.task_id = t.id AND o.unit_id = a.unit_id
+        LEFT JOIN campaigns_reportingperiod p ON p.id = o.period_id
+        WHERE t.id = %s ORDER BY p.number DESC NULLS LAST, a.role, a.sort_order LIMIT 40"""
+    for role in ("lead liaison", "office", "leader"):
+        measure("task detail", role, task.get_absolute_url(), task_sql, [task.pk])
+
+    # Campaign page: its tasks with section, lead and supporting units, status.
+    campaign_sql = """
+        SELECT t.id, t.number, t.title, t.deadline, t.status, s.title,
+               string_agg(u.short_name, '、' ORDER BY a.role, a.sort_order)
+        FROM tasks_task t LEFT JOIN campaigns_section s ON s.id = t.section_id
+        JOIN tasks_taskassignment a ON a.task_id = t.id JOIN units_unit u ON u.id = a.unit_id
+        WHERE t.campaign_id = %s GROUP BY t.id, s.title, s.sort_order ORDER BY s.sort_order, t.sort_key"""
+    for role in ("office", "leader", "busiest liaison"):
+        measure("campaign detail, 1,000 tasks", role, c.get_absolute_url(), campaign_sql, [c.pk])
+    list_sql = """
+        SELECT c.id, c.code, c.title, c.status, c.start_date, c.end_date, count(t.id)
+        FROM campaigns_campaign c LEFT JOIN tasks_task t ON t.campaign_id = c.id
+        WHERE %(all)s OR c.id IN (SELECT t.campaign_id FROM tasks_task t JOIN tasks_taskassignment a
+                                 ON a.task_id = t.id WHERE a.unit_id = %(u)s)
+        GROUP BY c.id ORDER BY c.start_date DESC, c.code"""
+    measure("campaigns list", "office", reverse("campaigns:list"), list_sql, {"all": True, "u": unit.pk})
+    measure("campaigns list", "busiest liaison", reverse("campaigns:list"), list_sql, {"all": False, "u": unit.pk})
+
+    # Unit page: the unit's tasks and this period's state of each.
+    unit_sql = workspace_sql.replace("AND t.status = 'open'", "")
+    for role in ("office", "leader", "busiest liaison"):
+        measure("unit page, busiest unit", role, unit.get_absolute_url(), unit_sql, {"u": unit.pk, "d": scene.today})
+
+    inbox_sql = """SELECT n.*, (SELECT count(*) FROM supervision_notification WHERE recipient_id = %(r)s
+                   AND read_at IS NULL) FROM supervision_notification n WHERE n.recipient_id = %(r)s
+                   ORDER BY n.created_at DESC LIMIT 50"""
+    for role, user in (("busiest liaison", scene.liaison), ("office", scene.office)):
+        measure("inbox", role, reverse("notifications:inbox"), inbox_sql, {"r": user.pk})
+    notices_sql = """SELECT n.id, n.kind, n.body, n.status, n.issued_at, n.answer_by, u.name, c.code
+                     FROM supervision_supervisionnotice n JOIN units_unit u ON u.id = n.unit_id
+                     JOIN campaigns_campaign c ON c.id = n.campaign_id
+                     WHERE %(all)s OR n.unit_id = %(u)s ORDER BY n.issued_at DESC LIMIT 50"""
+    measure("notices list", "office", reverse("supervision:notices"), notices_sql, {"all": True, "u": unit.pk})
+    measure(
+        "notices list", "busiest liaison", reverse("supervision:notices"), notices_sql, {"all": False, "u": unit.pk}
+    )
+    for client in clients.values():
+        client.logout()
+
+
+def dashboard_figures(bench: Bench, scene: Scene, repeat: int):
+    """Issue 9's two dashboard figures on the ledger table: what a dashboard would run."""
+    from django.db import connection
+
+    since = scene.now - datetime.timedelta(weeks=104)
+    on_time = """
+        SELECT o.unit_id, count(*) AS owed,
+               count(*) FILTER (WHERE o.first_late IS FALSE) AS on_time,
+               count(*) FILTER (WHERE o.first_late) AS late,
+               count(*) FILTER (WHERE o.state IN ('owed', 'draft')) AS missing,
+               round(100.0 * count(*) FILTER (WHERE o.first_late IS FALSE) / count(*), 1) AS rate
+        FROM tasks_obligation o JOIN campaigns_reportingperiod p ON p.id = o.period_id
+        WHERE p.due_at <= %(now)s AND p.due_at > %(since)s GROUP BY o.unit_id ORDER BY rate"""
+    trend = """
+        SELECT p.number, p.due_at, count(*) AS owed,
+               count(*) FILTER (WHERE o.first_late IS FALSE) AS on_time,
+               count(*) FILTER (WHERE o.first_late) AS late,
+               count(*) FILTER (WHERE o.state IN ('owed', 'draft')) AS missing,
+               count(*) FILTER (WHERE o.returns > 0) AS returned
+        FROM tasks_obligation o JOIN campaigns_reportingperiod p ON p.id = o.period_id
+        WHERE o.campaign_id = %(c)s AND p.due_at <= %(now)s GROUP BY p.id ORDER BY p.number"""
+
+    def sql(text, params):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(text, params)
+                return cursor.fetchall()
+
+        return run
+
+    params = {"now": scene.now, "since": since}
+    guarded(bench, "dashboard: on-time rate per unit, 2 years", sql(on_time, params), floor_sql=on_time,
+            floor_params=params, repeat=repeat)  # fmt: skip
+    params = {"now": scene.now, "c": scene.campaign.pk}
+    guarded(bench, "dashboard: weekly trend, 104 weeks", sql(trend, params), floor_sql=trend, floor_params=params,
+            repeat=repeat)  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", nargs="*", default=[], help="measure only the labels containing a word")
+    args = parser.parse_args()
+    setup_django()
+    from django.contrib.auth.models import update_last_login
+    from django.contrib.auth.signals import user_logged_in
+    from django.db import transaction
+
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+    bench = Bench("pages")
+    try:
+        with transaction.atomic():
+            scene = Scene()
+            print(
+                f"# campaign {scene.campaign.code} ({scene.campaign.tasks.count()} tasks), busiest unit "
+                f"{scene.busiest.pk} ({scene.busiest.assignments.count()} tasks), queue period "
+                f"{scene.queue_period.number}, matrix period {scene.last_due.number if scene.last_due else '-'}"
+            )
+            pages(bench, scene, args.repeat, args.only)
+            if not args.only or any("dashboard" in word for word in args.only):
+                dashboard_figures(bench, scene, args.repeat)
+            raise Rollback
+    except Rollback:
+        pass
+    bench.done()
+
+
+if __name__ == "__main__":
+    main()
