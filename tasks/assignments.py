@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import access
 from common.history import acting
@@ -83,12 +84,15 @@ def assignments_set_many(
 ) -> None:
     """Make each task's assignments exactly its [(unit, role, order)], as a campaign sheet lists
     them: units not listed leave the task, the others join it or change role or order in place.
-    The grants of all the tasks follow at once (an import of many tasks syncs them in one go)."""
+    The grants of all the tasks follow at once (an import of many tasks syncs them in one go), and
+    new and changed rows are written in bulk with their history: a constant number of statements
+    however many tasks (a removal is still one delete each, with its history row)."""
     if not wanted_by_task:
         return
     current: dict[int, dict[int, TaskAssignment]] = {task.pk: {} for task in wanted_by_task}
     for assignment in TaskAssignment.objects.filter(task__in=list(wanted_by_task)):
         current[assignment.task_id][assignment.unit_id] = assignment
+    created, changed = [], []
     for task, wanted in wanted_by_task.items():
         listed = {unit.pk for unit, _role, _order in wanted}
         for unit_id, assignment in current[task.pk].items():
@@ -98,13 +102,15 @@ def assignments_set_many(
         for unit, role, order in wanted:
             assignment = current[task.pk].get(unit.pk)
             if assignment is None:
-                assignment = TaskAssignment(task=task, unit=unit, role=role, sort_order=order)
-                with acting(assignment, by):
-                    assignment.save()
+                created.append(TaskAssignment(task=task, unit=unit, role=role, sort_order=order))
             elif (assignment.role, assignment.sort_order) != (role, order):
                 assignment.role, assignment.sort_order = role, order
-                with acting(assignment, by):
-                    assignment.save(update_fields=["role", "sort_order"])
+                changed.append(assignment)
+    # default_user None: the history takes the request's user, as a save would (common.history).
+    if created:
+        bulk_create_with_history(created, TaskAssignment, default_user=by)
+    if changed:
+        bulk_update_with_history(changed, TaskAssignment, ["role", "sort_order"], default_user=by)
     _follow({task.pk for task in wanted_by_task}, now, from_first_period)
 
 

@@ -4,14 +4,21 @@ The sheet has been read by tasks.campaign_import.reading into a dataset with can
 resource turns each row into a Task matched by its number within the campaign, resolves unit,
 leader, phase and section names, and records what each row would change. It never commits on
 its own: tasks.campaign_import.services runs it inside one transaction and rolls back on any error.
+
+Rows are checked one by one without touching the database (names resolve against what was loaded
+up front) and written together at the end (`use_bulk`): the tasks, their history, their leaders
+and their units in a few statements whatever the number of rows, so a 1,000-task sheet imports
+in about a second instead of 28 statements a row.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.naming import name_key, split_unit_list
 from common.workbook import DateError, parse_date
@@ -24,6 +31,10 @@ from .numbering import sort_key
 
 # Columns that are not plain model attributes; import_instance resolves them itself.
 UNIT_COLUMNS = ("lead_units", "support_units")
+# What a row can change in a saved task (written by bulk_update).
+UPDATED_FIELDS = ("title", "description", "deadline", "section", "phase", "parent", "sort_key")
+# Rows per UPDATE: bulk_update's CASE … WHEN grows with the batch, so its cost with batch².
+UPDATE_BATCH = 250
 
 
 class SheetDateWidget(widgets.Widget):
@@ -75,7 +86,13 @@ class TaskResource(resources.ModelResource):
         instance_loader_class = CachedInstanceLoader
         skip_unchanged = True
         skip_html_diff = True
+        # skip_row computes the changes itself (self.diffs): no copy of every instance to compare.
+        skip_diff = True
         clean_model_instances = True
+        # Saved together after the last row (bulk_create / bulk_update below, with history); no
+        # batches, so that parents and sub-items are written in the order of their depth.
+        use_bulk = True
+        batch_size = None
 
     def __init__(
         self, *, campaign, sections: dict, phases: dict, directory: UnitDirectory | None = None,
@@ -97,8 +114,9 @@ class TaskResource(resources.ModelResource):
         self._current_state = {task.number: self._state(task) for task in self.tasks_by_number.values()}
         self.leaders = {name_key(leader.name): leader for leader in Leader.objects.all()}
         self.new_leaders: list[str] = []
-        # Saved task → its [(unit, role, order)], written together once every row is saved.
-        self.wanted_assignments: dict[Task, list] = {}
+        # The tasks saved by this import, in the sheet's order; their units (task._wanted_assignments)
+        # and leaders are written together once every row is saved.
+        self.saved: list[Task] = []
         self.changes: dict[str, list[str]] = {}
         # number → {changed field: (value before, value wanted)}, for the preview's old → new.
         self.diffs: dict[str, dict] = {}
@@ -132,6 +150,11 @@ class TaskResource(resources.ModelResource):
             errors.setdefault(column, []).extend(ValidationError(message) for message in messages)
         instance._wanted_assignments = assignments
         instance._wanted_leaders = split_unit_list(row.get("leaders"))
+        limit = Leader._meta.get_field("name").max_length
+        for name in instance._wanted_leaders:
+            if len(name) > limit:
+                message = _("A leader's name has at most %(limit)s characters: “%(name)s”.")
+                errors.setdefault("leaders", []).append(ValidationError(message % {"limit": limit, "name": name}))
         if errors:
             raise ValidationError(errors)
 
@@ -201,20 +224,92 @@ class TaskResource(resources.ModelResource):
                 self.diffs[instance.number] = {key: (before[key], after[key]) for key in changed}
         return not changed
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The model's own field checks (lengths, dates), without the database: the number is unique
+        # in the sheet (the reader refuses a repeat) and matched to the campaign's saved tasks by
+        # the instance loader, and campaign, section, phase and parent are objects this import
+        # loaded or saves. Django would check each with a query per row.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=[*errors, "campaign", "section", "phase", "parent"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def after_save_instance(self, instance, row, **kwargs):
+        # With use_bulk the instance is saved after the last row; sub-items refer to the object.
         self.tasks_by_number[instance.number] = instance
-        self.wanted_assignments[instance] = instance._wanted_assignments
-        if self._keeps_leaders(instance):
+        self.saved.append(instance)
+        instance._new_in_import = instance._state.adding
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """New tasks and their history, parents before sub-items (a sub-item needs its parent's id)."""
+        by_depth: dict[int, list[Task]] = {}
+        for instance in self.create_instances:
+            by_depth.setdefault(instance.depth, []).append(instance)
+        try:
+            for depth in sorted(by_depth):
+                # bulk_create takes each sub-item's parent id from its parent, saved a depth earlier.
+                bulk_create_with_history(by_depth[depth], Task)
+        except Exception as error:  # as import-export's own: the import reports it and rolls back
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Changed tasks and their history ("~" rows, as a save would write)."""
+        if not self.update_instances:
             return
-        leaders = []
-        for name in instance._wanted_leaders:
-            leader = self.leaders.get(name_key(name))
-            if leader is None:
-                leader = self.leaders[name_key(name)] = Leader.objects.create(name=name)
-                self.new_leaders.append(name)
-            leaders.append(leader)
-        instance.leaders.set(leaders)
+        now = timezone.now()
+        for instance in self.update_instances:
+            instance.updated_at = now  # bulk_update does not apply auto_now
+        try:
+            bulk_update_with_history(
+                self.update_instances, Task, [*UPDATED_FIELDS, "updated_at"], batch_size=UPDATE_BATCH, default_date=now
+            )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.update_instances.clear()
 
     def after_import(self, dataset, result, **kwargs):
+        if result.has_errors() or result.has_validation_errors():
+            return  # everything rolls back: no need to write the rest
+        self._save_leaders()
         # The saved tasks' units (and so their object permissions) in one go, not row by row.
-        assignments_set_many(self.wanted_assignments, from_first_period=self.first_import)
+        wanted = {task: task._wanted_assignments for task in self.saved}  # saved now: hashable
+        assignments_set_many(wanted, from_first_period=self.first_import)
+
+    def _save_leaders(self):
+        """The saved tasks' leaders: new names become leaders (with history), and the links of new
+        tasks and of tasks whose leaders changed are written in one delete and one insert."""
+        wanted: dict[Task, list[Leader]] = {}
+        new: list[Leader] = []
+        for task in self.saved:
+            if self._keeps_leaders(task):
+                continue
+            if not task._new_in_import and "leaders" not in self.changes.get(task.number, ()):
+                continue
+            leaders = wanted[task] = []
+            for name in task._wanted_leaders:
+                leader = self.leaders.get(name_key(name))
+                if leader is None:
+                    leader = self.leaders[name_key(name)] = Leader(name=name)
+                    new.append(leader)
+                    self.new_leaders.append(name)
+                if leader not in leaders:
+                    leaders.append(leader)
+        if new:
+            bulk_create_with_history(new, Leader)
+        if not wanted:
+            return
+        links = Task.leaders.through
+        links.objects.filter(task__in=[task.pk for task in wanted if not task._new_in_import]).delete()
+        links.objects.bulk_create(
+            links(task_id=task.pk, leader_id=leader.pk) for task, leaders in wanted.items() for leader in leaders
+        )
