@@ -7,6 +7,8 @@ from campaigns.models import Campaign
 from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
 from .assignments import assignments_save
+from .ledger import sync as ledger
+from .ledger.check import Scope
 from .models import (
     Attachment,
     CompletionRequest,
@@ -44,6 +46,11 @@ class TaskAdmin(AccessAdminMixin, GuardedHistoryAdmin):
     search_fields = ["number", "title"]
     autocomplete_fields = ["campaign", "section", "parent", "phase", "leaders"]
     inlines = [TaskAssignmentInline, MilestoneInline, IndicatorInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Closed off or reopened here: what is owed follows (tasks.ledger), in the same transaction.
+        ledger.reconcile(Scope(task_ids=frozenset({obj.pk})))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not TaskAssignment:
@@ -95,6 +102,24 @@ class ProgressReportAdmin(AccessAdminMixin, SuperuserWritesMixin, GuardedHistory
     search_fields = ["task__number", "task__title", "unit__name"]
     autocomplete_fields = ["task", "unit", "period"]
     raw_id_fields = ["submitted_by"]
+    # Where a report stands, and what it reports on, is the services' business and the ledger's
+    # (tasks.ledger): a superuser may correct its text here, never its state or its times.
+    readonly_fields = [
+        "task", "unit", "period", "status", "submitted_at", "submitted_by", "is_late", "reviewed_at", "reviewed_by",
+        "version",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return False  # filed on the report page, with its obligation
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        ledger.repair(Scope(task_ids=frozenset({obj.task_id})))
+
+    def delete_queryset(self, request, queryset):
+        task_ids = frozenset(queryset.values_list("task_id", flat=True))
+        super().delete_queryset(request, queryset)
+        ledger.repair(Scope(task_ids=task_ids))
 
     def history_records_visible(self, request, records):
         return access.visible_versions(request.user, records)
