@@ -18,7 +18,7 @@ from tasks.ledger.models import Obligation
 from tasks.models import AssignmentTerm, ProgressReport, Task, TaskAssignment, TaskGroupObjectPermission
 from units.models import Membership, Unit
 
-from .copy import analyze, reset_sequences, truncate_project_tables
+from .copy import analyze, reset_sequences, truncate_project_tables, without_indexes
 from .people import build_people
 from .reports import build_reports, open_begun_periods
 from .structure import build_campaigns, build_tasks
@@ -74,8 +74,9 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
             build_tasks(structure, people, tasks=tasks, now=now, rng=rng)
         with _step(out, "periods opened"):
             open_begun_periods(_today(now))
-        with _step(out, "progress reports and obligations (COPY)"):
-            build_reports(structure, people, now=now, rng=rng)
+        with _step(out, "progress reports and obligations (COPY, indexes)"):
+            with without_indexes([ProgressReport, Obligation]):
+                build_reports(structure, people, now=now, rng=rng)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         with _step(out, "sequences reset"):

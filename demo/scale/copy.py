@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -88,3 +89,38 @@ def analyze(models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@contextmanager
+def without_indexes(models):
+    """Drop the tables' secondary indexes and unique constraints while a million rows are copied
+    in, and build them once afterwards: much faster than updating them row by row."""
+    dropped = []
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'u'",
+                [table],
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [table],
+            )
+            indexes = cursor.fetchall()
+            quoted = connection.ops.quote_name(table)
+            for name, definition in constraints:
+                cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+                dropped.append(f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+            for name, definition in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                dropped.append(definition)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in dropped:
+            cursor.execute(statement)
