@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,8 @@ def setup_django():
     os.environ.setdefault("DATABASE_URL", SCALE_URL)
     # DEBUG on would keep every statement in memory and render debug pages: not what users get.
     os.environ["DEBUG"] = "0"
+    # WhiteNoise warns that collectstatic has not run: pages are measured without their assets.
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()
