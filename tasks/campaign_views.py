@@ -1,5 +1,6 @@
 """The campaign pages: the list, and a campaign with its phases and tasks."""
 
+from django.http import Http404
 from django.shortcuts import render
 
 from .deadlines import mark_overdue
@@ -14,7 +15,11 @@ def campaign_list(request):
 
 def campaign_detail(request, code):
     category = request.GET.get("category", "")
-    detail = selectors.campaign_detail(request.user, code, category)
+    try:
+        page = int(request.GET.get("page") or 1)
+    except ValueError:
+        raise Http404 from None
+    detail = selectors.campaign_detail(request.user, code, category, page)
     mark_overdue(task for group in detail.sections for task in group.tasks)
     return render(
         request,

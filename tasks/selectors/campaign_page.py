@@ -4,13 +4,15 @@ grouped by section. Scoped by accounts.access.visible_to."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import access
 from campaigns.models import Campaign, Phase, Section
 
+from ..ledger import read_tasks
 from ..models import Task, TaskAssignment
 
 
@@ -43,6 +45,25 @@ def assignments_prefetches(prefix: str = "") -> list[Prefetch]:
     ]
 
 
+def assignments_prefetch() -> Prefetch:
+    """All units of tasks in one query, as `assignment_list`; split_assignments makes the
+    `lead_assignments` / `support_assignments` lists that assignments_prefetches gives."""
+    return Prefetch(
+        "assignments", queryset=TaskAssignment.objects.select_related("unit").order_by("sort_order", "id"),
+        to_attr="assignment_list",
+    )  # fmt: skip
+
+
+def split_assignments(tasks) -> None:
+    for task in tasks:
+        task.lead_assignments = [a for a in task.assignment_list if a.role == TaskAssignment.Role.LEAD]
+        task.support_assignments = [a for a in task.assignment_list if a.role == TaskAssignment.Role.SUPPORT]
+
+
+# Tasks per page of a campaign: a 1,000-task campaign is ten pages, each well under 1 MB.
+TASKS_PER_PAGE = 100
+
+
 @dataclass
 class SectionTasks:
     section: Section | None
@@ -55,42 +76,74 @@ class CampaignDetail:
     phases: list[Phase]
     current_phase: Phase | None
     sections: list[SectionTasks] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
 
 def _current_phase(phases: list[Phase], today: datetime.date) -> Phase | None:
     return next((phase for phase in phases if phase.start_date <= today <= phase.end_date), None)
 
 
-def campaign_detail(user, code: str, category: str = "") -> CampaignDetail:
-    """A visible campaign with its phases and its tasks grouped by section in natural order;
-    only the tasks of one class (Task.Category) when `category` names one.
+def campaign_detail(
+    user, code: str, category: str = "", page: int = 1, now: datetime.datetime | None = None
+) -> CampaignDetail:
+    """A visible campaign with its phases and a page of its tasks (TASKS_PER_PAGE), grouped by
+    section in section order and natural order within; only the tasks of one class
+    (Task.Category) when `category` names one. Each task carries its ledger figures
+    (`figures`: tasks.ledger.read_tasks.TaskFigures).
 
-    Raises Http404 for a campaign the user may not see. Runs a fixed number of queries.
+    Raises Http404 for a campaign the user may not see or a page past the last. Runs a fixed
+    number of queries.
     """
+    now = now or timezone.now()
     tasks = access.visible_to(user, Task)
+    in_class = Q()
     if category in Task.Category.values:
         tasks = tasks.filter(category=category)
-    tasks = tasks.select_related("phase").prefetch_related("leaders", *assignments_prefetches()).order_by("sort_key")
+        in_class = Q(tasks__category=category)
     campaign = get_object_or_404(
         access.visible_to(user, Campaign)
         .select_related("office_unit")
-        .prefetch_related("phases", "sections", Prefetch("tasks", queryset=tasks)),
+        .prefetch_related("phases")
+        .annotate(task_total=Count("tasks", filter=in_class)),
         code=code,
     )
-    phases = list(campaign.phases.all())
-    by_section: dict[int | None, list[Task]] = {}
-    for task in campaign.tasks.all():
-        by_section.setdefault(task.section_id, []).append(task)
+    pages = max(1, -(-campaign.task_total // TASKS_PER_PAGE))
+    if not 1 <= page <= pages:
+        raise Http404
     # Tasks without a section come first: they are usually a campaign without headings at all.
-    sections = [SectionTasks(None, by_section[None])] if None in by_section else []
-    sections += [
-        SectionTasks(section, by_section.get(section.pk, []))
-        for section in campaign.sections.all()
-        if section.pk in by_section or not category  # a filtered list leaves out empty sections
-    ]
+    offset = (page - 1) * TASKS_PER_PAGE
+    rows = list(
+        tasks.filter(campaign=campaign)
+        .select_related("phase", "section")
+        .prefetch_related("leaders", assignments_prefetch())
+        .order_by(F("section__sort_order").asc(nulls_first=True), "section_id", "sort_key")[
+            offset : offset + TASKS_PER_PAGE
+        ]
+    )
+    split_assignments(rows)
+    figures = read_tasks.task_figures(user, campaign.pk, [task.pk for task in rows], now)
+    sections: list[SectionTasks] = []
+    for task in rows:
+        task.campaign = campaign  # for its URL, without a query per row
+        task.figures = figures.get(task.pk, read_tasks.TaskFigures())
+        if not sections or sections[-1].section != task.section:
+            sections.append(SectionTasks(task.section, []))
+        sections[-1].tasks.append(task)
+    phases = list(campaign.phases.all())
     return CampaignDetail(
         campaign=campaign,
         phases=phases,
-        current_phase=_current_phase(phases, timezone.localdate()),
+        current_phase=_current_phase(phases, timezone.localdate(now)),
         sections=sections,
+        page=page,
+        pages=pages,
     )
