@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,7 +183,22 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
             changed.append(Obligation(pk=pk, campaign_id=entry.campaign_id, role=entry.role, report_id=report_pk))
     if changed:
         Obligation.objects.bulk_update(changed, ["campaign_id", "role", "report_id"], batch_size=BATCH)
+    _rejudge_first_submissions(scope)
     return len(missing), len(stale), len(changed)
+
+
+def _rejudge_first_submissions(scope: Scope) -> None:
+    """A period whose due moment moved (a re-import changed the campaign's due day or time):
+    its first submissions are judged again against it, as the report's own deadline is."""
+    due = F("period__due_at")
+    wrong = scope.filter(Obligation.objects.filter(first_submitted_at__isnull=False)).filter(
+        Q(first_late=True, first_submitted_at__lte=due) | Q(first_late=False, first_submitted_at__gt=due)
+    )
+    flips = list(wrong.values_list("pk", "first_late"))
+    for late in (True, False):
+        pks = [pk for pk, was_late in flips if was_late != late]
+        if pks:
+            Obligation.objects.filter(pk__in=pks).update(first_late=late)
 
 
 # ---- reports ---------------------------------------------------------------------------------------

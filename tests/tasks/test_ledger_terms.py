@@ -153,12 +153,13 @@ def test_a_unit_never_on_the_task_is_refused_as_a_stranger(world):
 # ---- the campaign sheet: first import and re-import ------------------------------------------------
 
 
-def sheet_around_today(rows):
+def sheet_around_today(rows, due="周五 18:00"):
     """A campaign sheet whose campaign began 8 weeks ago (a Monday) and ends in 12 weeks."""
     today = timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
     dates = {"开始日期": monday - datetime.timedelta(weeks=8), "结束日期": monday + datetime.timedelta(weeks=12)}
     info = [(key, dates[key].isoformat() if key in dates else value) for key, value in INFO]
+    info = [(key, due if key == "报送截止" else value) for key, value in info]
     deadline = (monday + datetime.timedelta(weeks=10)).isoformat()
     return workbook_bytes(
         [task(number, lead=lead, support=support, deadline=deadline) for number, lead, support in rows], info=info
@@ -194,6 +195,27 @@ def test_the_first_import_owes_from_period_one_even_mid_campaign_and_a_reimport_
     assert list(owed_periods(first, support)) == (
         [current] if current_period(campaign).due_at <= timezone.now() else []
     )
+
+
+def test_a_reimport_that_moves_the_due_time_judges_first_submissions_again(unit_directory, member):
+    campaign_import(sheet_around_today([("1", "区政府办公室", "")]), filename="sheet.xlsx", code="due-moves")
+    campaign = Campaign.objects.get(code="due-moves")
+    first = Task.objects.get(campaign=campaign, number="1")
+    lead = first.assignments.get().unit
+    past = campaign.periods.get(number=current_period(campaign).number - 2)
+    report_save(
+        user=member(lead), task=first, unit=lead, period=past, submit=True, expected_version=None,
+        progress="进展", now=past.due_at - datetime.timedelta(minutes=30),
+    )  # fmt: skip
+    assert Obligation.objects.get(task=first, period=past).first_late is False
+
+    # The office moves the deadline an hour earlier: that submission came after it.
+    campaign_import(
+        sheet_around_today([("1", "区政府办公室", "")], due="周五 17:00"), filename="sheet.xlsx", code="due-moves"
+    )
+    past.refresh_from_db()
+    assert timezone.localtime(past.due_at).hour == 17
+    assert Obligation.objects.get(task=first, period=past).first_late is True
 
 
 # ---- through the report page ----------------------------------------------------------------------
