@@ -35,18 +35,19 @@ def _initial(page) -> dict:
 
 
 def report_edit(request, code, number, unit, period):
-    page = report_page_selectors.report_page(request.user, code, number, unit, period)
     concurrent = False
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, indicators=page.indicators)
+        # A save needs only what the service takes; the whole page is read if the form comes back.
+        target = report_page_selectors.report_target(request.user, code, number, unit, period)
+        form = ReportForm(request.POST, request.FILES, indicators=target.indicators)
         submit = "submit" in request.POST
         if form.is_valid():
             try:
                 services.report_save(
                     user=request.user,
-                    task=page.task,
-                    unit=page.unit,
-                    period=page.period,
+                    task=target.task,
+                    unit=target.unit,
+                    period=target.period,
                     submit=submit,
                     **form.service_arguments(),
                 )
@@ -63,7 +64,9 @@ def report_edit(request, code, number, unit, period):
                 else:
                     messages.success(request, _("The draft was saved. Only your unit can see it until you submit it."))
                 return redirect(request.path)
+        page = report_page_selectors.report_page(request.user, code, number, unit, period)
     else:
+        page = report_page_selectors.report_page(request.user, code, number, unit, period)
         form = ReportForm(initial=_initial(page), indicators=page.indicators)
     return render(
         request,

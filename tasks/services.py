@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -121,7 +122,8 @@ def report_save(
         raise ValidationError(errors)
 
     if expected_version is None:
-        if ProgressReport.objects.filter(task=task, unit=unit, period=period).exists():
+        # The obligation is locked: a report filed for it meanwhile has linked itself (ledger.record).
+        if obligation.report_id is not None:
             raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page."))
         report = ProgressReport(task=task, unit=unit, period=period)
     else:
@@ -150,27 +152,50 @@ def report_save(
     report._change_reason = "submit" if submit else "save"
     report._history_user = user
     try:
-        with transaction.atomic():
-            report.save()
+        # No savepoint of its own: on an error this service's transaction (or savepoint) goes whole.
+        report.save()
     except IntegrityError:
-        # The unique task × unit × period: another request created it between check and insert.
+        # The unique task × unit × period: a report written without the ledger's lock.
         raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page.")) from None
     event = ledger_states.SUBMIT if submit else ledger_states.SAVE
     ledger.record(obligation, report, event, now=now, due_at=period.due_at, campaign=task.campaign)
-    _save_indicator_values(report, indicator_values or {})
+    _save_indicator_values(report, indicator_values or {}, new=expected_version is None)
     store_evidence(evidence, user=user, now=now, report=report)
     return report
 
 
-def _save_indicator_values(report: ProgressReport, values: dict[int, Decimal]) -> None:
-    indicators = {i.pk: i for i in Indicator.objects.filter(task=report.task, pk__in=values)}
-    for indicator_id, value in values.items():
-        if indicator_id not in indicators:
-            continue
+def _save_indicator_values(report: ProgressReport, values: dict[int, Decimal], *, new: bool) -> None:
+    """The report's values of its task's indicators (ids of other tasks' are ignored; None removes
+    a value): one query reads the indicators with the report's current values, then one insert,
+    one update and one delete at most, whatever the number of indicators."""
+    if not values:
+        return
+    indicators = Indicator.objects.filter(task_id=report.task_id, pk__in=list(values))
+    if new:  # a report just created has no values yet
+        current = {pk: (None, None) for pk in indicators.values_list("pk", flat=True)}
+    else:
+        current = {
+            pk: (value_pk, value)
+            for pk, value_pk, value in indicators.annotate(
+                current=FilteredRelation("values", condition=Q(values__report=report))
+            ).values_list("pk", "current__pk", "current__value")
+        }
+    created, changed, removed = [], [], []
+    for indicator_id, (value_pk, stored) in current.items():
+        value = values[indicator_id]
         if value is None:
-            IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
-        else:
-            IndicatorValue.objects.update_or_create(report=report, indicator_id=indicator_id, defaults={"value": value})
+            if value_pk is not None:
+                removed.append(value_pk)
+        elif value_pk is None:
+            created.append(IndicatorValue(report=report, indicator_id=indicator_id, value=value))
+        elif value != stored:
+            changed.append(IndicatorValue(pk=value_pk, value=value))
+    if created:
+        IndicatorValue.objects.bulk_create(created)
+    if changed:
+        IndicatorValue.objects.bulk_update(changed, ["value"])
+    if removed:
+        IndicatorValue.objects.filter(pk__in=removed).delete()
 
 
 @transaction.atomic

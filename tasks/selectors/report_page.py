@@ -47,6 +47,29 @@ class ReportPage:
         return {value.indicator_id: value.value for value in self.report.indicator_values.all()}
 
 
+@dataclass
+class ReportTarget:
+    """What a POST of the report form needs: the page is built only if the form comes back."""
+
+    task: Task
+    unit: Unit
+    period: ReportingPeriod
+    indicators: list[Indicator]
+
+
+def report_target(user, campaign_code: str, number: str, unit_id: int, period_number: int) -> ReportTarget:
+    """The task, unit, period and indicators of a report form's POST, with report_page's Http404
+    and PermissionDenied, in four queries (tasks.services.report_save checks the rest)."""
+    task = get_object_or_404(
+        access.visible_to(user, Task).select_related("campaign"), campaign__code=campaign_code, number=number
+    )
+    unit = access.units_reporting_for(user, task).filter(pk=unit_id).first()
+    if unit is None:
+        raise PermissionDenied
+    period = get_object_or_404(ReportingPeriod, campaign_id=task.campaign_id, number=period_number)
+    return ReportTarget(task=task, unit=unit, period=period, indicators=list(task.indicators.all()))
+
+
 def report_page(user, campaign_code: str, number: str, unit_id: int, period_number: int) -> ReportPage:
     """A unit's report on a task for a period, as its liaison or head opens it.
 
