@@ -94,7 +94,7 @@ class _Writer:
             if roll < 0.30:
                 status, state = "draft", states.DRAFT
             elif roll < 0.45:
-                first = submitted = _between(rng, max(now - 2 * DAY, timezone.localtime(due) - 6 * DAY), now)
+                first = submitted = _between(rng, max(now - 2 * DAY, due - 6 * DAY), now)
                 status, state = "submitted", states.SUBMITTED
         else:
             roll = rng.random()
@@ -138,7 +138,7 @@ class _Writer:
             self.report_pk += 1
             report_pk = self.report_pk
             created = (first or now) - datetime.timedelta(hours=rng.uniform(1, 20))
-            created = max(created, timezone.localtime(period.due_at) - 7 * DAY)
+            created = max(created, due - 7 * DAY)
             if status == "draft" and first is None:
                 created = min(created, now)
             updated = max(t for t in (created, submitted, reviewed) if t is not None)
