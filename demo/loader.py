@@ -20,6 +20,8 @@ from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from common.workdays import add_workdays
 from tasks.campaign_import.services import campaign_import
+from tasks.ledger import sync as ledger
+from tasks.ledger.check import Scope
 from tasks.models import Indicator, IndicatorValue, LeaderComment, ProgressReport, Task, TaskAssignment
 from units.importing import import_unit_directory
 from units.models import Leader, Membership, Unit
@@ -268,6 +270,8 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
     before = ProgressReport.objects.filter(period__campaign=campaign).count()
     # The unique task × unit × period constraint makes a re-run add nothing.
     ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
+    # Written without the services: the campaign's ledger is rebuilt from them (tasks.ledger).
+    ledger.restate(Scope(campaign_ids=frozenset({campaign.pk})))
     created = ProgressReport.objects.filter(period__campaign=campaign).count() - before
     if created:
         _demo_indicator_values(campaign)
