@@ -16,10 +16,10 @@ from campaigns.models import Campaign
 
 from . import services
 from .forms import DecisionForm, ReviewForm
+from .ledger.states import SHOWN_LABELS
 from .selectors import matrix as matrix_selectors
 from .selectors import requests as requests_selectors
 from .selectors import review, scope
-from .selectors.states import STATE_LABELS
 
 REVIEW_PAGE_SIZE = 50
 
@@ -64,9 +64,9 @@ def _state_link(request, queue, state: str) -> str:
 
 @can_required("review")
 def review_queue(request, code):
-    state = request.GET.get("state", review.SUBMITTED)
-    if state not in review.REVIEW_STATES:
-        state = ""
+    state = request.GET.get("state", review.WAITING)
+    if state not in review.FILTERS:
+        state = ""  # "all", or nonsense: every filed report
     filters = {
         "period_number": _int(request.GET.get("period")),
         "unit_id": _int(request.GET.get("unit")),
@@ -74,12 +74,13 @@ def review_queue(request, code):
         "state": state,
     }
     queue = review.review_queue(request.user, code, **filters)
-    page = Paginator(queue.reports, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queue.rows, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = review.queue_rows(request.user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     # The counts are filters: each links to the table of that state.
-    states = [
-        (value, STATE_LABELS[value], queue.counts.get(value, 0), _state_link(request, queue, value))
+    states = [(review.WAITING, _("Awaiting review"), queue.waiting, _state_link(request, queue, review.WAITING))] + [
+        (value, SHOWN_LABELS[value], queue.counts.get(value, 0), _state_link(request, queue, value))
         for value in review.REVIEW_STATES
     ]
     return render(
@@ -89,10 +90,11 @@ def review_queue(request, code):
             "queue": queue,
             "campaign": queue.campaign,
             "page": page,
+            "rows": rows,
             "filters": filters,
             "states": states,
             "all_states": (sum(queue.counts.values()), _state_link(request, queue, "all")),
-            "selectable": any(report.status == review.SUBMITTED for report in page.object_list),
+            "selectable": any(row.awaiting_review and row.report is not None for row in rows),
             "query": query.urlencode(),
         },
     )
@@ -170,8 +172,15 @@ def matrix_default(request, code):
 
 @can_required("oversee")
 def matrix(request, code, period):
-    matrix = matrix_selectors.compliance_matrix(request.user, code, period)
-    return render(request, "tasks/matrix.html", {"matrix": matrix, "campaign": matrix.campaign})
+    matrix = matrix_selectors.compliance_matrix(
+        request.user, code, period, section_id=_int(request.GET.get("section")), state=request.GET.get("state"),
+        page_number=request.GET.get("page"),
+    )  # fmt: skip
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "tasks/matrix.html", {"matrix": matrix, "campaign": matrix.campaign, "query": query.urlencode()}
+    )
 
 
 @can_required("decide")

@@ -1,7 +1,11 @@
-"""Reads of the office's review pages: which campaigns have reports waiting, and the queue.
+"""Reads of the office's review pages: which campaigns have reports awaiting review, and the queue.
 
-Reports come through accounts.access.visible_to, drafts never (a unit's drafts are its
-own business). Each reader runs a fixed number of queries, whatever the number of rows.
+Both read the ledger (tasks.ledger.read_pages): what awaits review is the obligations submitted
+or resubmitted (states.AWAITING_REVIEW), counted through the partial index that holds only those,
+never by reading every report. The queue lists a period's filed obligations with their reports;
+a report the user may not see (a returned report whose fix the unit is drafting: its own draft)
+is listed without its content (accounts.access.visible_to decides). Each reader runs a fixed
+number of queries, whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -9,20 +13,24 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import access
 from campaigns.models import Campaign, ReportingPeriod, Section
 from campaigns.periods import begun, review_default
 from units.models import Unit
 
+from ..ledger import read, read_pages, states
 from ..models import ProgressReport, TaskAssignment
 
-DRAFT = ProgressReport.Status.DRAFT
-SUBMITTED = ProgressReport.Status.SUBMITTED
-REVIEW_STATES = [SUBMITTED, ProgressReport.Status.RETURNED, ProgressReport.Status.ACCEPTED]
+SUBMITTED = states.SUBMITTED
+# The queue's state filters: awaiting review (submitted and resubmitted, the default), each filed
+# state as the office sees it, and every filed one ("all", stored as "").
+WAITING = "waiting"
+REVIEW_STATES = [states.SUBMITTED, states.RESUBMITTED, states.RETURNED, states.FIX_OVERDUE, states.ACCEPTED]
+FILTERS = {WAITING: states.AWAITING_REVIEW, **{state: (state,) for state in REVIEW_STATES}, "": REVIEW_STATES}
 
 
 @dataclass
@@ -33,31 +41,39 @@ class ReviewQueue:
     period: ReportingPeriod | None
     units: list[Unit]
     sections: list[Section]
-    reports: object  # a queryset, paginated by the view
-    # Reports of the period per state, under the unit and section filters (not the state one).
+    rows: object  # filed obligations (a queryset), each with its report; paginated by the view
+    # Filed obligations of the period per shown state, under the unit and section filters (not the state one).
     counts: dict[str, int]
+
+    @property
+    def waiting(self) -> int:
+        return sum(self.counts.get(state, 0) for state in states.AWAITING_REVIEW)
 
 
 def review_queue(
     user, campaign_code: str, *, period_number: int | None = None, unit_id: int | None = None,
-    section_id: int | None = None, state: str = SUBMITTED, now: datetime.datetime | None = None,
+    section_id: int | None = None, state: str = WAITING, now: datetime.datetime | None = None,
 ) -> ReviewQueue:  # fmt: skip
-    """The non-draft reports of a campaign's period for the office to review, filtered by unit,
-    section and state ("" for every state). Periods not begun yet are not offered (no report can
-    be filed for them); asking for one, or for an unknown number, is a 404."""
+    """The filed obligations of a campaign's period for the office to review, filtered by unit,
+    section and state (a key of FILTERS; "" for every filed state). Periods not begun yet are not
+    offered (no report can be filed for them); asking for one, or for an unknown number, is a 404.
+    The queue opens on the period with the most awaiting review, else the newest with anything filed."""
+    now = now or timezone.now()
     campaign = get_object_or_404(access.visible_to(user, Campaign), code=campaign_code)
-    in_campaign = access.visible_to(user, ProgressReport).filter(task__campaign=campaign).exclude(status=DRAFT)
-    periods = list(begun(campaign.periods.all(), now).order_by("-number"))
-    per_period = {
-        row["period_id"]: row
-        for row in in_campaign.order_by()
-        .values("period_id")
-        .annotate(waiting=Count("pk", filter=Q(status=SUBMITTED)), reports=Count("pk"))
-    }
+    read.ensure_open([campaign.pk], now)
+    in_campaign = read_pages.campaign_rows(user, campaign.pk)
+    begun_periods = begun(campaign.periods.all(), now)
+    periods = list(begun_periods.order_by("-number"))
+    waiting = read_pages.awaiting_review_by_period(in_campaign)
     for period in periods:
-        period.waiting = per_period.get(period.pk, {}).get("waiting", 0)
+        period.waiting = waiting.get(period.pk, 0)
     if period_number is None:
-        period = review_default(periods, {period.pk: period.waiting for period in periods}, set(per_period))
+        period = review_default(periods, waiting, ())
+        if period is not None and not period.waiting:
+            # Nothing awaits review: the newest period with anything filed (one probe per period
+            # from the newest, stopping at the first), else the newest.
+            filed = read_pages.newest_filed_period(begun_periods, in_campaign)
+            period = next((p for p in periods if filed is not None and p.pk == filed.pk), period)
     else:
         period = next((p for p in periods if p.number == period_number), None)
         if period is None:
@@ -67,11 +83,18 @@ def review_queue(
         filtered = filtered.filter(unit_id=unit_id)
     if section_id:
         filtered = filtered.filter(task__section_id=section_id)
-    counts = {row["status"]: row["n"] for row in filtered.order_by().values("status").annotate(n=Count("pk"))}
-    reports = filtered.filter(status=state) if state else filtered
-    reports = (
-        reports.select_related("task__campaign", "task__section", "unit", "period", "submitted_by", "reviewed_by")
-        .prefetch_related("attachments", "indicator_values__indicator")
+    counts = read_pages.filed_counts(filtered, now)
+    rows = (
+        read_pages.filed_in(filtered, FILTERS.get(state, REVIEW_STATES), now)
+        .select_related(
+            "task__campaign",
+            "task__section",
+            "unit",
+            "period",
+            "report__submitted_by",
+            "report__reviewed_by",
+        )
+        .prefetch_related("report__attachments", "report__indicator_values__indicator")
         .order_by("task__sort_key", "unit__sort_order", "unit__name", "pk")
     )
     units = list(
@@ -85,17 +108,49 @@ def review_queue(
         period=period,
         units=units,
         sections=list(campaign.sections.all()),
-        reports=reports,
+        rows=rows,
         counts=counts,
     )
 
 
+@dataclass
+class QueueRow:
+    """One filed obligation of the queue: `report` is None when the user may not see it."""
+
+    obligation: object
+    report: ProgressReport | None
+    state: str  # as the office sees it now
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.state in states.AWAITING_REVIEW
+
+    @property
+    def label(self) -> str:
+        return states.SHOWN_LABELS[self.state]
+
+
+def queue_rows(user, obligations, now: datetime.datetime | None = None) -> list[QueueRow]:
+    """A page of the queue's obligations as rows, each report only if the user may see it (one query)."""
+    obligations = list(obligations)
+    now = now or timezone.now()
+    report_ids = [o.report_id for o in obligations if o.report_id is not None]
+    seen = set(access.visible_to(user, ProgressReport).filter(pk__in=report_ids).values_list("pk", flat=True))
+    rows = []
+    for o in obligations:
+        report = o.report if o.report_id in seen else None
+        if report is not None:  # the same task, unit and period as its obligation's, loaded with it
+            report.task, report.unit, report.period = o.task, o.unit, o.period
+        rows.append(QueueRow(o, report, states.shown(o, now, due_at=o.period.due_at)))
+    return rows
+
+
 def review_campaigns(user):
-    """Active campaigns with the number of reports waiting for review (one query)."""
-    waiting = Q(tasks__reports__status=SUBMITTED)
+    """Active campaigns with the number of reports awaiting review (one query: a count per
+    campaign over the ledger's partial index of obligations awaiting review)."""
     return (
         access.visible_to(user, Campaign)
         .filter(status=Campaign.Status.ACTIVE)
-        .annotate(waiting=Count("tasks__reports", filter=waiting))
+        .annotate(waiting=read_pages.awaiting_review_count())
         .order_by("-start_date", "code")
     )

@@ -1,4 +1,4 @@
-"""The office's review queue and the compliance matrix."""
+"""The office's review pages: the review home and the queue (the matrix: test_views_matrix.py)."""
 
 import re
 
@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks.models import ProgressReport, TaskAssignment
+from tasks import services
+from tasks.models import ProgressReport
 from tests.factories import (
     AttachmentFactory,
     CampaignFactory,
@@ -36,7 +37,8 @@ def queue_url(r, **params):
 
 
 def shown(response):
-    return [report.pk for report in response.context["page"].object_list]
+    """The reports listed, by pk."""
+    return [row.obligation.report_id for row in response.context["rows"]]
 
 
 def test_the_queue_opens_on_the_latest_period_with_reports_and_shows_only_submitted_ones(client, reporting):
@@ -173,84 +175,12 @@ def test_review_queue_queries_do_not_grow_with_rows(client, reporting, django_as
             AttachmentFactory(report=report)
 
     grow(2)
+    client.get(queue_url(r))  # the first page opens the periods begun (tasks.ledger.read.ensure_open)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(queue_url(r)).status_code == 200
     grow(18)
     with django_assert_num_queries(len(queries)):
         client.get(queue_url(r))
-
-
-# ---- the compliance matrix ----------------------------------------------------------------
-
-
-def matrix_url(r, period=None):
-    return reverse("tasks:matrix", args=[r.campaign.code, (period or r.past).number])
-
-
-def cells(response):
-    matrix = response.context["matrix"]
-    return {
-        (row.task.number, cell.unit.name): (cell.state, cell.late)
-        for row in matrix.rows
-        for cell in row.cells
-        if cell.on_task
-    }
-
-
-def test_matrix_shows_each_cell_state_with_drafts_as_missing_and_late_marked(client, reporting):
-    r = reporting
-    submitted(r, r.lead, is_late=True, submitted_at=r.past.due_at + timezone.timedelta(hours=3))
-    ProgressReportFactory(task=r.task, unit=r.support, period=r.past)  # a draft
-    submitted(r, r.other, task=r.other_task, status="accepted")
-    for user in (r.office, r.leader):
-        client.force_login(user)
-        response = client.get(matrix_url(r))
-        assert response.status_code == 200
-        assert cells(response) == {
-            ("1", "区发展和改革局"): ("submitted", True),
-            ("1", "区财政局"): ("missing", False),
-            ("2", "区审计局"): ("accepted", False),
-        }
-        totals = response.context["matrix"].totals
-        assert totals["missing"] == 1 and totals["submitted"] == 1 and totals["accepted"] == 1 and totals["late"] == 1
-        # Units not on a task have an empty cell, not "missing".
-        assert ("2", "区发展和改革局") not in cells(response)
-
-
-def test_matrix_default_opens_the_latest_period_whose_due_moment_passed(client, reporting):
-    r = reporting
-    client.force_login(r.leader)
-    response = client.get(reverse("tasks:matrix-default", args=[r.campaign.code]))
-    number = int(response["Location"].rstrip("/").split("/")[-2])
-    assert r.past.number <= number <= r.period.number
-    assert r.campaign.periods.get(number=number).due_at <= timezone.now()
-
-
-def test_matrix_is_for_the_office_and_leaders_only(client, reporting):
-    r = reporting
-    for user in (r.lead_liaison, r.lead_head, r.outsider):
-        client.force_login(user)
-        assert client.get(matrix_url(r)).status_code == 403
-
-
-def test_matrix_queries_do_not_grow_with_tasks_and_units(client, reporting, django_assert_num_queries):
-    r = reporting
-    client.force_login(r.office)
-
-    def grow(count):
-        for _ in range(count):
-            task = TaskFactory(campaign=r.campaign)
-            for role in ("lead", "support"):
-                unit = UnitFactory()
-                TaskAssignment.objects.create(task=task, unit=unit, role=role)
-                submitted(r, unit, task=task)
-
-    grow(2)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(matrix_url(r)).status_code == 200
-    grow(18)
-    with django_assert_num_queries(len(queries)):
-        client.get(matrix_url(r))
 
 
 # ---- issue 7: default period, newest first, counts as filters, fixed columns, bulk accept ----
@@ -306,7 +236,7 @@ def test_the_state_counts_are_links_that_filter_the_table(client, reporting):
     response = client.get(queue_url(r, period=r.past.number))
     nav = response.content.decode().split('class="nav nav-pills small mb-2 review-counts"')[1].split("</nav>")[0]
     links = dict(re.findall(r'href="\?([^"]+)"[^>]*>([^<]+?) <span class="badge text-bg-light">\d+</span>', nav))
-    assert len(links) == 4
+    assert len(links) == 7  # awaiting review, the five filed states, all
     for query, expected in [
         ("state=returned", [returned.pk]),
         ("state=accepted", [accepted.pk]),
@@ -413,3 +343,96 @@ def test_accepting_selected_reports_takes_the_same_queries_for_2_or_20(client, r
     with django_assert_num_queries(len(queries)):
         client.post(url, {"report": many})
     assert ProgressReport.objects.filter(status="accepted").count() == 22
+
+
+# ---- issue 9: from the ledger -----------------------------------------------------------------
+
+
+def test_review_home_counts_submitted_and_resubmitted_reports_per_active_campaign(client, reporting, assign):
+    r = reporting
+    submitted(r, r.lead)
+    submitted(r, r.support, reviewed_at=timezone.now())  # returned once, resubmitted
+    submitted(r, r.other, task=r.other_task, status="accepted", reviewed_at=timezone.now())
+    submitted(r, r.lead, period=r.period, status="returned", reviewed_at=timezone.now())
+    other = CampaignFactory(code="other-2026", start_date=r.campaign.start_date, end_date=r.campaign.end_date)
+    task = TaskFactory(campaign=other, number="1")
+    assign(task, r.lead)
+    ProgressReportFactory(
+        task=task, unit=r.lead, period=ReportingPeriodFactory(campaign=other), status="submitted",
+        submitted_at=timezone.now(),
+    )  # fmt: skip
+    CampaignFactory(code="closed-2025", status="closed")
+    client.force_login(r.office)
+    response = client.get(reverse("tasks:review-home"))
+    assert response.status_code == 200
+    assert {c.code: c.waiting for c in response.context["campaigns"]} == {r.campaign.code: 2, other.code: 1}
+
+
+def test_review_home_takes_the_same_queries_for_few_or_many_reports(client, reporting, django_assert_num_queries):
+    r = reporting
+    CampaignFactory(code="other-2026")
+    client.force_login(r.office)
+
+    def grow(count):
+        for _ in range(count):
+            submitted(r, UnitFactory(), task=TaskFactory(campaign=r.campaign))
+
+    grow(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("tasks:review-home")).status_code == 200
+    grow(18)
+    with django_assert_num_queries(len(queries)):
+        response = client.get(reverse("tasks:review-home"))
+    assert {c.code: c.waiting for c in response.context["campaigns"]}[r.campaign.code] == 20
+
+
+def test_resubmitted_reports_await_review_with_the_first_ones_and_have_their_own_filter(client, reporting):
+    r = reporting
+    first = submitted(r, r.lead)
+    again = submitted(r, r.support, reviewed_at=timezone.now(), review_comment="请补充")
+    submitted(r, r.other, task=r.other_task, status="accepted", reviewed_at=timezone.now())
+    client.force_login(r.office)
+    response = client.get(queue_url(r))
+    assert response.context["queue"].period == r.past
+    assert set(shown(response)) == {first.pk, again.pk}
+    assert response.context["queue"].counts == {"submitted": 1, "resubmitted": 1, "accepted": 1}
+    content = response.content.decode()
+    for report in (first, again):  # both can be accepted from the table
+        assert f'name="report" value="{report.pk}" form="bulk-accept"' in content
+    assert shown(client.get(queue_url(r, state="resubmitted"))) == [again.pk]
+    assert shown(client.get(queue_url(r, state="submitted"))) == [first.pk]
+    assert {p.number: p.waiting for p in response.context["queue"].periods}[r.past.number] == 2
+
+
+def test_a_returned_report_being_fixed_is_listed_as_returned_without_its_draft(client, reporting):
+    r = reporting
+
+    def file(unit, liaison, *, version=None, submit=True, progress="本周进展", now=None):
+        return services.report_save(
+            user=liaison, task=r.task, unit=unit, period=r.past, expected_version=version, submit=submit,
+            progress=progress, percent_complete=40, now=now,
+        )  # fmt: skip
+
+    # Returned just now, the fix being drafted: returned, awaiting the fix.
+    report = file(r.lead, r.lead_liaison)
+    report = services.report_review(user=r.office, report_id=report.pk, accept=False, comment="补充照片")
+    file(r.lead, r.lead_liaison, version=report.version, submit=False, progress="牵头单位的整改草稿")
+    # Returned the day after its due moment, never fixed: the fix is overdue (退回未整改).
+    report = file(r.support, r.support_liaison, now=r.past.due_at - timezone.timedelta(hours=2))
+    overdue = services.report_review(
+        user=r.office, report_id=report.pk, accept=False, comment="补充数据", now=r.past.due_at + timezone.timedelta(days=1)
+    )  # fmt: skip
+    client.force_login(r.office)
+    response = client.get(queue_url(r, period=r.past.number, state="all"))
+    assert response.context["queue"].counts == {"returned": 1, "fix_overdue": 1}
+    rows = {row.obligation.unit_id: row for row in response.context["rows"]}
+    assert rows[r.lead.pk].state == "returned" and rows[r.lead.pk].report is None
+    assert rows[r.support.pk].state == "fix_overdue" and rows[r.support.pk].report.pk == overdue.pk
+    assert "牵头单位的整改草稿" not in response.content.decode()
+    assert shown(client.get(queue_url(r, period=r.past.number, state="fix_overdue"))) == [overdue.pk]
+    assert [
+        row.obligation.unit_id
+        for row in client.get(queue_url(r, period=r.past.number, state="returned")).context["rows"]
+    ] == [r.lead.pk]
+    # Nothing awaits review: no box to tick.
+    assert not response.context["selectable"]

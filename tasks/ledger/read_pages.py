@@ -1,0 +1,155 @@
+"""Readers of the ledger for the office's pages: the compliance matrix and the review pages.
+
+They stand on tasks.ledger.read (periods opened first, rows through accounts.access) and show
+states as the office sees them (states.shown_case without own units: a unit's draft is "not yet
+due" or "missing", never a draft). Each function is one query, whatever the number of rows, and
+reads only the obligations of one campaign (and period) through the table's indexes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts import access
+
+from ..models import Task
+from . import states
+from .models import AssignmentTerm, Obligation
+
+# A filter of the matrix that is not a shown state: the first submission came after the due moment.
+LATE = "late"
+
+
+def campaign_rows(user, campaign_id: int) -> QuerySet:
+    """The campaign's obligations the user may see (periods are opened by the caller, once:
+    read.ensure_open)."""
+    return access.visible_to(user, Obligation).filter(campaign_id=campaign_id)
+
+
+def office_shown(rows: QuerySet, now: datetime.datetime) -> QuerySet:
+    """`rows` annotated with `shown`, the state as the office sees it at `now`."""
+    return rows.annotate(shown=states.shown_case(now))
+
+
+def state_q(state: str, now: datetime.datetime, prefix: str = "") -> Q:
+    """Obligations in a shown state (as the office sees it), or LATE: first submitted late."""
+    field = lambda name: f"{prefix}{name}"  # noqa: E731
+    if state == LATE:
+        return Q(**{field("first_late"): True})
+    if state == states.MISSING:
+        return states.missing_q(now, prefix)
+    if state == states.NOT_DUE:
+        return states.not_due_q(now, prefix)
+    if state == states.FIX_OVERDUE:
+        return states.fix_overdue_q(now, prefix)
+    if state == states.RETURNED:
+        return Q(**{field("state"): states.RETURNED, field("fix_due_at__gt"): now})
+    return Q(**{field("state"): state})
+
+
+# ---- the compliance matrix --------------------------------------------------------------------
+
+
+def period_totals(rows: QuerySet, now: datetime.datetime) -> dict[str, int]:
+    """How many of `rows` (one period's obligations) are in each shown state, and how many were
+    first submitted late (LATE), in one aggregate."""
+    totals = dict.fromkeys([*states.SHOWN_LABELS, LATE], 0)
+    grouped = (
+        office_shown(rows, now)
+        .order_by()
+        .values("shown")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(first_late=True)))
+    )
+    for row in grouped:
+        totals[row["shown"]] = row["n"]
+        totals[LATE] += row["late"]
+    return totals
+
+
+def tasks_on_ledger(campaign_id: int, period_rows: QuerySet, *, now: datetime.datetime,
+                    section_id: int | None = None, state: str | None = None) -> QuerySet:  # fmt: skip
+    """The campaign's tasks with a unit on them (a term, now or once) or an obligation in the
+    period (`period_rows`), in the order of their numbers; of one section, and only those with an
+    obligation in `state` (a shown state or LATE), if given. A heading task without units of its
+    own is not a row."""
+    tasks = Task.objects.filter(campaign_id=campaign_id).filter(
+        Exists(AssignmentTerm.objects.filter(task_id=OuterRef("pk")))
+        | Exists(period_rows.filter(task_id=OuterRef("pk")))
+    )
+    if section_id is not None:
+        tasks = tasks.filter(section_id=section_id)
+    if state:
+        tasks = tasks.filter(Exists(period_rows.filter(state_q(state, now), task_id=OuterRef("pk"))))
+    return tasks.order_by("sort_key", "pk")
+
+
+def cells_of(period_rows: QuerySet, task_ids: Iterable[int], now: datetime.datetime) -> QuerySet:
+    """The period's obligations of the tasks, each with `shown` and its unit."""
+    return (
+        office_shown(period_rows.filter(task_id__in=list(task_ids)), now)
+        .select_related("unit")
+        .only("task_id", "unit", "role", "state", "first_late", "fix_due_at", "period_id")
+        .order_by()
+    )
+
+
+def terms_of(task_ids: Iterable[int]) -> QuerySet:
+    """Every term of the tasks (units on them now or once), with its unit, oldest first."""
+    return (
+        AssignmentTerm.objects.filter(task_id__in=list(task_ids))
+        .select_related("unit")
+        .order_by("task_id", "started_at", "pk")
+    )
+
+
+def term_owes(term: AssignmentTerm, period) -> bool:
+    """Whether a term covers a period not opened yet (it would owe it if nothing changes)."""
+    return term.ended_at is None and term.first_period_number <= period.number
+
+
+# ---- the review pages ---------------------------------------------------------------------------
+
+
+def awaiting_review_count(campaign_ref: str = "pk") -> Coalesce:
+    """An annotation for campaigns: how many obligations await review (submitted or resubmitted);
+    a count over the partial index obligation_awaiting_review_idx."""
+    waiting = (
+        Obligation.objects.filter(campaign_id=OuterRef(campaign_ref), state__in=states.AWAITING_REVIEW)
+        .order_by()
+        .values("campaign_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
+
+
+def awaiting_review_by_period(rows: QuerySet) -> dict[int, int]:
+    """Period id → obligations of `rows` awaiting review (periods with none left out)."""
+    grouped = rows.filter(state__in=states.AWAITING_REVIEW).order_by().values("period_id").annotate(n=Count("pk"))
+    return {row["period_id"]: row["n"] for row in grouped}
+
+
+def newest_filed_period(periods: QuerySet, rows: QuerySet):
+    """The newest of `periods` with something filed in `rows` (None if none): each period is one
+    probe of the (period, state) index, newest first, stopping at the first."""
+    filed = rows.filter(states.filed_q(), period_id=OuterRef("pk"))
+    return periods.filter(Exists(filed)).order_by("-number").first()
+
+
+def filed_counts(rows: QuerySet, now: datetime.datetime) -> dict[str, int]:
+    """How many of `rows` were filed, per shown state (submitted, resubmitted, returned, fix
+    overdue, accepted; states with none left out)."""
+    grouped = office_shown(rows.filter(states.filed_q()), now).order_by().values("shown").annotate(n=Count("pk"))
+    return {row["shown"]: row["n"] for row in grouped}
+
+
+def filed_in(rows: QuerySet, shown_states: Iterable[str], now: datetime.datetime) -> QuerySet:
+    """The obligations of `rows` filed and now in one of `shown_states`."""
+    wanted = Q(pk__in=[])
+    for state in shown_states:
+        wanted |= state_q(state, now)
+    return rows.filter(states.filed_q()).filter(wanted)
