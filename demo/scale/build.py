@@ -14,11 +14,14 @@ from guardian.management import create_anonymous_user
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from demo.loader import office_staff_group
+from notifications.models import Notification
+from supervision.models import SupervisionNotice
 from tasks.ledger.models import Obligation
 from tasks.models import AssignmentTerm, ProgressReport, Task, TaskAssignment, TaskGroupObjectPermission
 from units.models import Membership, Unit
 
 from .copy import analyze, reset_sequences, truncate_project_tables, without_indexes
+from .messages import build_messages
 from .people import build_people
 from .reports import build_reports, open_begun_periods
 from .structure import build_campaigns, build_tasks
@@ -76,14 +79,16 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
             open_begun_periods(_today(now))
         with _step(out, "progress reports and obligations (COPY, indexes)"):
             with without_indexes([ProgressReport, Obligation]):
-                build_reports(structure, people, now=now, rng=rng)
+                missing = build_reports(structure, people, now=now, rng=rng)
+        with _step(out, "notices and notifications"):
+            build_messages(people, missing, now=now, weeks=weeks)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         with _step(out, "sequences reset"):
             reset_sequences()
     with _step(out, "ANALYZE"):
         analyze([Unit, User, Membership, Campaign, ReportingPeriod, Task, TaskAssignment, AssignmentTerm,
-                 TaskGroupObjectPermission, ProgressReport, Obligation])  # fmt: skip
+                 TaskGroupObjectPermission, ProgressReport, Obligation, SupervisionNotice, Notification])  # fmt: skip
     counts = {
         "units": Unit.objects.count(),
         "users": User.objects.count(),
@@ -96,6 +101,8 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
         "grants": TaskGroupObjectPermission.objects.count(),
         "reports": ProgressReport.objects.count(),
         "obligations": Obligation.objects.count(),
+        "notices": SupervisionNotice.objects.count(),
+        "notifications": Notification.objects.count(),
     }
     out.write(f"{'total':<44} {time.perf_counter() - begin:7.1f} s")
     out.write(f"busiest unit: {structure.busiest_unit_id}")

@@ -69,6 +69,7 @@ class _Writer:
         first = min(c.start_date for c in structure.campaigns)
         self.calendar = WorkCalendar(first, timezone.localdate(now) + 60 * DAY)
         self.fix_due = {}
+        self.missing = {}  # (campaign, period, unit) → reports missing, in periods older than RECENT
 
     def fix_deadline(self, campaign_id, returned_at):
         day = timezone.localdate(returned_at)
@@ -133,6 +134,9 @@ class _Writer:
                         if not recent or fate > 0.8:
                             reviewed = accepted = self.before_now(fix_at, 2, 48)
                             status, state = "accepted", states.ACCEPTED
+        if state in states.UNFILED and now - due > RECENT:
+            key = (campaign_id, period, term.unit_id)
+            self.missing[key] = self.missing.get(key, 0) + 1
         report_pk = None
         if status is not None:
             self.report_pk += 1
@@ -159,10 +163,11 @@ class _Writer:
     def flush(self):
         self.reports.flush()
         self.obligations.flush()
-        return self.reports.count, self.obligations.count
 
 
-def build_reports(structure: Structure, people: People, *, now, rng: random.Random) -> tuple[int, int]:
+def build_reports(structure: Structure, people: People, *, now, rng: random.Random) -> dict:
+    """Writes the reports and obligations; returns the old periods' missing reports by
+    (campaign, period, unit), for the notices."""
     today = timezone.localdate(now)
     writer = _Writer(structure, people, now, rng)
     opened = {cid: [p for p in periods if p.start_date <= today] for cid, periods in structure.periods.items()}
@@ -179,4 +184,5 @@ def build_reports(structure: Structure, people: People, *, now, rng: random.Rand
             if closed_at is not None and period.due_at > closed_at:
                 continue
             writer.write(term, campaign_id, period, min(100, period.number * 100 // len(periods)))
-    return writer.flush()
+    writer.flush()
+    return writer.missing

@@ -12,6 +12,8 @@ from guardian.conf import settings as guardian_settings
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.services import ensure_reporting_periods
+from notifications.models import Notification
+from supervision.models import SupervisionNotice
 from tasks.ledger.check import differences
 from tasks.models import AssignmentTerm, Obligation, ProgressReport, Task, TaskAssignment, TaskGroupObjectPermission
 from units.models import Leader, Membership, Unit
@@ -76,6 +78,14 @@ def test_small_city_is_consistent():
     assert Obligation.objects.count() >= ProgressReport.objects.count()
     states = set(Obligation.objects.values_list("state", flat=True))
     assert {"owed", "accepted", "submitted"} <= states
+
+    # What the jobs left: answered notices (nothing for notice_followup), an inbox read but for
+    # the last two weeks, keys the jobs do not use.
+    assert SupervisionNotice.objects.exists()
+    assert not SupervisionNotice.objects.filter(status=SupervisionNotice.Status.OPEN).exists()
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert Notification.objects.filter(read_at__isnull=False).exists()
+    assert not Notification.objects.exclude(key__startswith="seed:").exists()
 
     # A second run refuses to write over the data; --reset builds the same city again.
     with pytest.raises(CommandError, match="--reset"):
