@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from accounts import access
 from units.models import Unit, UnitAlias
 
+from .ledger import read_units
 from .models import TaskAssignment
 
 
@@ -36,3 +37,15 @@ def unit_tasks(user, unit: Unit):
         .select_related("task__campaign", "task__phase")
         .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
     )
+
+
+def unit_page_tasks(user, unit: Unit, now=None) -> tuple[list[TaskAssignment], dict[str, int]]:
+    """The unit's assignments (unit_tasks), each with `figures`: what the unit owed on the task,
+    filed (on time, late), missed, and fixes overdue, from the ledger; and their totals. Two
+    queries besides the opening check, whatever the number of tasks and periods."""
+    assignments = list(unit_tasks(user, unit))
+    figures = read_units.unit_figures(user, unit.pk, now)
+    empty = dict.fromkeys(read_units.FIGURES, 0)
+    for assignment in assignments:
+        assignment.figures = figures.get(assignment.task_id, empty)
+    return assignments, read_units.totals(figures)

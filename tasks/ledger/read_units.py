@@ -13,24 +13,20 @@ from .models import Obligation
 from .read import visible
 
 
-def owed_by_units(user, unit_ids, period_ids, now: datetime.datetime) -> dict[tuple[int, int, int], Obligation]:
-    """(task, unit, period) → the obligation, for the units and periods given, with its report.
-    One query besides the opening check."""
-    rows = (
-        visible(user, now=now)
-        .filter(unit_id__in=list(unit_ids), period_id__in=list(period_ids))
-        .select_related("report__period")
-    )
+def owed_by_units(rows: QuerySet, unit_ids, period_ids) -> dict[tuple[int, int, int], Obligation]:
+    """(task, unit, period) → the obligation, of `rows` (read.visible's) for the units and periods
+    given, with its report. One query."""
+    rows = rows.filter(unit_id__in=list(unit_ids), period_id__in=list(period_ids)).select_related("report__period")
     return {(o.task_id, o.unit_id, o.period_id): o for o in rows}
 
 
-def returned_to_units(user, unit_ids, now: datetime.datetime) -> QuerySet:
-    """The units' reports returned by the office and not resubmitted yet (the fix's drafts
-    included), oldest fix deadline first, each with its report, task and period."""
+def returned_to_units(rows: QuerySet, unit_ids) -> QuerySet:
+    """Of `rows` (read.visible's), the units' reports returned by the office and not resubmitted
+    yet (the fix's drafts included), oldest fix deadline first, each with its report, task and
+    period."""
     return (
-        visible(user, now=now)
-        .filter(unit_id__in=list(unit_ids), state=states.RETURNED, report__isnull=False)
-        .select_related("report__reviewed_by", "task__campaign", "period")
+        rows.filter(unit_id__in=list(unit_ids), state=states.RETURNED, report__isnull=False)
+        .select_related("report__reviewed_by", "report__task__campaign", "report__period", "task__campaign", "period")
         .order_by("fix_due_at", "pk")
     )
 
@@ -40,11 +36,11 @@ FIGURES = ("owed", "filed", "on_time", "late", "missing", "fix_overdue", "accept
 
 def unit_figures(user, unit_id: int, now: datetime.datetime | None = None) -> dict[int, dict[str, int]]:
     """Task → what the unit owed on it in the campaigns the user sees, up to `now`: owed (periods
-    due), filed (on time and late, by the first submission), missing, fix overdue (退回未整改),
-    accepted. One aggregate query besides the opening check, whatever the number of periods."""
+    due), of those filed (on time and late, by the first submission), missing, fix overdue
+    (退回未整改), accepted. One aggregate query besides the opening check, whatever the number of periods."""
     now = now or timezone.now()
     due = Q(period__due_at__lte=now)
-    filed = states.filed_q()
+    filed = states.filed_q() & due  # of the reports owed so far: one filed early is counted when due
     rows = (
         visible(user, now=now)
         .filter(unit_id=unit_id)

@@ -13,7 +13,7 @@ from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import recent_periods
 from units.models import Unit
 
-from ..ledger import read_units
+from ..ledger import read, read_units
 from ..ledger import states as ledger
 from ..ledger.models import Obligation
 from ..models import ProgressReport, Task, TaskAssignment
@@ -116,8 +116,9 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
     )
     periods = recent_periods({a.task.campaign_id for a in assignments}, now)
     period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
-    owed = read_units.owed_by_units(user, unit_ids, period_ids, now)
-    returned = list(read_units.returned_to_units(user, unit_ids, now))
+    rows = read.visible(user, now=now)
+    owed = read_units.owed_by_units(rows, unit_ids, period_ids)
+    returned = list(read_units.returned_to_units(rows, unit_ids))
 
     def row(assignment):
         current, previous = periods.get(assignment.task.campaign_id, (None, None))

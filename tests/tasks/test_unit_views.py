@@ -103,3 +103,33 @@ def test_detail_query_count_does_not_grow(client, office, django_assert_num_quer
     grow(18)
     with django_assert_num_queries(expected):
         client.get(url)
+
+
+def test_detail_counts_what_the_unit_owed_filed_and_missed_from_the_ledger(client, reporting):
+    import datetime
+
+    from django.utils import timezone
+
+    from tasks import services
+    from tasks.assignments import assignment_add
+
+    r = reporting
+    assignment_add(task=r.other_task, unit=r.lead, role="support")  # put on it now: owes nothing earlier
+    url = reverse("units:detail", args=[r.lead.pk])
+    client.force_login(r.office)
+    due = r.campaign.periods.filter(due_at__lte=timezone.now()).count()
+    # Task 2 adds this period only, once it is due.
+    due += r.period.due_at <= timezone.now()
+    totals = client.get(url).context["totals"]
+    assert (totals["owed"], totals["filed"], totals["missing"]) == (due, 0, due)
+
+    services.report_save(
+        user=r.lead_liaison, task=r.task, unit=r.lead, period=r.past, progress="已完成", percent_complete=50,
+        submit=True, expected_version=None, now=r.past.due_at - datetime.timedelta(hours=1),
+    )  # fmt: skip
+    response = client.get(url)
+    totals = response.context["totals"]
+    assert (totals["owed"], totals["filed"], totals["on_time"], totals["missing"]) == (due, 1, 1, due - 1)
+    rows = {a.task.number: a.figures for a in response.context["assignments"]}
+    assert rows["2"]["owed"] == rows["2"]["missing"] == (r.period.due_at <= timezone.now())
+    assert f'data-owed="{due}" data-filed="1" data-missing="{due - 1}"' in response.content.decode()

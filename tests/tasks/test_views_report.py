@@ -1,5 +1,7 @@
 """The report form as a unit's liaison uses it: draft, submit, return, resubmit, evidence, races."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -384,3 +386,40 @@ def test_a_return_comment_over_its_limit_is_refused_saying_so(client, reporting)
     assert any("1000" in str(message) for message in response.context["messages"])
     report.refresh_from_db()
     assert report.status == ProgressReport.Status.SUBMITTED and report.review_comment == ""
+
+
+def test_a_period_before_the_unit_was_put_on_the_task_shows_why_instead_of_a_form(client, reporting):
+    from tasks.assignments import assignment_add
+
+    r = reporting
+    assignment_add(task=r.other_task, unit=r.lead, role="support")  # owes from the current period on
+    client.force_login(r.lead_liaison)
+    earlier = client.get(report_url(r, task=r.other_task, period=r.past))
+    assert earlier.status_code == 200 and not earlier.context["show_form"]
+    page = earlier.context["page"]
+    assert page.obligation is None and page.state == "not_owed"
+    assert str(r.period.number) in page.not_owed and page.not_owed in earlier.content.decode()
+    # From the period it was put on the task, the form is there; a period outside the campaign is 404.
+    now = client.get(report_url(r, task=r.other_task))
+    assert now.context["show_form"] and now.context["page"].obligation is not None
+    assert client.get(report_url(r, period=SimpleNamespace(number=9999))).status_code == 404
+
+
+def test_the_page_shows_the_ledgers_state_and_the_first_and_fix_timeliness(client, reporting):
+    r = reporting
+    client.force_login(r.lead_liaison)
+    url = report_url(r, period=r.past)
+    before = client.get(url)
+    assert before.context["page"].state == "missing"  # the period is due and nothing was filed
+    assert submit(client, url).status_code == 302  # after the due moment: late
+    report = the_report(r, period=r.past)
+    report_review(user=r.office, report_id=report.pk, accept=False, comment="请补充")
+    returned = client.get(url)
+    page = returned.context["page"]
+    assert page.state == "returned" and page.obligation.first_late
+    content = returned.content.decode()
+    assert "first-late" in content and "fix-due" in content
+    assert submit(client, url, version=str(page.report.version)).status_code == 302
+    resubmitted = client.get(url)
+    assert resubmitted.context["page"].state == "resubmitted"
+    assert "fix-on-time" in resubmitted.content.decode()

@@ -151,6 +151,7 @@ def test_workspace_queries_do_not_grow_with_tasks(client, reporting, assign, dja
             )  # fmt: skip
 
     grow(2)
+    client.get(reverse("tasks:workspace"))  # the first visit opens the periods that have begun (once)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("tasks:workspace")).status_code == 200
     grow(18)
@@ -166,3 +167,70 @@ def test_the_workspace_agrees_with_current_period(reporting):
         found = {pk: pair[0] for pk, pair in recent_periods([r.campaign.pk, other.pk], moment).items()}
         assert found.get(r.campaign.pk) == current_period(r.campaign, moment)
         assert found.get(other.pk) == current_period(other, moment)
+
+
+def submit_past(r, now):
+    from tasks import services
+
+    return services.report_save(
+        user=r.lead_liaison, task=r.task, unit=r.lead, period=r.past, progress="已完成", percent_complete=50,
+        submit=True, expected_version=None, now=now,
+    )  # fmt: skip
+
+
+def test_a_returned_report_being_fixed_shows_its_fix_deadline_and_is_never_overdue(client, reporting):
+    from tasks import services
+
+    r = reporting
+    report = submit_past(r, r.past.due_at - datetime.timedelta(hours=1))
+    report = services.report_review(user=r.office, report_id=report.pk, accept=False, comment="请补充数据")
+    # The unit starts the fix: a draft of it is still "returned", not missing.
+    services.report_save(
+        user=r.lead_liaison, task=r.task, unit=r.lead, period=r.past, progress="补充中", percent_complete=55,
+        submit=False, expected_version=report.version,
+    )  # fmt: skip
+    client.force_login(r.lead_liaison)
+    response = client.get(reverse("tasks:workspace"))
+    entry = response.context["units"][0]
+    assert [item.period for item in entry.returned] == [r.past]
+    fix_due = entry.returned[0].fix_due_at
+    assert fix_due > timezone.now()
+    # Still "returned" while the fix is drafted, its deadline shown, and not marked overdue.
+    assert entry.returned[0].state == "returned"
+    content = response.content.decode()
+    assert "fix-due" in content and timezone.localtime(fix_due).strftime("%m-%d %H:%M") in content
+    assert "fix-overdue" not in content
+
+
+def test_last_period_returned_shows_returned_then_fix_overdue(reporting):
+    from tasks import services
+
+    r = reporting
+    last = r.campaign.periods.get(number=r.period.number - 1)
+    report = services.report_save(
+        user=r.lead_liaison, task=r.task, unit=r.lead, period=last, progress="上周", percent_complete=50,
+        submit=True, expected_version=None, now=last.due_at - datetime.timedelta(hours=1),
+    )  # fmt: skip
+    services.report_review(user=r.office, report_id=report.pk, accept=False, comment="请补充数据")
+    fix_due = report.obligation.__class__.objects.get(report=report).fix_due_at
+    on_time = workspace_selectors.workspace(r.lead_liaison, now=fix_due - datetime.timedelta(hours=1))[0]
+    row = next(row for row in on_time.rows if row.task == r.task)
+    assert row.previous_state == "returned" and row.previous_owed and not row.previous_overdue
+    late = workspace_selectors.workspace(r.lead_liaison, now=fix_due + datetime.timedelta(hours=1))[0]
+    row = next(row for row in late.rows if row.task == r.task)
+    assert row.previous_state == "fix_overdue" and row.previous_overdue
+    assert late.overdue == on_time.overdue + 1
+
+
+def test_a_unit_added_halfway_owes_nothing_earlier(client, reporting):
+    from tasks.assignments import assignment_add
+
+    r = reporting
+    assignment_add(task=r.other_task, unit=r.lead, role="support")  # from the current period on
+    client.force_login(r.lead_liaison)
+    rows = rows_of(client.get(reverse("tasks:workspace")), r.lead)
+    added = rows["2"]
+    assert added.obligation is not None and added.previous_obligation is None
+    assert not added.previous_owed and not added.previous_overdue
+    # Task 1, on which the unit has been from the start, has last period's report missing.
+    assert rows["1"].previous_state == "missing" and rows["1"].previous_overdue
