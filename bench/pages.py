@@ -141,15 +141,16 @@ def pages(bench: Bench, scene: Scene, repeat: int, only):
             html=True,
         )  # fmt: skip
 
-    # Workspace: the unit's open tasks and this period's state of each.
+    # Workspace: the unit's open tasks, this period's and last period's state of each.
     workspace_sql = """
         SELECT t.id, t.number, t.title, t.deadline, c.code, a.role, p.number, p.due_at, o.state, o.fix_due_at
         FROM tasks_taskassignment a JOIN tasks_task t ON t.id = a.task_id
         JOIN campaigns_campaign c ON c.id = t.campaign_id
-        LEFT JOIN campaigns_reportingperiod p ON p.campaign_id = c.id AND p.start_date <= %(d)s AND p.end_date >= %(d)s
+        LEFT JOIN campaigns_reportingperiod p ON p.campaign_id = c.id AND p.start_date <= %(d)s
+             AND p.end_date >= %(d)s - 7
         LEFT JOIN tasks_obligation o ON o.task_id = t.id AND o.unit_id = a.unit_id AND o.period_id = p.id
         WHERE a.unit_id = %(u)s AND c.status = 'active' AND t.status = 'open'
-        ORDER BY c.start_date DESC, t.sort_key"""
+        ORDER BY c.start_date DESC, t.sort_key, p.number"""
     measure("workspace", "busiest liaison", reverse("tasks:workspace"), workspace_sql, {"u": unit.pk, "d": scene.today})
     if scene.report_task and scene.current:
         task = scene.report_task
