@@ -238,3 +238,28 @@ def test_task_page_shows_class_indicators_and_values_reached(client, reporting):
     content = response.content.decode()
     assert "计划投资" in content and "2.75" in content and "<svg" in content
     assert 'class="badge task-category"' in content
+
+
+def test_each_unit_shows_its_state_this_period_from_the_ledger(client, reporting):
+    from tasks import services
+
+    r = reporting
+    services.report_save(
+        user=r.lead_liaison, task=r.task, unit=r.lead, period=r.period, progress="本周", percent_complete=50,
+        submit=True, expected_version=None,
+    )  # fmt: skip
+    services.report_save(
+        user=r.support_liaison, task=r.task, unit=r.support, period=r.period, progress="草稿", percent_complete=5,
+        submit=False, expected_version=None,
+    )  # fmt: skip
+    nothing = "missing" if timezone.now() >= r.period.due_at else "not_due"
+    client.force_login(r.office)
+    response = client.get(url_of(r.task))
+    states = {row.assignment.unit: row.state for row in response.context["detail"].unit_reports}
+    # The office never sees a unit's draft as a draft: it is what the ledger shows (not due, or missing).
+    assert states == {r.lead: "submitted", r.support: nothing}
+    assert "current-state" in response.content.decode()
+    # The supporting unit's own people see their draft.
+    client.force_login(r.support_liaison)
+    own = {row.assignment.unit: row.state for row in client.get(url_of(r.task)).context["detail"].unit_reports}
+    assert own[r.support] == ("missing" if nothing == "missing" else "draft")

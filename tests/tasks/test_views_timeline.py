@@ -141,9 +141,69 @@ def test_timeline_queries_do_not_grow_with_history(reporting, django_assert_num_
             Task.objects.get(pk=r.task.pk).save()
 
     office = r.office
+
+    def older_page():
+        """A page from the middle of the history (changes compared with records on older pages)."""
+        cursor = task_timeline(office, r.task, limit=5).older
+        with CaptureQueriesContext(connection) as older:
+            task_timeline(office, r.task, before=cursor, limit=5)
+        return len(older)
+
     grow(2)
     with CaptureQueriesContext(connection) as queries:
         task_timeline(office, r.task)
+    older = older_page()
     grow(6)
     with django_assert_num_queries(len(queries)):
         task_timeline(office, r.task)
+    # At most one more query per history source (task, units, reports) when a change's earlier
+    # record is on an older page: bounded, whatever the length of the history.
+    assert older_page() <= len(queries) + 3 and older <= len(queries) + 3
+
+
+def test_the_timeline_is_paged_newest_first_and_every_entry_is_on_exactly_one_page(client, reporting):
+    r = reporting
+    for i in range(4):
+        LeaderCommentFactory(task=r.task, author=r.leader, text=f"批示{i}")
+        task = Task.objects.get(pk=r.task.pk)
+        task.title = f"推进重大项目建设（第{i}次调整）"
+        task.save()
+        saved = report(r, r.lead_liaison, r.lead, f"第{i}次报送", period=r.campaign.periods.get(number=i + 1))
+        services.report_review(user=r.office, report_id=saved.pk, accept=False, comment=f"退回{i}")
+    everything = task_timeline(r.office, r.task, limit=1000)
+    assert everything.older is None
+    pages, before = [], None
+    while True:
+        page_ = task_timeline(r.office, r.task, before=before, limit=3)
+        pages.append(page_.events)
+        if page_.older is None:
+            break
+        before = page_.older
+    seen = [(event.at, event.code, event.text, event.subject) for events in pages for event in events]
+    assert seen == [(event.at, event.code, event.text, event.subject) for event in everything.events]
+    assert len(pages) > 3 and all(pages)
+    # A change on an older page is still compared with the record before it.
+    changed = [event for events in pages[1:] for event in events if event.code == "task:~"]
+    assert changed and all(event.changes for event in changed)
+
+
+def test_the_task_page_shows_the_newest_entries_and_links_to_older_ones(client, reporting):
+    from tasks.selectors.timeline import PAGE_SIZE
+
+    r = reporting
+    for i in range(PAGE_SIZE + 5):
+        LeaderCommentFactory(task=r.task, author=r.leader, text=f"批示{i}")
+    first = page(client, r.office, r)
+    detail = first.context["detail"]
+    assert len(detail.timeline) == PAGE_SIZE and detail.timeline_page.older is not None
+    older_link = f"?before={detail.timeline_page.older_cursor}".replace("+", "%2B").replace(":", "%3A")
+    assert older_link in first.content.decode()
+    second = client.get(
+        reverse("tasks:detail", args=[r.campaign.code, r.task.number]), {"before": detail.timeline_page.older_cursor}
+    )
+    older = second.context["detail"].timeline
+    assert older and max(event.at for event in older) < min(event.at for event in detail.timeline)
+    # A cursor that is not a moment shows the newest page.
+    assert (
+        client.get(reverse("tasks:detail", args=[r.campaign.code, r.task.number]), {"before": "x"}).status_code == 200
+    )
