@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import access
 from common.history import acting
+from units.models import Unit
 from units.services import unit_group
 
 from .ledger import sync as ledger
@@ -102,7 +103,8 @@ def assignments_set_many(
         for unit, role, order in wanted:
             assignment = current[task.pk].get(unit.pk)
             if assignment is None:
-                created.append(TaskAssignment(task=task, unit=unit, role=role, sort_order=order))
+                # Ids rather than objects: a sheet makes thousands of these.
+                created.append(TaskAssignment(task_id=task.pk, unit_id=unit.pk, role=role, sort_order=order))
             elif (assignment.role, assignment.sort_order) != (role, order):
                 assignment.role, assignment.sort_order = role, order
                 changed.append(assignment)
@@ -159,15 +161,18 @@ def _grants_sync(task_ids: set[int]) -> None:
             content_type__app_label="tasks", codename__in=[access.REPORT, access.LEAD]
         ).values_list("codename", "pk")
     )
-    groups: dict[int, int] = {}  # unit id → its group's id (a unit's group is created on first use)
+    rows = list(
+        TaskAssignment.objects.filter(task_id__in=task_ids).values_list("task_id", "unit_id", "unit__group_id", "role")
+    )
+    # unit id → its group's id; a unit without one gets it now (its first task).
+    groups: dict[int, int] = {unit_id: group_id for _task, unit_id, group_id, _role in rows if group_id}
+    for unit in Unit.objects.filter(pk__in={unit_id for _task, unit_id, group_id, _role in rows if not group_id}):
+        groups[unit.pk] = unit_group(unit).pk
     wanted = set()
-    for assignment in TaskAssignment.objects.filter(task_id__in=task_ids).select_related("unit"):
-        unit = assignment.unit
-        if unit.pk not in groups:
-            groups[unit.pk] = unit.group_id or unit_group(unit).pk
-        wanted.add((assignment.task_id, groups[unit.pk], perms[access.REPORT]))
-        if assignment.role == TaskAssignment.Role.LEAD:
-            wanted.add((assignment.task_id, groups[unit.pk], perms[access.LEAD]))
+    for task_id, unit_id, _group, role in rows:
+        wanted.add((task_id, groups[unit_id], perms[access.REPORT]))
+        if role == TaskAssignment.Role.LEAD:
+            wanted.add((task_id, groups[unit_id], perms[access.LEAD]))
     existing = {
         (task_id, group_id, permission_id): pk
         for pk, task_id, group_id, permission_id in TaskGroupObjectPermission.objects.filter(
