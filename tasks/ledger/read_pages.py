@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts import access
@@ -35,6 +35,17 @@ def office_shown(rows: QuerySet, now: datetime.datetime) -> QuerySet:
     return rows.annotate(shown=states.shown_case(now))
 
 
+def period_shown(period, now: datetime.datetime) -> Case:
+    """states.shown_case for the obligations of one period, as the office sees them: the period's
+    due moment is known, so no join to the periods (what a count over thousands of rows saves)."""
+    unfiled = states.MISSING if now >= period.due_at else states.NOT_DUE
+    return Case(
+        When(state__in=states.UNFILED, then=Value(unfiled)),
+        When(states.fix_overdue_q(now), then=Value(states.FIX_OVERDUE)),
+        default=F("state"),
+    )
+
+
 def state_q(state: str, now: datetime.datetime, prefix: str = "") -> Q:
     """Obligations in a shown state (as the office sees it), or LATE: first submitted late."""
     field = lambda name: f"{prefix}{name}"  # noqa: E731
@@ -54,12 +65,12 @@ def state_q(state: str, now: datetime.datetime, prefix: str = "") -> Q:
 # ---- the compliance matrix --------------------------------------------------------------------
 
 
-def period_totals(rows: QuerySet, now: datetime.datetime) -> dict[str, int]:
-    """How many of `rows` (one period's obligations) are in each shown state, and how many were
+def period_totals(rows: QuerySet, period, now: datetime.datetime) -> dict[str, int]:
+    """How many of `rows` (the period's obligations) are in each shown state, and how many were
     first submitted late (LATE), in one aggregate."""
     totals = dict.fromkeys([*states.SHOWN_LABELS, LATE], 0)
     grouped = (
-        office_shown(rows, now)
+        rows.annotate(shown=period_shown(period, now))
         .order_by()
         .values("shown")
         .annotate(n=Count("pk"), late=Count("pk", filter=Q(first_late=True)))
@@ -72,43 +83,43 @@ def period_totals(rows: QuerySet, now: datetime.datetime) -> dict[str, int]:
 
 def tasks_on_ledger(campaign_id: int, period_rows: QuerySet, *, now: datetime.datetime,
                     section_id: int | None = None, state: str | None = None) -> QuerySet:  # fmt: skip
-    """The campaign's tasks with a unit on them (a term, now or once) or an obligation in the
-    period (`period_rows`), in the order of their numbers; of one section, and only those with an
-    obligation in `state` (a shown state or LATE), if given. A heading task without units of its
-    own is not a row."""
+    """Ids of the campaign's tasks with a unit on them (a term, now or once: terms are never
+    deleted, so every obligation has one), in the order of their numbers; of one section, and
+    only those with an obligation of the period (`period_rows`) in `state` (a shown state or
+    LATE), if given. A heading task without units of its own is not a row."""
     tasks = Task.objects.filter(campaign_id=campaign_id).filter(
         Exists(AssignmentTerm.objects.filter(task_id=OuterRef("pk")))
-        | Exists(period_rows.filter(task_id=OuterRef("pk")))
     )
     if section_id is not None:
         tasks = tasks.filter(section_id=section_id)
     if state:
         tasks = tasks.filter(Exists(period_rows.filter(state_q(state, now), task_id=OuterRef("pk"))))
-    return tasks.order_by("sort_key", "pk")
+    return tasks.order_by("sort_key", "pk").values_list("pk", flat=True)
 
 
-def cells_of(period_rows: QuerySet, task_ids: Iterable[int], now: datetime.datetime) -> QuerySet:
-    """The period's obligations of the tasks, each with `shown` and its unit."""
-    return (
-        office_shown(period_rows.filter(task_id__in=list(task_ids)), now)
-        .select_related("unit")
-        .only("task_id", "unit", "role", "state", "first_late", "fix_due_at", "period_id")
-        .order_by()
-    )
+UNIT_FIELDS = ("unit_id", "unit__name", "unit__short_name", "unit__sort_order")
 
 
-def terms_of(task_ids: Iterable[int]) -> QuerySet:
-    """Every term of the tasks (units on them now or once), with its unit, oldest first."""
+def units_on(task_ids: Iterable[int], period, period_rows: QuerySet, now: datetime.datetime) -> QuerySet:
+    """Every unit that is or was on the tasks (their terms, oldest first), with its obligation of
+    the period if it owes one: `shown` (as the office sees it; None if it owes nothing) and `late`
+    (the first submission came after the due moment). One query: an index probe per term."""
+    owed = period_rows.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id")).order_by()
     return (
         AssignmentTerm.objects.filter(task_id__in=list(task_ids))
-        .select_related("unit")
+        .annotate(
+            shown=Subquery(owed.annotate(shown=period_shown(period, now)).values("shown")[:1]),
+            late=Subquery(owed.values("first_late")[:1]),
+        )
         .order_by("task_id", "started_at", "pk")
+        .values("task_id", "role", "first_period_number", "ended_at", "shown", "late", *UNIT_FIELDS)
     )
 
 
-def term_owes(term: AssignmentTerm, period) -> bool:
-    """Whether a term covers a period not opened yet (it would owe it if nothing changes)."""
-    return term.ended_at is None and term.first_period_number <= period.number
+def term_owes(term: dict, period) -> bool:
+    """Whether a term (a row of units_on) covers a period not opened yet (it would owe it if
+    nothing changes)."""
+    return term["ended_at"] is None and term["first_period_number"] <= period.number
 
 
 # ---- the review pages ---------------------------------------------------------------------------
@@ -143,7 +154,8 @@ def newest_filed_period(periods: QuerySet, rows: QuerySet):
 def filed_counts(rows: QuerySet, now: datetime.datetime) -> dict[str, int]:
     """How many of `rows` were filed, per shown state (submitted, resubmitted, returned, fix
     overdue, accepted; states with none left out)."""
-    grouped = office_shown(rows.filter(states.filed_q()), now).order_by().values("shown").annotate(n=Count("pk"))
+    shown = Case(When(states.fix_overdue_q(now), then=Value(states.FIX_OVERDUE)), default=F("state"))
+    grouped = rows.filter(states.filed_q()).annotate(shown=shown).order_by().values("shown").annotate(n=Count("pk"))
     return {row["shown"]: row["n"] for row in grouped}
 
 
@@ -153,3 +165,17 @@ def filed_in(rows: QuerySet, shown_states: Iterable[str], now: datetime.datetime
     for state in shown_states:
         wanted |= state_q(state, now)
     return rows.filter(states.filed_q()).filter(wanted)
+
+
+def with_reports(ids: list[int]) -> list[Obligation]:
+    """The obligations of `ids`, in that order, each with its task, unit, period and report (its
+    evidence and indicator values prefetched): a page of the review queue."""
+    rows = (
+        Obligation.objects.filter(pk__in=ids)
+        .select_related(
+            "task__campaign", "task__section", "unit", "period", "report__submitted_by", "report__reviewed_by"
+        )
+        .prefetch_related("report__attachments", "report__indicator_values__indicator")
+    )
+    order = {pk: index for index, pk in enumerate(ids)}
+    return sorted(rows, key=lambda row: order[row.pk])

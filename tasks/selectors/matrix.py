@@ -24,6 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from campaigns.models import Campaign, ReportingPeriod, Section
@@ -63,13 +64,15 @@ class MatrixCell:
     late: bool = False
     role: str = ""
 
+    def __post_init__(self):
+        # Computed once: the template writes it twice per cell, on pages of hundreds of cells.
+        label = str(states.SHOWN_LABELS[self.state])
+        self.caption = f"{label} · {_('Late')}" if self.late else label
+        self.icon = ICONS[self.state]
+
     @property
     def label(self) -> str:
         return states.SHOWN_LABELS[self.state]
-
-    @property
-    def icon(self) -> str:
-        return ICONS[self.state]
 
     @property
     def owed(self) -> bool:
@@ -86,7 +89,8 @@ class MatrixRow:
 class Matrix:
     campaign: Campaign
     period: ReportingPeriod
-    periods: list[ReportingPeriod]
+    previous: ReportingPeriod | None
+    next: ReportingPeriod | None
     sections: list[Section]
     section: Section | None
     state: str | None  # the state filter, or None
@@ -95,43 +99,49 @@ class Matrix:
     totals: dict[str, int]  # the whole period's: shown state → obligations, and "late"
     legend: list[tuple[str, str, str, int]] = field(default_factory=list)  # state, label, icon, count
 
-    @property
-    def previous(self):
-        return next((p for p in reversed(self.periods) if p.number < self.period.number), None)
-
-    @property
-    def next(self):
-        return next((p for p in self.periods if p.number > self.period.number), None)
-
 
 def _visible_campaign(user, campaign_code: str) -> Campaign:
     return get_object_or_404(access.visible_to(user, Campaign), code=campaign_code)
 
 
 def _cells(task_ids: list[int], period: ReportingPeriod, period_rows, now) -> dict[int, list[MatrixCell]]:
-    """Each task's cells: its obligations of the period, and every other unit that is or was on
-    it, not owing this period (or, for a period not opened yet, not yet due if its term covers it)."""
+    """Each task's cells: every unit that is or was on it, with its obligation of the period, or
+    not owing this period (for a period not opened yet: not yet due if its term covers it)."""
     cells: dict[int, dict[int, MatrixCell]] = {task_id: {} for task_id in task_ids}
-    for obligation in read_pages.cells_of(period_rows, task_ids, now):
-        cells[obligation.task_id][obligation.unit_id] = MatrixCell(
-            obligation.unit, obligation.shown, bool(obligation.first_late), obligation.role
-        )
+    units: dict[int, Unit] = {}
     opened = period.opened_at is not None
-    for term in read_pages.terms_of(task_ids):
-        row = cells[term.task_id]
-        if term.unit_id in row:
-            if not row[term.unit_id].role:
-                row[term.unit_id].role = term.role
-            continue
-        state = states.NOT_DUE if not opened and read_pages.term_owes(term, period) else states.NOT_OWED
-        row[term.unit_id] = MatrixCell(term.unit, state, role=term.role)
+    for term in read_pages.units_on(task_ids, period, period_rows, now):
+        row = cells[term["task_id"]]
+        unit_id = term["unit_id"]
+        if term["shown"] is not None:
+            state = term["shown"]
+        elif not opened and read_pages.term_owes(term, period):
+            state = states.NOT_DUE
+        else:
+            state = states.NOT_OWED
+        if unit_id in row and (state == states.NOT_OWED or row[unit_id].state != states.NOT_OWED):
+            continue  # a unit on the task twice (taken off, put back): one cell
+        unit = units.get(unit_id)
+        if unit is None:
+            unit = units[unit_id] = Unit(
+                pk=unit_id, name=term["unit__name"], short_name=term["unit__short_name"],
+                sort_order=term["unit__sort_order"],
+            )  # fmt: skip
+        row[unit_id] = MatrixCell(unit, state, bool(term["late"]), term["role"])
     return {
         task_id: sorted(
-            row.values(),
-            key=lambda cell: (ROLE_ORDER.get(cell.role, 1), cell.unit.sort_order, cell.unit.name),
+            row.values(), key=lambda cell: (ROLE_ORDER.get(cell.role, 1), cell.unit.sort_order, cell.unit.name)
         )
         for task_id, row in cells.items()
     }
+
+
+def _periods(campaign: Campaign, number: int) -> tuple[ReportingPeriod | None, ReportingPeriod, ReportingPeriod | None]:
+    """The period numbered `number` and its neighbours (periods are numbered 1, 2, … without gaps)."""
+    around = {p.number: p for p in campaign.periods.filter(number__in=[number - 1, number, number + 1])}
+    if number not in around:
+        raise Http404
+    return around.get(number - 1), around[number], around.get(number + 1)
 
 
 def compliance_matrix(
@@ -143,10 +153,7 @@ def compliance_matrix(
     last (Paginator.get_page)."""
     now = now or timezone.now()
     campaign = _visible_campaign(user, campaign_code)
-    periods = list(campaign.periods.order_by("number"))
-    period = next((p for p in periods if p.number == period_number), None)
-    if period is None:
-        raise Http404
+    previous, period, following = _periods(campaign, period_number)
     sections = list(campaign.sections.all())
     section = None
     if section_id is not None:
@@ -159,16 +166,20 @@ def compliance_matrix(
         read.ensure_open([campaign.pk], now)
         period.refresh_from_db(fields=["opened_at"])
     period_rows = read_pages.campaign_rows(user, campaign.pk).filter(period_id=period.pk)
-    totals = read_pages.period_totals(period_rows, now)
-    tasks = read_pages.tasks_on_ledger(campaign.pk, period_rows, now=now, section_id=section_id, state=state)
-    page = Paginator(tasks.select_related("campaign"), PAGE_SIZE).get_page(page_number)
-    task_list = list(page.object_list)
-    cells = _cells([task.pk for task in task_list], period, period_rows, now)
-    rows = [MatrixRow(task, cells[task.pk]) for task in task_list]
+    totals = read_pages.period_totals(period_rows, period, now)
+    # Every row's id (a thousand numbers at most per campaign), paged here: no count query.
+    task_ids = list(read_pages.tasks_on_ledger(campaign.pk, period_rows, now=now, section_id=section_id, state=state))
+    page = Paginator(task_ids, PAGE_SIZE).get_page(page_number)
+    tasks = Task.objects.filter(pk__in=list(page.object_list)).order_by("sort_key", "pk")
+    cells = _cells(list(page.object_list), period, period_rows, now)
+    rows = []
+    for task in tasks:
+        task.campaign = campaign  # for its address
+        rows.append(MatrixRow(task, cells[task.pk]))
     legend = [(value, states.SHOWN_LABELS[value], ICONS[value], totals[value]) for value in CELL_STATES[:-1]]
     return Matrix(
-        campaign=campaign, period=period, periods=periods, sections=sections, section=section, state=state,
-        page=page, rows=rows, totals=totals, legend=legend,
+        campaign=campaign, period=period, previous=previous, next=following, sections=sections, section=section,
+        state=state, page=page, rows=rows, totals=totals, legend=legend,
     )  # fmt: skip
 
 

@@ -41,7 +41,7 @@ class ReviewQueue:
     period: ReportingPeriod | None
     units: list[Unit]
     sections: list[Section]
-    rows: object  # filed obligations (a queryset), each with its report; paginated by the view
+    rows: object  # ids of filed obligations, in order (a queryset): the view pages them, queue_rows loads a page
     # Filed obligations of the period per shown state, under the unit and section filters (not the state one).
     counts: dict[str, int]
 
@@ -84,18 +84,11 @@ def review_queue(
     if section_id:
         filtered = filtered.filter(task__section_id=section_id)
     counts = read_pages.filed_counts(filtered, now)
+    # Only the ids, in the table's order: the view pages them, and queue_rows loads one page.
     rows = (
         read_pages.filed_in(filtered, FILTERS.get(state, REVIEW_STATES), now)
-        .select_related(
-            "task__campaign",
-            "task__section",
-            "unit",
-            "period",
-            "report__submitted_by",
-            "report__reviewed_by",
-        )
-        .prefetch_related("report__attachments", "report__indicator_values__indicator")
         .order_by("task__sort_key", "unit__sort_order", "unit__name", "pk")
+        .values_list("pk", flat=True)
     )
     units = list(
         Unit.objects.filter(pk__in=TaskAssignment.objects.filter(task__campaign=campaign).values("unit_id")).order_by(
@@ -130,9 +123,10 @@ class QueueRow:
         return states.SHOWN_LABELS[self.state]
 
 
-def queue_rows(user, obligations, now: datetime.datetime | None = None) -> list[QueueRow]:
-    """A page of the queue's obligations as rows, each report only if the user may see it (one query)."""
-    obligations = list(obligations)
+def queue_rows(user, obligation_ids, now: datetime.datetime | None = None) -> list[QueueRow]:
+    """A page of the queue (obligation ids) as rows, each report only if the user may see it. A
+    fixed number of queries: the rows, their evidence and indicator values, the visible reports."""
+    obligations = read_pages.with_reports(list(obligation_ids))
     now = now or timezone.now()
     report_ids = [o.report_id for o in obligations if o.report_id is not None]
     seen = set(access.visible_to(user, ProgressReport).filter(pk__in=report_ids).values_list("pk", flat=True))
