@@ -151,7 +151,7 @@ def test_no_report_for_a_closed_task_or_a_period_of_another_campaign(world):
         )  # fmt: skip
     Task.objects.filter(pk=world.task.pk).update(status=Task.Status.CLOSED, closed_at=at(2026, 3, 1, 9))
     world.task.refresh_from_db()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="该任务已于2026-03-01销号，第4期无需报送。"):  # told why (tasks.ledger)
         save(world)
     assert not ProgressReport.objects.exists()
 
@@ -241,8 +241,8 @@ def test_lead_unit_applies_for_completion_and_the_office_closes_the_task_off(wor
     world.task.refresh_from_db()
     assert world.task.status == Task.Status.CLOSED and world.task.closed_at is not None
     assert CompletionRequest.objects.get().status == Decision.APPROVED
-    with pytest.raises(PermissionDenied):
-        save(world)  # no more reports on a closed task
+    with pytest.raises(ValidationError, match="销号"):
+        save(world)  # no more reports on a closed task, and the unit is told why
     assert world.task.history.first().history_change_reason == "closed off"
 
 

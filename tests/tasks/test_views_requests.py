@@ -53,11 +53,12 @@ def test_the_lead_unit_applies_for_completion_with_evidence_and_the_office_close
     r.task.refresh_from_db()
     assert r.task.status == Task.Status.CLOSED and r.task.closed_at
 
-    # Closed off: the report form shows no form, and a post is refused.
+    # Closed off: the report form shows no form, and a post is refused, saying why.
     client.force_login(r.lead_liaison)
     report_url = reverse("tasks:report", args=[r.campaign.code, "1", r.lead.pk, r.period.number])
     assert not client.get(report_url).context["show_form"]
-    assert client.post(report_url, {"progress": "还想报", "percent_complete": 100, "submit": ""}).status_code == 403
+    refused = client.post(report_url, {"progress": "还想报", "percent_complete": 100, "submit": ""})
+    assert refused.status_code == 200 and "销号" in refused.content.decode()
     # No more requests from the task page either.
     page = client.get(task_url(r))
     assert page.context["completion_form"] is None and page.context["extension_form"] is None
