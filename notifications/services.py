@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -94,6 +94,81 @@ def notify_many(messages, *, now=None) -> list[Notification]:
         return [notification for notification in made if notification is not None]
     _queue_deliveries(created, ChannelPreference.objects.filter(user__in={m.recipient.pk for m in fresh}), now)
     return created
+
+
+def notify_bulk(keys, build, *, now=None) -> set[str]:
+    """The jobs' bulk path: create the notifications named by `keys` that do not exist yet and
+    return the keys created now. `build(key)` makes the Message of a key, called only for the keys
+    not sent before, so a re-run pays one look-up and builds nothing.
+
+    On PostgreSQL the rows go in from arrays (unnest): one INSERT … ON CONFLICT (key) DO NOTHING
+    for the notifications and one for their deliveries, with no model instance per row (the ORM's
+    bulk_create spends most of a 20,000-message run building them). A key inserted meanwhile by a
+    parallel run is skipped by the database and not returned: each key is sent once, and each run
+    counts only its own. Elsewhere (SQLite) notify_many does the same in more statements."""
+    now = now or timezone.now()
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return set()
+    if connection.vendor != "postgresql":
+        existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+        return {n.key for n in notify_many([build(key) for key in keys if key not in existing], now=now)}
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key FROM {table} WHERE key = ANY(%s)", [keys])
+        existing = {row[0] for row in cursor.fetchall()}
+    fresh = [build(key) for key in keys if key not in existing]
+    if not fresh:
+        return set()
+    columns = {
+        "key": ("varchar", [m.key for m in fresh]),
+        "recipient_id": ("bigint", [m.recipient.pk for m in fresh]),
+        "kind": ("varchar", [m.kind for m in fresh]),
+        "title": ("varchar", [m.title[:200] for m in fresh]),
+        "body": ("text", [m.body for m in fresh]),
+        "link": ("varchar", [m.link for m in fresh]),
+        "task_id": ("bigint", [m.task.pk if m.task is not None else None for m in fresh]),
+        "unit_id": ("bigint", [m.unit.pk if m.unit is not None else None for m in fresh]),
+        "created_at": ("timestamptz", [now] * len(fresh)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for kind, _values in columns.values())}) "
+            "ON CONFLICT (key) DO NOTHING RETURNING id, key",
+            [values for _kind, values in columns.values()],
+        )
+        created = dict(cursor.fetchall())  # id → key
+    if not created:
+        return set()
+    by_key = {m.key: m for m in fresh}
+    recipients = {by_key[key].recipient.pk: by_key[key].recipient for key in created.values()}
+    preferences = {p.user_id: p for p in ChannelPreference.objects.filter(user__in=list(recipients))}
+    first_attempt = min(now, timezone.now())  # as in _queue_deliveries
+    by_email = ChannelPreference._meta.get_field("email").default  # for those who never chose
+    chosen = {}  # recipient → its channels, decided once per person
+    for recipient in recipients.values():
+        preference = preferences.get(recipient.pk)
+        wants_email = preference.email if preference else by_email
+        chosen[recipient.pk] = ([Delivery.Channel.EMAIL] if wants_email and recipient.email else []) + (
+            [Delivery.Channel.WEBHOOK] if preference and preference.webhook_url else []
+        )
+    notification_ids, channels = [], []
+    for pk, key in created.items():
+        for channel in chosen[by_key[key].recipient.pk]:
+            notification_ids.append(pk)
+            channels.append(channel)
+    if notification_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Delivery._meta.db_table} "
+                "(notification_id, channel, status, attempts, next_attempt_at, last_error) "
+                "SELECT n, c, %s, 0, %s, '' FROM unnest(%s::bigint[], %s::varchar[]) AS d(n, c) RETURNING id",
+                [Delivery.Status.QUEUED, first_attempt, notification_ids, [str(c) for c in channels]],
+            )
+            delivery_ids = [row[0] for row in cursor.fetchall()]
+        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in delivery_ids])
+    return set(created.values())
 
 
 def _queue_deliveries(notifications, preferences, now) -> None:

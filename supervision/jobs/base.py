@@ -15,12 +15,14 @@ import functools
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from common.workdays import WorkCalendar
-from notifications.services import Message, notify_many
+from notifications.services import Message, notify_bulk
 from tasks.models import Task
 from units.models import Membership, Unit
 
@@ -72,7 +74,7 @@ class Run:
         self.calendar = WorkCalendar(self.today - datetime.timedelta(days=60), self.today + datetime.timedelta(days=60))
         self.summary = JobSummary(job=job, as_of=now.isoformat())
         self._policies: dict[int, EscalationPolicy] = {}
-        self._queued: dict[str, tuple[Message, Tally | None]] = {}
+        self._queued: dict[str, tuple] = {}  # key → (recipient, its message's fields, tally)
         self._tallies: list[Tally] = []
 
     # ---- counting and sending --------------------------------------------------------------------
@@ -82,29 +84,44 @@ class Run:
         self._tallies.append(counted)
         return counted
 
-    def tell(self, users, subject, key: str, who: str, *, tally: Tally | None = None, **message) -> None:
+    def tell(self, users, subject, key: str, who: str, *, tally: Tally | None = None, message=None, **fields) -> None:
         """Queue a message to each user (key `{key}:u{pk}`); nobody to tell is reported in the
-        summary, not silently dropped. `subject` is the unit (or task) the message is about."""
+        summary, not silently dropped. `subject` is the unit (or task) the message is about.
+
+        The message is `fields`, or `message()` (a function returning them): called only if
+        someone is to be told now, so a re-run that finds everything sent builds no text."""
         if not users:
             self.skip(_("%(subject)s has no %(who)s to tell") % {"subject": subject, "who": who})
+            return
+        made = {}
+
+        def build() -> dict:
+            if not made:
+                made.update(message() if message else fields)
+            return made
+
         for user in users:
             full_key = f"{key}:u{user.pk}"
             if full_key not in self._queued:  # one person may be both liaison and head
-                self._queued[full_key] = (Message(recipient=user, key=full_key, **message), tally)
+                self._queued[full_key] = (user, build, tally)
 
     def flush(self) -> JobSummary:
-        """Send what was queued, in bulk, and count it."""
-        queued = list(self._queued.values())
-        self._queued = {}
-        created = {notification.key for notification in notify_many([m for m, _t in queued], now=self.now)}
-        for message, tally in queued:
-            if message.key in created:
+        """Send what was queued, in bulk (notifications.services.notify_bulk), and count it."""
+        queued, self._queued = self._queued, {}
+
+        def build(key: str) -> Message:
+            user, fields, _tally = queued[key]
+            return Message(recipient=user, key=key, **fields())
+
+        created = notify_bulk(list(queued), build, now=self.now)
+        for key, (user, _fields, tally) in queued.items():
+            if key in created:
                 self.summary.notifications += 1
                 if tally:
                     tally.new += 1
-                if not message.recipient.email:
+                if not user.email:
                     # Still in the inbox; only the email is skipped, and the operator is told.
-                    self.skip(_("%(user)s has no email address") % {"user": message.recipient})
+                    self.skip(_("%(user)s has no email address") % {"user": user})
             else:
                 self.summary.already_sent["notifications"] += 1
                 if tally:
@@ -223,46 +240,85 @@ class NoticeSpec:
 def issue_notices(run: Run, specs: list[NoticeSpec]) -> list[tuple[NoticeSpec, SupervisionNotice]]:
     """Issue the notices not issued yet, in bulk; return those issued now with their rows.
 
-    Three statements whatever the number: the keys already there, one INSERT … ON CONFLICT DO
-    NOTHING (a parallel run inserting the same key meanwhile is skipped, not an error), and the
-    new rows read back. Two runs racing may both count a notice as theirs; what they send about it
-    is keyed by the notice, so nobody is told twice.
+    Two statements whatever the number: the keys already there, and one INSERT … ON CONFLICT
+    (key) DO NOTHING RETURNING (on PostgreSQL from arrays; elsewhere bulk_create with
+    ignore_conflicts and the new rows read back). A notice a parallel run inserted meanwhile is
+    skipped by the database and counted as issued before; what is sent about a notice is keyed
+    by it, so nobody is told twice.
     """
     if not specs:
         return []
     by_key = {spec.key: spec for spec in specs}
     existing = set(SupervisionNotice.objects.filter(key__in=list(by_key)).values_list("key", flat=True))
     fresh = [spec for key, spec in by_key.items() if key not in existing]
+    rows = [
+        SupervisionNotice(
+            key=spec.key, kind=spec.kind, campaign_id=spec.campaign_id, unit=spec.unit, period_id=spec.period_id,
+            task=spec.task, body=spec.body, issued_at=run.now, answer_by=run.answer_by(spec.campaign_id),
+        )
+        for spec in fresh
+    ]  # fmt: skip
+    if rows and connection.vendor == "postgresql":
+        created = _insert_notices(rows)
+    elif rows:
+        SupervisionNotice.objects.bulk_create(rows, ignore_conflicts=True)
+        mine = SupervisionNotice.objects.filter(key__in=[row.key for row in rows], issued_at=run.now)
+        created = dict(mine.values_list("key", "pk"))
+    issued = []
+    for spec, row in zip(fresh, rows, strict=True):
+        if row.key in created:
+            row.pk = created[row.key]
+            spec.tally.new += 1
+            run.summary.notices += 1
+            issued.append((spec, row))
+        else:
+            existing.add(row.key)
     for key in existing:
         by_key[key].tally.before += 1
         run.summary.already_sent["notices"] += 1
-    if not fresh:
-        return []
-    SupervisionNotice.objects.bulk_create(
-        [
-            SupervisionNotice(
-                key=spec.key, kind=spec.kind, campaign_id=spec.campaign_id, unit=spec.unit, period_id=spec.period_id,
-                task=spec.task, body=spec.body, issued_at=run.now, answer_by=run.answer_by(spec.campaign_id),
-            )
-            for spec in fresh
-        ],
-        ignore_conflicts=True,
-    )  # fmt: skip
-    rows = {notice.key: notice for notice in SupervisionNotice.objects.filter(key__in=[spec.key for spec in fresh])}
-    issued = []
-    for spec in fresh:
-        notice = rows[spec.key]
-        notice.unit, notice.task = spec.unit, spec.task  # already loaded: no query per notice
-        spec.tally.new += 1
-        run.summary.notices += 1
-        issued.append((spec, notice))
     return issued
+
+
+def _insert_notices(rows: list[SupervisionNotice]) -> dict[str, int]:
+    """INSERT … SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING: key → id of those inserted."""
+    columns = {
+        "key": ("varchar", [r.key for r in rows]),
+        "kind": ("varchar", [r.kind for r in rows]),
+        "campaign_id": ("bigint", [r.campaign_id for r in rows]),
+        "unit_id": ("bigint", [r.unit_id for r in rows]),
+        "task_id": ("bigint", [r.task_id for r in rows]),
+        "period_id": ("bigint", [r.period_id for r in rows]),
+        "body": ("text", [r.body for r in rows]),
+        "issued_at": ("timestamptz", [r.issued_at for r in rows]),
+        "answer_by": ("timestamptz", [r.answer_by for r in rows]),
+        "status": ("varchar", [r.status for r in rows]),
+        "answer": ("text", [r.answer for r in rows]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SupervisionNotice._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for kind, _values in columns.values())}) "
+            "ON CONFLICT (key) DO NOTHING RETURNING key, id",
+            [values for _kind, values in columns.values()],
+        )
+        return dict(cursor.fetchall())
+
+
+@functools.cache
+def _link_pattern(name: str) -> str:
+    return reverse(name, args=[987654321])
+
+
+def link_to(name: str, pk: int) -> str:
+    """reverse(name, args=[pk]) for thousands of pks: the URL resolver is asked once (a notice's
+    page is its pk in a fixed pattern)."""
+    return _link_pattern(name).replace("987654321", str(pk))
 
 
 def tell_notice(run: Run, notice: SupervisionNotice, recipients, tally: Tally) -> None:
     run.tell(
         recipients, notice.unit, f"notice:{notice.pk}", _("liaison or head"), tally=tally,
-        kind="notice", unit=notice.unit, task=notice.task, body=notice.body, link=notice.get_absolute_url(),
+        kind="notice", unit=notice.unit, task=notice.task, body=notice.body, link=link_to("supervision:notice", notice.pk),
         title=_("Supervision notice: answer by %(date)s") % {
             "date": timezone.localtime(notice.answer_by).strftime("%Y-%m-%d %H:%M")},
     )  # fmt: skip

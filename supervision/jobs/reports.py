@@ -7,6 +7,7 @@ halfway is reminded and escalated only for the periods of its term.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.urls import reverse
@@ -85,17 +86,23 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
     rows = due.unfiled(levels)
     owed = _by_period_and_unit(rows)
     units, tasks = units_by_id(row.unit_id for row in rows), tasks_by_id(row.task_id for row in rows)
-    people = People(units)
+    people, workspace = People(units), reverse("tasks:workspace")
+
+    def reminder(period, unit, task_ids):
+        return {
+            "kind": "reminder", "unit": unit, "link": workspace,
+            "title": _("Reminder: %(count)s report(s) due %(due)s") % {"count": len(task_ids), "due": _due(period)},
+            "body": _("%(campaign)s — not yet reported:\n%(tasks)s") % {
+                "campaign": period.campaign, "tasks": task_list(tasks[pk] for pk in task_ids)},
+        }  # fmt: skip
+
     for period_id, by_unit in owed.items():
         period, level = levels[period_id]
         for unit_id, task_ids in by_unit.items():
             unit = units[unit_id]
             run.tell(
                 people.liaisons.get(unit_id, []), unit, f"remind:p{period_id}:n{unit_id}:{level}", _("liaison"),
-                tally=run.tally("reminders"), kind="reminder", unit=unit, link=reverse("tasks:workspace"),
-                title=_("Reminder: %(count)s report(s) due %(due)s") % {"count": len(task_ids), "due": _due(period)},
-                body=_("%(campaign)s — not yet reported:\n%(tasks)s") % {
-                    "campaign": period.campaign, "tasks": task_list(tasks[pk] for pk in task_ids)},
+                tally=run.tally("reminders"), message=functools.partial(reminder, period, unit, task_ids),
             )  # fmt: skip
     return run.flush()
 
@@ -123,7 +130,17 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
     tasks = tasks_by_id([row.task_id for row in rows] + [fix.task_id for fix in fixes])
     people = People(units)
     run.load_policies({period.campaign_id for period in periods.values()} | {fix.campaign_id for fix in fixes})
-    specs, digests = [], []
+    specs, digests, workspace = [], [], reverse("tasks:workspace")
+
+    def overdue(period, unit, missing):
+        return {
+            "kind": "overdue", "unit": unit, "link": workspace,
+            "title": _("Overdue: %(unit)s has %(count)s report(s) missing") % {"unit": unit, "count": len(missing)},
+            "body": _("%(campaign)s, period %(period)s, due %(due)s:\n%(tasks)s") % {
+                "campaign": period.campaign, "period": period.number, "due": _due(period),
+                "tasks": task_list(missing)},
+        }  # fmt: skip
+
     for period_id, by_unit in _by_period_and_unit(rows).items():
         period = periods[period_id]
         workdays_late = run.calendar.workdays_between(timezone.localdate(period.due_at), run.today)
@@ -136,11 +153,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
             tally = run.tally("escalations")
             run.tell(
                 people.heads.get(unit_id, []), unit, f"overdue:p{period_id}:n{unit_id}:head", _("unit head"),
-                tally=tally, kind="overdue", unit=unit, link=reverse("tasks:workspace"),
-                title=_("Overdue: %(unit)s has %(count)s report(s) missing") % {"unit": unit, "count": len(missing)},
-                body=_("%(campaign)s, period %(period)s, due %(due)s:\n%(tasks)s") % {
-                    "campaign": period.campaign, "period": period.number, "due": _due(period),
-                    "tasks": task_list(missing)},
+                tally=tally, message=functools.partial(overdue, period, unit, missing),
             )  # fmt: skip
             if not climb:
                 continue

@@ -145,13 +145,18 @@ def test_each_rung_of_the_overdue_ladder(demo):
     notice_answer(user=User.objects.get(username="liaison1"), notice_id=notice.pk, answer="已组织补报，明日完成。")
 
     def followed_up(n):
-        return Notification.objects.filter(key__startswith=f"notice-late:{n.pk}:").exists()
+        return SupervisionNotice.objects.get(pk=n.pk).followed_up_at is not None
 
     run_job("notice_followup", at(2026, 12, 4, 17))  # before answer-by
     assert not followed_up(other)
     run_job("notice_followup", at(2026, 12, 7, 9, 15))
     assert not followed_up(notice) and followed_up(other)
-    assert inbox("office", "notice_unanswered").filter(unit=other.unit).exists()
+    # The office gets one digest of the unanswered notices (issue 9: one message per run, not per notice).
+    digest = inbox("office", "notice_unanswered").latest("created_at")
+    assert other.unit.name in digest.body
+    assert (
+        len(digest.body.splitlines()) == SupervisionNotice.objects.filter(followed_up_at=at(2026, 12, 7, 9, 15)).count()
+    )
 
 
 def test_reporting_in_time_stops_the_ladder(demo):
@@ -243,19 +248,19 @@ def test_a_recipient_without_email_is_told_in_the_inbox_and_reported(demo):
 def test_a_job_killed_halfway_leaves_nothing_and_its_redelivery_sends_everything_once(demo, monkeypatch):
     import supervision.jobs.base as jobs
 
-    real_notify_many = jobs.notify_many
+    real_notify_bulk = jobs.notify_bulk
 
-    def dies_after_writing(messages, **kwargs):  # the notifications are written, then the worker dies
-        real_notify_many(messages, **kwargs)
+    def dies_after_writing(*args, **kwargs):  # the notifications are written, then the worker dies
+        real_notify_bulk(*args, **kwargs)
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(jobs, "notify_many", dies_after_writing)
+    monkeypatch.setattr(jobs, "notify_bulk", dies_after_writing)
     moment = at(2026, 12, 1, 8, 30)
     with pytest.raises(SystemExit):
         run_job("overdue_sweep", moment)
     assert not Notification.objects.exists() and not SupervisionNotice.objects.exists()  # rolled back whole
 
-    monkeypatch.setattr(jobs, "notify_many", real_notify_many)
+    monkeypatch.setattr(jobs, "notify_bulk", real_notify_bulk)
     redelivered = run_job("overdue_sweep", moment)  # acks_late: the broker hands the job out again
     once = run_job("overdue_sweep", moment)
     assert redelivered.notifications > 3 and once.notifications == 0

@@ -84,7 +84,8 @@ def test_a_returned_report_being_fixed_is_not_missing_and_a_fix_not_made_in_time
 
     # Unanswered past its answer-by moment: the office is told, once.
     run_job("notice_followup", at(2026, 4, 1, 9, 15))
-    assert keys(world.office.username, f"notice-late:{notice.pk}:")
+    digest = Notification.objects.get(recipient=world.office, key__startswith="notice-late:office:")
+    assert world.lead.name in digest.body and world.task.number in digest.body
     notice.refresh_from_db()
     assert notice.followed_up_at == at(2026, 4, 1, 9, 15)
 
@@ -150,7 +151,8 @@ def test_notice_followup_first_run_re_run_and_answered_notices(world):
     notice_answer(user=world.lead_liaison, notice_id=answered.pk, answer="已组织补报")
     first = run_job("notice_followup", at(2026, 4, 1, 9, 15))
     assert first.escalations == len(notices) - 1
-    assert not keys(world.office.username, f"notice-late:{answered.pk}:")
+    digest = Notification.objects.get(recipient=world.office, key__startswith="notice-late:office:")
+    assert len(digest.body.splitlines()) == len(notices) - 1  # one line per notice, the answered one left out
     assert SupervisionNotice.objects.filter(followed_up_at__isnull=False).count() == len(notices) - 1
     with CaptureQueriesContext(connection) as rerun_queries:
         rerun = run_job("notice_followup", at(2026, 4, 1, 10))
