@@ -33,6 +33,23 @@ REVIEW_STATES = [states.SUBMITTED, states.RESUBMITTED, states.RETURNED, states.F
 FILTERS = {WAITING: states.AWAITING_REVIEW, **{state: (state,) for state in REVIEW_STATES}, "": REVIEW_STATES}
 
 
+class Counted:
+    """A queryset whose length is known already (from the per-state counts), so that paging it
+    costs no COUNT query: Paginator asks count() and slices."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
 @dataclass
 class ReviewQueue:
     campaign: Campaign
@@ -41,7 +58,7 @@ class ReviewQueue:
     period: ReportingPeriod | None
     units: list[Unit]
     sections: list[Section]
-    rows: object  # ids of filed obligations, in order (a queryset): the view pages them, queue_rows loads a page
+    rows: Counted  # ids of filed obligations, in order: the view pages them, queue_rows loads a page
     # Filed obligations of the period per shown state, under the unit and section filters (not the state one).
     counts: dict[str, int]
 
@@ -85,11 +102,13 @@ def review_queue(
         filtered = filtered.filter(task__section_id=section_id)
     counts = read_pages.filed_counts(filtered, now)
     # Only the ids, in the table's order: the view pages them, and queue_rows loads one page.
-    rows = (
-        read_pages.filed_in(filtered, FILTERS.get(state, REVIEW_STATES), now)
+    shown_states = FILTERS.get(state, REVIEW_STATES)
+    ids = (
+        read_pages.filed_in(filtered, shown_states, now)
         .order_by("task__sort_key", "unit__sort_order", "unit__name", "pk")
         .values_list("pk", flat=True)
     )
+    rows = Counted(ids, sum(counts.get(shown, 0) for shown in shown_states))
     units = list(
         Unit.objects.filter(pk__in=TaskAssignment.objects.filter(task__campaign=campaign).values("unit_id")).order_by(
             "sort_order", "name"
