@@ -14,11 +14,13 @@ import datetime
 import functools
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from campaigns.models import Campaign
 from common.workdays import WorkCalendar
@@ -86,12 +88,13 @@ class Run:
 
     def tell(self, users, subject, key: str, who: str, *, tally: Tally | None = None, message=None, **fields) -> None:
         """Queue a message to each user (key `{key}:u{pk}`); nobody to tell is reported in the
-        summary, not silently dropped. `subject` is the unit (or task) the message is about.
+        summary, not silently dropped. `subject` is the unit (or task) the message is about;
+        `who` a msgid (gettext_noop), translated only when nobody is there: a run tells thousands.
 
         The message is `fields`, or `message()` (a function returning them): called only if
         someone is to be told now, so a re-run that finds everything sent builds no text."""
         if not users:
-            self.skip(_("%(subject)s has no %(who)s to tell") % {"subject": subject, "who": who})
+            self.skip(_("%(subject)s has no %(who)s to tell") % {"subject": subject, "who": _(who)})
             return
         made = {}
 
@@ -208,8 +211,20 @@ def units_by_id(unit_ids) -> dict[int, Unit]:
     return Unit.objects.in_bulk(list(set(unit_ids)))
 
 
-def tasks_by_id(task_ids) -> dict[int, Task]:
-    return Task.objects.only("pk", "number", "title", "campaign_id", "sort_key").in_bulk(list(set(task_ids)))
+class TaskRow(NamedTuple):
+    """What a message says of a task (thousands are read per run: no model instances)."""
+
+    pk: int
+    number: str
+    title: str
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+def task_rows(task_ids) -> dict[int, TaskRow]:
+    rows = Task.objects.filter(pk__in=list(set(task_ids))).values_list("pk", "number", "title")
+    return {row[0]: TaskRow(*row) for row in rows}
 
 
 def campaigns_by_id(campaign_ids) -> dict[int, Campaign]:
@@ -317,7 +332,7 @@ def link_to(name: str, pk: int) -> str:
 
 def tell_notice(run: Run, notice: SupervisionNotice, recipients, tally: Tally) -> None:
     run.tell(
-        recipients, notice.unit, f"notice:{notice.pk}", _("liaison or head"), tally=tally,
+        recipients, notice.unit, f"notice:{notice.pk}", N_("liaison or head"), tally=tally,
         kind="notice", unit=notice.unit, task=notice.task, body=notice.body, link=link_to("supervision:notice", notice.pk),
         title=_("Supervision notice: answer by %(date)s") % {
             "date": timezone.localtime(notice.answer_by).strftime("%Y-%m-%d %H:%M")},

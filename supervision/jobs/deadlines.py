@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from campaigns.models import Campaign
 from tasks.models import Task, TaskAssignment
@@ -72,7 +73,7 @@ def deadline_warnings(now: datetime.datetime) -> JobSummary:
                 )
             )  # fmt: skip
         run.tell(
-            leaders.get(task.pk, []), task, f"task-overdue:t{task.pk}:leader", _("responsible leader"), tally=tally,
+            leaders.get(task.pk, []), task, f"task-overdue:t{task.pk}:leader", N_("responsible leader"), tally=tally,
             kind="task_overdue", task=task, link=link, body=body, title=_("Task overdue: %(task)s") % {"task": task},
         )  # fmt: skip
     for spec, notice in issue_notices(run, specs):
@@ -90,7 +91,7 @@ def _warn(run: Run, task: Task, units, people: People, link: str) -> None:
     for unit in units:
         run.tell(
             people.liaisons.get(unit.pk, []) + people.heads.get(unit.pk, []), unit,
-            f"deadline:t{task.pk}:n{unit.pk}:w{level}", _("liaison or head"), tally=run.tally("reminders"),
+            f"deadline:t{task.pk}:n{unit.pk}:w{level}", N_("liaison or head"), tally=run.tally("reminders"),
             kind="deadline", task=task, unit=unit, link=link,
             title=_("Deadline in %(days)s working day(s): %(task)s") % {"days": remaining, "task": task},
             body=_("%(campaign)s — task %(task)s is due %(date)s.") % {

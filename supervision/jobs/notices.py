@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from notifications.services import delivery_send, due_delivery_ids
 from tasks.ledger.sync import open_periods as ledger_open_periods
@@ -47,11 +48,11 @@ def notice_followup(now: datetime.datetime) -> JobSummary:
     leaders = _leaders_of(notices)
     for notice in notices:
         run.tell(
-            leaders[notice.pk], notice.unit, f"notice-late:{notice.pk}:leader", _("responsible leader"),
+            leaders[notice.pk], notice.unit, f"notice-late:{notice.pk}:leader", N_("responsible leader"),
             message=functools.partial(_unanswered, notice),
         )  # fmt: skip
     run.tell(
-        run.office_staff, _("the office"), f"notice-late:office:{ids[0]}-{ids[-1]}-{len(ids)}", _("office staff"),
+        run.office_staff, _("the office"), f"notice-late:office:{ids[0]}-{ids[-1]}-{len(ids)}", N_("office staff"),
         message=functools.partial(_office_digest, notices),
     )  # fmt: skip
     return run.flush()

@@ -13,10 +13,12 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from campaigns import periods as reporting_periods
 from campaigns.models import Campaign, ReportingPeriod
 from tasks.ledger import due
+from tasks.models import Task
 
 from ..models import SupervisionNotice
 from .base import (
@@ -28,7 +30,7 @@ from .base import (
     issue_notices,
     leaders_by_task,
     task_list,
-    tasks_by_id,
+    task_rows,
     tell_notice,
     units_by_id,
 )
@@ -85,7 +87,7 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
         return run.summary
     rows = due.unfiled(levels)
     owed = _by_period_and_unit(rows)
-    units, tasks = units_by_id(row.unit_id for row in rows), tasks_by_id(row.task_id for row in rows)
+    units, tasks = units_by_id(row.unit_id for row in rows), task_rows(row.task_id for row in rows)
     people, workspace = People(units), reverse("tasks:workspace")
 
     def reminder(period, unit, task_ids):
@@ -101,7 +103,7 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
         for unit_id, task_ids in by_unit.items():
             unit = units[unit_id]
             run.tell(
-                people.liaisons.get(unit_id, []), unit, f"remind:p{period_id}:n{unit_id}:{level}", _("liaison"),
+                people.liaisons.get(unit_id, []), unit, f"remind:p{period_id}:n{unit_id}:{level}", N_("liaison"),
                 tally=run.tally("reminders"), message=functools.partial(reminder, period, unit, task_ids),
             )  # fmt: skip
     return run.flush()
@@ -127,7 +129,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
     if not rows and not fixes:
         return run.summary
     units = units_by_id([row.unit_id for row in rows] + [fix.unit_id for fix in fixes])
-    tasks = tasks_by_id([row.task_id for row in rows] + [fix.task_id for fix in fixes])
+    tasks = task_rows(row.task_id for row in rows)
     people = People(units)
     run.load_policies({period.campaign_id for period in periods.values()} | {fix.campaign_id for fix in fixes})
     specs, digests, workspace = [], [], reverse("tasks:workspace")
@@ -152,7 +154,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
             unit, missing = units[unit_id], [tasks[pk] for pk in task_ids]
             tally = run.tally("escalations")
             run.tell(
-                people.heads.get(unit_id, []), unit, f"overdue:p{period_id}:n{unit_id}:head", _("unit head"),
+                people.heads.get(unit_id, []), unit, f"overdue:p{period_id}:n{unit_id}:head", N_("unit head"),
                 tally=tally, message=functools.partial(overdue, period, unit, missing),
             )  # fmt: skip
             if not climb:
@@ -168,7 +170,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
             )  # fmt: skip
         if digest:
             digests.append((period, digest, workdays_late))
-    specs += _fix_overdue_notices(run, fixes, units, tasks)
+    specs += _fix_overdue_notices(run, fixes, units)
     for spec, notice in issue_notices(run, specs):
         tell_notice(run, notice, people.both(spec.unit.pk), spec.tally)
     if digests:
@@ -178,13 +180,14 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
     return run.flush()
 
 
-def _fix_overdue_notices(run: Run, fixes, units, tasks) -> list[NoticeSpec]:
+def _fix_overdue_notices(run: Run, fixes, units) -> list[NoticeSpec]:
     """退回未整改: one notice per obligation whose returned report was not resubmitted by its fix
     deadline; the unit's liaisons and head are told of it (and, unanswered, notice_followup tells
     the leaders and the office)."""
     if not fixes:
         return []
     periods = ReportingPeriod.objects.select_related("campaign").in_bulk({fix.period_id for fix in fixes})
+    tasks = Task.objects.in_bulk({fix.task_id for fix in fixes})  # the notices name them
     specs = []
     for fix in fixes:
         period, task = periods[fix.period_id], tasks[fix.task_id]
@@ -225,10 +228,10 @@ def _tell_digest(run: Run, period: ReportingPeriod, digest, workdays_late: int, 
             by_leader[leader_id].append((unit, led))
     for leader_id, entries in by_leader.items():
         run.tell(
-            [people[leader_id]], period.campaign, f"overdue:p{period.pk}:leader", _("responsible leader"),
+            [people[leader_id]], period.campaign, f"overdue:p{period.pk}:leader", N_("responsible leader"),
             body=f"{period.campaign}\n{lines(entries)}", **message,
         )  # fmt: skip
     run.tell(
-        run.office_staff, period.campaign, f"overdue:p{period.pk}:office", _("office staff"),
+        run.office_staff, period.campaign, f"overdue:p{period.pk}:office", N_("office staff"),
         body=f"{period.campaign}\n{lines(digest)}", **message,
     )  # fmt: skip
