@@ -18,8 +18,16 @@ from .selectors import workspace as workspace_selectors
 
 
 def workspace(request):
-    units = workspace_selectors.workspace(request.user)
-    return render(request, "tasks/workspace.html", {"units": units, "now": timezone.now()})
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    found = workspace_selectors.workspace(request.user, page=page)
+    return render(
+        request,
+        "tasks/workspace.html",
+        {"units": found.units, "now": timezone.now(), "page": found.page, "pages": found.pages},
+    )
 
 
 def _initial(page) -> dict:

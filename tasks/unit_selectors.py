@@ -1,6 +1,8 @@
 """Reads of the unit directory and of a unit's tasks across the campaigns the user may see."""
 
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts import access
@@ -39,11 +41,20 @@ def unit_tasks(user, unit: Unit):
     )
 
 
-def unit_page_tasks(user, unit: Unit, now=None) -> tuple[list[TaskAssignment], dict[str, int]]:
-    """The unit's assignments (unit_tasks), each with `figures`: what the unit owed on the task,
-    filed (on time, late), missed, and fixes overdue, from the ledger; and their totals. Two
-    queries besides the opening check, whatever the number of tasks and periods."""
-    assignments = list(unit_tasks(user, unit))
+# Tasks of a unit shown per page: the busiest unit is on hundreds.
+TASKS_PER_PAGE = 50
+
+
+def unit_page_tasks(user, unit: Unit, page: int = 1, now=None) -> tuple[Page, dict[str, int]]:
+    """A page of the unit's assignments (unit_tasks), each with `figures`: what the unit owed on
+    the task, filed (on time, late), missed, and fixes overdue, from the ledger; and the totals
+    over all its tasks. Three queries besides the opening check, whatever the number of tasks and
+    periods; Http404 for a page past the last."""
+    paginator = Paginator(unit_tasks(user, unit), TASKS_PER_PAGE)
+    try:
+        assignments = paginator.page(page)
+    except InvalidPage:
+        raise Http404 from None
     figures = read_units.unit_figures(user, unit.pk, now)
     empty = dict.fromkeys(read_units.FIGURES, 0)
     for assignment in assignments:

@@ -14,6 +14,6 @@ def unit_list(request):
 
 def unit_detail(request, pk):
     unit = selectors.unit_detail(pk)
-    assignments, totals = selectors.unit_page_tasks(request.user, unit)
+    assignments, totals = selectors.unit_page_tasks(request.user, unit, request.GET.get("page") or 1)
     mark_overdue(assignment.task for assignment in assignments)
     return render(request, "units/unit_detail.html", {"unit": unit, "assignments": assignments, "totals": totals})

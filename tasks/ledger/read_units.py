@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import states
@@ -16,7 +16,12 @@ from .read import visible
 def owed_by_units(rows: QuerySet, unit_ids, period_ids) -> dict[tuple[int, int, int], Obligation]:
     """(task, unit, period) → the obligation, of `rows` (read.visible's) for the units and periods
     given, with its report. One query."""
-    rows = rows.filter(unit_id__in=list(unit_ids), period_id__in=list(period_ids)).select_related("report__period")
+    # No ordering: the model's (period, task, unit) would join those tables to sort by theirs.
+    rows = (
+        rows.filter(unit_id__in=list(unit_ids), period_id__in=list(period_ids))
+        .select_related("report__period")
+        .order_by()
+    )
     return {(o.task_id, o.unit_id, o.period_id): o for o in rows}
 
 
@@ -29,6 +34,24 @@ def returned_to_units(rows: QuerySet, unit_ids) -> QuerySet:
         .select_related("report__reviewed_by", "report__task__campaign", "report__period", "task__campaign", "period")
         .order_by("fix_due_at", "pk")
     )
+
+
+def workspace_counts(rows: QuerySet, assignments: QuerySet, period_ids, current_ids, now) -> dict[int, dict]:
+    """Unit → {to_do, overdue} over `rows` (read.visible's) of the periods given that are owed on
+    `assignments` (the workspace's rows): to do, this period's (`current_ids`) not filed or
+    returned for a fix; overdue, missing or fix overdue (退回未整改). One aggregate query."""
+    on_task = Exists(assignments.order_by().filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id")))
+    open_states = (states.OWED, states.DRAFT, states.RETURNED)
+    counted = (
+        rows.filter(on_task, period_id__in=list(period_ids))
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            to_do=Count("pk", filter=Q(period_id__in=list(current_ids), state__in=open_states)),
+            overdue=Count("pk", filter=states.missing_q(now) | states.fix_overdue_q(now)),
+        )
+    )
+    return {row.pop("unit_id"): row for row in counted}
 
 
 FIGURES = ("owed", "filed", "on_time", "late", "missing", "fix_overdue", "accepted")

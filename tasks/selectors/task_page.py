@@ -107,15 +107,29 @@ class TaskDetail:
 
 
 def latest_reports(user, task: Task):
-    """The latest non-draft report of each unit on the task that the user may read, one query.
+    """The latest non-draft report of each unit on the task that the user may read, two queries.
 
-    Reports come through accounts.access.visible_to: a supporting unit sees only its
-    own unit's reports, a lead unit, the office and leaders see every unit's.
+    The ledger finds each unit's latest filed report (its obligations on the task, by the unique
+    index on task, unit and period), never by scanning the reports table. Reports come through
+    accounts.access.visible_to: a supporting unit sees only its own unit's reports, a lead unit,
+    the office and leaders see every unit's.
     """
-    submitted = access.visible_to(user, ProgressReport).filter(task=task).exclude(status=DRAFT)
-    latest_id = submitted.filter(unit=OuterRef("unit")).order_by("-period__number").values("pk")[:1]
+    latest = (
+        Obligation.objects.filter(task=task, unit_id=OuterRef("unit_id"), report__isnull=False)
+        .exclude(report__status=DRAFT)
+        .order_by("-period__start_date")
+        .values("report_id")[:1]
+    )
+    # Read first (a few ids): given as a list, the access filter runs on those rows only; as a
+    # subquery, PostgreSQL scanned the whole reports table for the access rule first.
+    latest_ids = list(
+        TaskAssignment.objects.filter(task=task)
+        .annotate(report_id=Subquery(latest))
+        .values_list("report_id", flat=True)
+    )
     return (
-        submitted.filter(pk=Subquery(latest_id))
+        access.visible_to(user, ProgressReport)
+        .filter(pk__in=[pk for pk in latest_ids if pk is not None])
         .select_related("period", "submitted_by")
         .prefetch_related("attachments")
     )
@@ -145,7 +159,7 @@ def current_states(user, task: Task, period: ReportingPeriod | None, now: dateti
     opening check); a unit not in it owes nothing for the period."""
     if period is None:
         return {}
-    rows = ledger.visible(user, [task.campaign_id], now).filter(task=task, period=period)
+    rows = ledger.visible(user, [task.campaign_id], now).filter(task=task, period=period).order_by()
     return {obligation.unit_id: obligation for obligation in rows}
 
 

@@ -82,42 +82,67 @@ class WorkspaceRow:
         return self.previous_state in OVERDUE
 
 
+# Rows shown per page: the busiest unit is on hundreds of tasks.
+ROWS_PER_PAGE = 50
+
+
 @dataclass
 class WorkspaceUnit:
+    """A unit's rows on this page, and its counts over all its rows (from the ledger, in SQL)."""
+
     unit: Unit
     rows: list[WorkspaceRow]
     returned: list[Obligation]
-
-    @property
-    def to_do(self) -> int:
-        return sum(1 for row in self.rows if row.period is not None and not row.done)
-
-    @property
-    def overdue(self) -> int:
-        """Reports missing and fixes overdue, this period's and last period's (the ledger's)."""
-        return sum(row.overdue + row.previous_overdue for row in self.rows)
+    to_do: int = 0
+    overdue: int = 0  # reports missing and fixes overdue, this period's and last period's
 
 
-def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]:
+@dataclass
+class Workspace:
+    units: list[WorkspaceUnit]
+    page: int = 1
+    pages: int = 1
+
+    def __iter__(self):
+        return iter(self.units)
+
+    def __len__(self):
+        return len(self.units)
+
+    def __getitem__(self, index):
+        return self.units[index]
+
+
+def workspace(user, now: datetime.datetime | None = None, page: int = 1) -> Workspace:
     """For each unit of the user (liaison or head): its open tasks, as lead or supporting unit,
     in active campaigns, each with the current period's obligation and the previous period's
     when that one is still owed; and its reports the office returned, with the fix's deadline.
-    Seven queries, whatever the number of units, tasks and campaigns."""
+    The rows are paged (ROWS_PER_PAGE, unit by unit; a page past the last shows the last); the
+    counts are of all of them. Ten queries, whatever the number of units, tasks and campaigns."""
     now = now or timezone.now()
     unit_ids = access.workspace_unit_ids(user)
     if not unit_ids:
-        return []
+        return Workspace([])
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("sort_order", "name"))
-    assignments = list(
-        access.visible_to(user, TaskAssignment)
-        .filter(unit_id__in=unit_ids, task__status=Task.Status.OPEN, task__campaign__status=Campaign.Status.ACTIVE)
-        .select_related("task__campaign", "unit")
-        .order_by("-task__campaign__start_date", "task__campaign__code", "task__sort_key")
+    on_tasks = access.visible_to(user, TaskAssignment).filter(
+        unit_id__in=unit_ids, task__status=Task.Status.OPEN, task__campaign__status=Campaign.Status.ACTIVE
     )
-    periods = recent_periods({a.task.campaign_id for a in assignments}, now)
+    pages = max(1, -(-on_tasks.count() // ROWS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * ROWS_PER_PAGE
+    assignments = list(
+        on_tasks.select_related("task__campaign", "unit").order_by(
+            "unit__sort_order", "unit__name", "-task__campaign__start_date", "task__campaign__code", "task__sort_key"
+        )[start : start + ROWS_PER_PAGE]
+    )
+    periods = recent_periods(on_tasks.values("task__campaign_id"), now)
     period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
+    current_ids = [current.pk for current, _previous in periods.values() if current is not None]
     rows = read.visible(user, now=now)
-    owed = read_units.owed_by_units(rows, unit_ids, period_ids)
+    owed = read_units.owed_by_units(
+        rows.filter(task_id__in=[a.task_id for a in assignments]), {a.unit_id for a in assignments}, period_ids
+    )
+    counts = read_units.workspace_counts(rows, on_tasks, period_ids, current_ids, now)
     returned = list(read_units.returned_to_units(rows, unit_ids))
 
     def row(assignment):
@@ -132,11 +157,16 @@ def workspace(user, now: datetime.datetime | None = None) -> list[WorkspaceUnit]
             owed.get((*key, previous.pk)) if previous else None,
         )
 
-    return [
-        WorkspaceUnit(
-            unit=unit,
-            rows=[row(a) for a in assignments if a.unit_id == unit.pk],
-            returned=[obligation for obligation in returned if obligation.unit_id == unit.pk],
-        )
-        for unit in units
-    ]
+    return Workspace(
+        [
+            WorkspaceUnit(
+                unit=unit,
+                rows=[row(a) for a in assignments if a.unit_id == unit.pk],
+                returned=[obligation for obligation in returned if obligation.unit_id == unit.pk],
+                **counts.get(unit.pk, {}),
+            )
+            for unit in units
+        ],
+        page=page,
+        pages=pages,
+    )

@@ -133,3 +133,22 @@ def test_detail_counts_what_the_unit_owed_filed_and_missed_from_the_ledger(clien
     rows = {a.task.number: a.figures for a in response.context["assignments"]}
     assert rows["2"]["owed"] == rows["2"]["missing"] == (r.period.due_at <= timezone.now())
     assert f'data-owed="{due}" data-filed="1" data-missing="{due - 1}"' in response.content.decode()
+
+
+def test_detail_pages_the_units_tasks_and_totals_all_of_them(client, reporting, monkeypatch):
+    from tasks import unit_selectors
+    from tasks.assignments import assignment_add
+
+    r = reporting
+    monkeypatch.setattr(unit_selectors, "TASKS_PER_PAGE", 1)
+    assignment_add(task=r.other_task, unit=r.lead, role="support", from_first_period=True)
+    url = reverse("units:detail", args=[r.lead.pk])
+    client.force_login(r.office)
+    first, second = client.get(url), client.get(url, {"page": 2})
+    assert [a.task.number for a in first.context["assignments"]] == ["1"]
+    assert [a.task.number for a in second.context["assignments"]] == ["2"]
+    assert first.context["totals"] == second.context["totals"]
+    assert first.context["totals"]["owed"] == sum(
+        a.figures["owed"] for response in (first, second) for a in response.context["assignments"]
+    )
+    assert client.get(url, {"page": 3}).status_code == 404

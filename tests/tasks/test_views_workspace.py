@@ -234,3 +234,19 @@ def test_a_unit_added_halfway_owes_nothing_earlier(client, reporting):
     assert not added.previous_owed and not added.previous_overdue
     # Task 1, on which the unit has been from the start, has last period's report missing.
     assert rows["1"].previous_state == "missing" and rows["1"].previous_overdue
+
+
+def test_rows_are_paged_and_the_counts_are_of_every_row(client, reporting, assign, monkeypatch):
+    r = reporting
+    monkeypatch.setattr(workspace_selectors, "ROWS_PER_PAGE", 1)
+    assign(r.other_task, r.lead, "support")
+    client.force_login(r.lead_liaison)
+    first = client.get(reverse("tasks:workspace"))
+    second = client.get(reverse("tasks:workspace"), {"page": 2})
+    assert list(rows_of(first, r.lead)) == ["1"] and list(rows_of(second, r.lead)) == ["2"]
+    counts = [(entry.to_do, entry.overdue) for entry in (first.context["units"][0], second.context["units"][0])]
+    assert counts[0] == counts[1] and counts[0][0] == 2  # both tasks' reports are to do this period
+    assert "?page=2" in first.content.decode() and "?page=1" in second.content.decode()
+    # A page past the last shows the last; a page that is not a number, the first.
+    assert list(rows_of(client.get(reverse("tasks:workspace"), {"page": 9}), r.lead)) == ["2"]
+    assert list(rows_of(client.get(reverse("tasks:workspace"), {"page": "x"}), r.lead)) == ["1"]
