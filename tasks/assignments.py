@@ -87,19 +87,16 @@ def assignments_set_many(
     them: units not listed leave the task, the others join it or change role or order in place.
     The grants of all the tasks follow at once (an import of many tasks syncs them in one go), and
     new and changed rows are written in bulk with their history: a constant number of statements
-    however many tasks (a removal is still one delete each, with its history row)."""
+    however many tasks."""
     if not wanted_by_task:
         return
     current: dict[int, dict[int, TaskAssignment]] = {task.pk: {} for task in wanted_by_task}
     for assignment in TaskAssignment.objects.filter(task__in=list(wanted_by_task)):
         current[assignment.task_id][assignment.unit_id] = assignment
-    created, changed = [], []
+    created, changed, removed = [], [], []
     for task, wanted in wanted_by_task.items():
         listed = {unit.pk for unit, _role, _order in wanted}
-        for unit_id, assignment in current[task.pk].items():
-            if unit_id not in listed:
-                with acting(assignment, by):
-                    assignment.delete()
+        removed += [assignment for unit_id, assignment in current[task.pk].items() if unit_id not in listed]
         for unit, role, order in wanted:
             assignment = current[task.pk].get(unit.pk)
             if assignment is None:
@@ -109,11 +106,33 @@ def assignments_set_many(
                 assignment.role, assignment.sort_order = role, order
                 changed.append(assignment)
     # default_user None: the history takes the request's user, as a save would (common.history).
+    if removed:
+        _delete_with_history(removed, by)
     if created:
         bulk_create_with_history(created, TaskAssignment, default_user=by)
     if changed:
         bulk_update_with_history(changed, TaskAssignment, ["role", "sort_order"], default_user=by)
     _follow({task.pk for task in wanted_by_task}, now, from_first_period)
+
+
+def _delete_with_history(assignments: list[TaskAssignment], by) -> None:
+    """Delete assignments with their "-" history rows, in two statements however many: a delete
+    through the ORM writes each history row on its own (django-simple-history's post_delete)."""
+    history = TaskAssignment.history.model
+    now = timezone.now()
+    history.objects.bulk_create(
+        history(
+            history_type="-", history_date=now, history_change_reason=None,
+            history_user=by or history.get_default_history_user(assignment),
+            **{field.attname: getattr(assignment, field.attname) for field in history.tracked_fields},
+        )
+        for assignment in assignments
+    )  # fmt: skip
+    # Nothing refers to an assignment (grants and terms are keyed by task and unit), so the rows
+    # go without the collector, and without the signal that would write their history again.
+    TaskAssignment.objects.filter(pk__in=[assignment.pk for assignment in assignments])._raw_delete(
+        TaskAssignment.objects.db
+    )
 
 
 @transaction.atomic
