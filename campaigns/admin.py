@@ -48,6 +48,13 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_filter = ["campaign"]
     list_select_related = ["campaign"]
     search_fields = ["campaign__title", "campaign__code"]
+    # Periods follow the campaign's dates and cadence (services.ensure_reporting_periods, run by the
+    # import), and the reporting ledger counts from them: when a period opened, and its due moment,
+    # against which every submission was judged, are not edited by hand.
+    readonly_fields = ["campaign", "number", "due_at", "opened_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CampaignImport)
