@@ -434,7 +434,8 @@ def ledger_consistent(request):
     it. Runs before the test's transaction is rolled back (it asks for the database first, so it is
     torn down before it), inside any module's world. ``ledger_unchecked`` marks the few tests
     that write inconsistent rows on purpose."""
-    uses_db = request.node.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(request.fixturenames))
+    asked = (DB_FIXTURES - {"live_server"}) & set(request.fixturenames)  # live_server alone opens no test database
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(asked)
     if not uses_db or request.node.get_closest_marker("ledger_unchecked"):
         yield
         return
