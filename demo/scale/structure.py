@@ -25,7 +25,8 @@ LEAD, SUPPORT = TaskAssignment.Role.LEAD, TaskAssignment.Role.SUPPORT
 BIG_CAMPAIGN_TASKS = 1000
 # The busiest unit's share of leads and of support places: a few hundred tasks at city scale.
 BUSIEST_LEAD, BUSIEST_SUPPORT = 0.04, 0.02
-SUPPORTS = [(0, 0.05), (1, 0.20), (2, 0.30), (3, 0.45)]
+SUPPORTS = [(0, 0.02), (1, 0.10), (2, 0.28), (3, 0.60)]
+CLOSED_PAST_DEADLINE, CLOSED_EARLY = 0.6, 0.03
 
 
 @dataclass
@@ -145,13 +146,16 @@ def build_tasks(structure: Structure, people: People, *, tasks: int, now: dateti
         for n in range(1, task_count + 1):
             task_pk += 1
             number = str(n)
-            deadline = campaign.start_date + datetime.timedelta(days=rng.randint(span // 4, span))
+            deadline = campaign.start_date + datetime.timedelta(days=rng.randint(span // 2, span + 56))
             closed_at = None
-            if begun and rng.random() < 0.1:
-                # Closed off (销号) in some begun period, before now.
-                period = rng.choice(begun)
-                closed_at = min(_local(period.start_date + 2 * DAY, 15), now - datetime.timedelta(hours=1))
-                closed_at = max(closed_at, created + DAY)
+            # Most tasks past their deadline were closed off (销号) around it; the others are
+            # overdue. A few are closed early.
+            if deadline < today and rng.random() < CLOSED_PAST_DEADLINE:
+                closed_at = _local(deadline + rng.randint(-10, 10) * DAY, 15)
+            elif begun and rng.random() < CLOSED_EARLY:
+                closed_at = _local(rng.choice(begun).start_date + 2 * DAY, 15)
+            if closed_at is not None:
+                closed_at = max(min(closed_at, now - datetime.timedelta(hours=1)), created + DAY)
             status = Task.Status.CLOSED if closed_at else Task.Status.OPEN
             task_rows.append((
                 task_pk, campaign.pk, section_ids[(n - 1) * sections // task_count], number, sort_key(number), None,
