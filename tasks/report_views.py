@@ -26,7 +26,13 @@ def workspace(request):
     return render(
         request,
         "tasks/workspace.html",
-        {"units": found.units, "now": timezone.now(), "page": found.page, "pages": found.pages},
+        {
+            "units": found.units,
+            "now": timezone.now(),
+            "page": found.page,
+            "pages": found.pages,
+            "returned_more": found.returned_more,
+        },  # fmt: skip
     )
 
 

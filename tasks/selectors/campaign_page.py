@@ -60,8 +60,9 @@ def split_assignments(tasks) -> None:
         task.support_assignments = [a for a in task.assignment_list if a.role == TaskAssignment.Role.SUPPORT]
 
 
-# Tasks per page of a campaign: a 1,000-task campaign is ten pages, each well under 1 MB.
-TASKS_PER_PAGE = 100
+# Tasks per page of a campaign: a 1,000-task campaign is twenty pages, each rendered in well
+# under the 150 ms a page may take at city scale (100 rows took about twice as long).
+TASKS_PER_PAGE = 50
 
 
 @dataclass

@@ -84,6 +84,8 @@ class WorkspaceRow:
 
 # Rows shown per page: the busiest unit is on hundreds of tasks.
 ROWS_PER_PAGE = 50
+# Returned reports listed (earliest fix deadline first); the rest are counted.
+RETURNED_SHOWN = 20
 
 
 @dataclass
@@ -102,6 +104,11 @@ class Workspace:
     units: list[WorkspaceUnit]
     page: int = 1
     pages: int = 1
+    returned_total: int = 0  # all the units' returned reports, of which RETURNED_SHOWN are listed
+
+    @property
+    def returned_more(self) -> int:
+        return self.returned_total - sum(len(entry.returned) for entry in self.units)
 
     def __iter__(self):
         return iter(self.units)
@@ -143,7 +150,10 @@ def workspace(user, now: datetime.datetime | None = None, page: int = 1) -> Work
         rows.filter(task_id__in=[a.task_id for a in assignments]), {a.unit_id for a in assignments}, period_ids
     )
     counts = read_units.workspace_counts(rows, on_tasks, period_ids, current_ids, now)
-    returned = list(read_units.returned_to_units(rows, unit_ids))
+    returned_rows = read_units.returned_to_units(rows, unit_ids)
+    # The earliest fix deadlines first, a bounded list: a unit can have scores returned.
+    returned = list(returned_rows[:RETURNED_SHOWN])
+    returned_total = returned_rows.count() if len(returned) == RETURNED_SHOWN else len(returned)
 
     def row(assignment):
         current, previous = periods.get(assignment.task.campaign_id, (None, None))
@@ -169,4 +179,5 @@ def workspace(user, now: datetime.datetime | None = None, page: int = 1) -> Work
         ],
         page=page,
         pages=pages,
+        returned_total=returned_total,
     )
