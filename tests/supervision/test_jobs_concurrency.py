@@ -54,3 +54,19 @@ def test_concurrent_runs_create_nothing_twice(name, moment):
     assert (Notification.objects.count(), SupervisionNotice.objects.count()) == alone
     keys = list(Notification.objects.values_list("key", flat=True))
     assert len(keys) == len(set(keys))
+
+
+def test_concurrent_follow_ups_tell_of_each_notice_once():
+    """Two runs at once claim disjoint notices (FOR UPDATE SKIP LOCKED): every unanswered notice is
+    in exactly one office digest, and each leader is told of it once."""
+    load_demo(now=at(2026, 11, 23))
+    run_job("overdue_sweep", at(2026, 12, 1, 8, 30))
+    notices = SupervisionNotice.objects.count()
+    assert notices > 0
+    assert concurrently("notice_followup", at(2026, 12, 7, 9, 15)) == []
+    assert not SupervisionNotice.objects.filter(followed_up_at__isnull=True).exists()
+    office = Notification.objects.filter(key__startswith="notice-late:office:", recipient__username="office")
+    assert sum(len(n.body.splitlines()) for n in office) == notices
+    keys = list(Notification.objects.values_list("key", flat=True))
+    assert len(keys) == len(set(keys))
+    assert run_job("notice_followup", at(2026, 12, 7, 9, 30)).notifications == 0
