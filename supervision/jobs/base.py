@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
@@ -240,13 +241,14 @@ def task_list(tasks) -> str:
 
 @dataclass
 class NoticeSpec:
-    """A notice a job wants issued once (by `key`), and the tally it counts in."""
+    """A notice a job wants issued once (by `key`), and the tally it counts in. `body` may be a
+    function, called only if the notice is issued now (a re-run finds thousands issued)."""
 
     key: str
     kind: str
     campaign_id: int
     unit: Unit
-    body: str
+    body: str | Callable[[], str]
     tally: Tally
     period_id: int | None = None
     task: Task | None = None
@@ -269,7 +271,8 @@ def issue_notices(run: Run, specs: list[NoticeSpec]) -> list[tuple[NoticeSpec, S
     rows = [
         SupervisionNotice(
             key=spec.key, kind=spec.kind, campaign_id=spec.campaign_id, unit=spec.unit, period_id=spec.period_id,
-            task=spec.task, body=spec.body, issued_at=run.now, answer_by=run.answer_by(spec.campaign_id),
+            task=spec.task, body=spec.body() if callable(spec.body) else spec.body, issued_at=run.now,
+            answer_by=run.answer_by(spec.campaign_id),
         )
         for spec in fresh
     ]  # fmt: skip

@@ -164,8 +164,7 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
                 NoticeSpec(
                     key=f"notice:reports:p{period_id}:n{unit_id}", kind=SupervisionNotice.Kind.OVERDUE_REPORTS,
                     campaign_id=period.campaign_id, unit=unit, period_id=period_id, tally=tally,
-                    body=_("Reports of period %(period)s are %(days)s working day(s) overdue:\n%(tasks)s") % {
-                        "period": period.number, "days": workdays_late, "tasks": task_list(missing)},
+                    body=functools.partial(_notice_body, period, workdays_late, missing),
                 )
             )  # fmt: skip
         if digest:
@@ -178,6 +177,11 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
         for period, digest, workdays_late in digests:
             _tell_digest(run, period, digest, workdays_late, leaders)
     return run.flush()
+
+
+def _notice_body(period: ReportingPeriod, workdays_late: int, missing) -> str:
+    return _("Reports of period %(period)s are %(days)s working day(s) overdue:\n%(tasks)s") % {
+        "period": period.number, "days": workdays_late, "tasks": task_list(missing)}  # fmt: skip
 
 
 def _fix_overdue_notices(run: Run, fixes, units) -> list[NoticeSpec]:
