@@ -72,6 +72,22 @@ def test_a_unit_added_halfway_owes_from_the_current_period_and_nothing_earlier(w
     assert Obligation.objects.get(task=world.task, unit=late, period=world.period).first_late is True
 
 
+def test_a_unit_added_halfway_is_escalated_for_nothing_earlier(world, member):
+    from supervision.jobs import run_job
+    from supervision.models import SupervisionNotice
+
+    late = UnitFactory(name="区住房和城乡建设局")
+    assignment_add(task=world.task, unit=late, role="support", now=at(2026, 3, 25, 10))
+    member(late, "head")
+    run_job("overdue_sweep", now=at(2026, 3, 31, 18, 30))  # past every escalation of periods 1–4
+
+    def notified(unit):
+        return set(SupervisionNotice.objects.filter(unit=unit).values_list("period__number", flat=True))
+
+    assert notified(world.support) == {1, 2, 3, 4}  # on the task from the start, missing them all
+    assert notified(late) == {4}
+
+
 def test_a_unit_taken_off_keeps_what_it_owed_and_filed_and_owes_nothing_after(world):
     save(world, world.support, world.support_liaison, period=world.previous_period, now=at(2026, 3, 20, 9))
     draft = save(world, world.support, world.support_liaison, submit=False, now=at(2026, 3, 24, 9))
