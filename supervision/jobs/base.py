@@ -228,6 +228,18 @@ def task_rows(task_ids) -> dict[int, TaskRow]:
     return {row[0]: TaskRow(*row) for row in rows}
 
 
+class LazyTaskRows:
+    """task_rows read at the first look-up: a re-run that finds every message sent reads none."""
+
+    def __init__(self, task_ids):
+        self._ids, self._rows = set(task_ids), None
+
+    def __getitem__(self, pk: int) -> TaskRow:
+        if self._rows is None:
+            self._rows = task_rows(self._ids)
+        return self._rows[pk]
+
+
 def campaigns_by_id(campaign_ids) -> dict[int, Campaign]:
     return Campaign.objects.in_bulk(list(set(campaign_ids)))
 

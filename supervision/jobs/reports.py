@@ -24,6 +24,7 @@ from ..models import SupervisionNotice
 from .base import (
     OVERDUE_LOOKBACK,
     JobSummary,
+    LazyTaskRows,
     NoticeSpec,
     People,
     Run,
@@ -87,7 +88,7 @@ def report_reminders(now: datetime.datetime) -> JobSummary:
         return run.summary
     rows = due.unfiled(levels)
     owed = _by_period_and_unit(rows)
-    units, tasks = units_by_id(row.unit_id for row in rows), task_rows(row.task_id for row in rows)
+    units, tasks = units_by_id(row.unit_id for row in rows), LazyTaskRows(row.task_id for row in rows)
     people, workspace = People(units), reverse("tasks:workspace")
 
     def reminder(period, unit, task_ids):
