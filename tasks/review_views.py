@@ -75,7 +75,7 @@ def review_queue(request, code):
     }
     queue = review.review_queue(request.user, code, **filters)
     page = Paginator(queue.rows, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = review.queue_rows(request.user, page.object_list)
+    rows = review.queue_rows(request.user, page.object_list, queue.campaign)
     query = request.GET.copy()
     query.pop("page", None)
     # The counts are filters: each links to the table of that state.

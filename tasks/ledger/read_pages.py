@@ -30,11 +30,6 @@ def campaign_rows(user, campaign_id: int) -> QuerySet:
     return access.visible_to(user, Obligation).filter(campaign_id=campaign_id)
 
 
-def office_shown(rows: QuerySet, now: datetime.datetime) -> QuerySet:
-    """`rows` annotated with `shown`, the state as the office sees it at `now`."""
-    return rows.annotate(shown=states.shown_case(now))
-
-
 def period_shown(period, now: datetime.datetime) -> Case:
     """states.shown_case for the obligations of one period, as the office sees them: the period's
     due moment is known, so no join to the periods (what a count over thousands of rows saves)."""
@@ -167,15 +162,16 @@ def filed_in(rows: QuerySet, shown_states: Iterable[str], now: datetime.datetime
     return rows.filter(states.filed_q()).filter(wanted)
 
 
-def with_reports(ids: list[int]) -> list[Obligation]:
-    """The obligations of `ids`, in that order, each with its task, unit, period and report (its
-    evidence and indicator values prefetched): a page of the review queue."""
+def with_reports(ids: list[int], campaign) -> list[Obligation]:
+    """The obligations of `ids` (of `campaign`), in that order, each with its task, unit, period
+    and report (its evidence and indicator values prefetched): a page of the review queue."""
     rows = (
         Obligation.objects.filter(pk__in=ids)
-        .select_related(
-            "task__campaign", "task__section", "unit", "period", "report__submitted_by", "report__reviewed_by"
-        )
+        .select_related("task__section", "unit", "period", "report__submitted_by", "report__reviewed_by")
         .prefetch_related("report__attachments", "report__indicator_values__indicator")
     )
     order = {pk: index for index, pk in enumerate(ids)}
-    return sorted(rows, key=lambda row: order[row.pk])
+    rows = sorted(rows, key=lambda row: order[row.pk])
+    for row in rows:  # one campaign, not one copy per row (the task's address names it)
+        row.task.campaign = campaign
+    return rows

@@ -142,10 +142,10 @@ class QueueRow:
         return states.SHOWN_LABELS[self.state]
 
 
-def queue_rows(user, obligation_ids, now: datetime.datetime | None = None) -> list[QueueRow]:
-    """A page of the queue (obligation ids) as rows, each report only if the user may see it. A
+def queue_rows(user, obligation_ids, campaign: Campaign, now: datetime.datetime | None = None) -> list[QueueRow]:
+    """A page of the queue (obligation ids of `campaign`) as rows, each report only if the user may see it. A
     fixed number of queries: the rows, their evidence and indicator values, the visible reports."""
-    obligations = read_pages.with_reports(list(obligation_ids))
+    obligations = read_pages.with_reports(list(obligation_ids), campaign)
     now = now or timezone.now()
     report_ids = [o.report_id for o in obligations if o.report_id is not None]
     seen = set(access.visible_to(user, ProgressReport).filter(pk__in=report_ids).values_list("pk", flat=True))
