@@ -141,6 +141,13 @@ def pages(bench: Bench, scene: Scene, repeat: int, only):
             html=True,
         )  # fmt: skip
 
+    # What every page pays before its own work (middleware, session, user): the smallest view.
+    if not only or "overhead" in only:
+        client = clients["office"]
+        guarded(
+            bench, "request overhead (favicon redirect, office)", lambda: client.get(reverse("favicon")), repeat=repeat
+        )
+
     # Workspace: the unit's open tasks, this period's and last period's state of each.
     workspace_sql = """
         SELECT t.id, t.number, t.title, t.deadline, c.code, a.role, p.number, p.due_at, o.state, o.fix_due_at
