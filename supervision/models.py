@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +78,9 @@ class SupervisionNotice(models.Model):
         verbose_name_plural = _("supervision notices")
         indexes = [
             models.Index(fields=["status", "answer_by"], name="notice_status_answer_by_idx"),
+            # The notices list: the latest first, everyone's (office, leaders) or a unit's.
+            models.Index(F("issued_at").desc(), F("id").desc(), name="notice_issued_idx"),
+            models.Index(F("unit"), F("issued_at").desc(), F("id").desc(), name="notice_unit_issued_idx"),
             # notice_followup: open notices not followed up yet, by answer-by (few rows).
             models.Index(
                 fields=["answer_by"],

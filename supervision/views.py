@@ -16,7 +16,11 @@ from .models import SupervisionNotice
 
 
 def notice_list(request):
-    notices = access.visible_to(request.user, SupervisionNotice).select_related("unit", "task__campaign", "campaign")
+    # Latest first with a tie-break, along notice_issued_idx / notice_unit_issued_idx; the list
+    # shows a task's number only, so its campaign is not joined.
+    notices = (
+        access.visible_to(request.user, SupervisionNotice).select_related("unit", "task").order_by("-issued_at", "-id")
+    )
     page = Paginator(notices, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/notice_list.html", {"page": page})
 
