@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from ..ledger import read as ledger
 from ..ledger.models import Obligation
 from ..ledger.sync import not_owed_reason
 from ..models import Indicator, ProgressReport, Task
-from .campaign_page import assignments_prefetches
+from .campaign_page import assignments_prefetch, split_assignments
 from .states import DRAFT
 from .task_page import UnitReport
 
@@ -77,11 +78,18 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
     PermissionDenied for a visible task the user does not report on for that unit.
     """
     task = get_object_or_404(
-        access.visible_to(user, Task).select_related("campaign").prefetch_related(*assignments_prefetches()),
+        access.visible_to(user, Task).select_related("campaign").prefetch_related(assignments_prefetch()),
         campaign__code=campaign_code,
         number=number,
     )
-    unit = access.units_reporting_for(user, task).filter(pk=unit_id).first()
+    split_assignments([task])
+    # Whether the unit also leads the task, read with it (one query, not two).
+    unit = (
+        access.units_reporting_for(user, task)
+        .filter(pk=unit_id)
+        .annotate(leads_on=Exists(access.lead_units_for(user, task).filter(pk=OuterRef("pk"))))
+        .first()
+    )
     if unit is None:
         raise PermissionDenied
     period = get_object_or_404(ReportingPeriod, campaign_id=task.campaign_id, number=period_number)
@@ -92,7 +100,7 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
         .select_related("period", "submitted_by", "reviewed_by")
         .prefetch_related("attachments", "indicator_values__indicator")
     }
-    leads = access.lead_units_for(user, task).filter(pk=unit.pk).exists()
+    leads = unit.leads_on
     others = []
     if leads:
         for assignment in task.lead_assignments + task.support_assignments:
@@ -111,9 +119,9 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
         period=period,
         report=report,
         indicators=list(task.indicators.all()),
-        can_edit=not not_owed
-        and access.can(user, "report", (task, unit))
-        and (report is None or report.is_editable_state),
+        # access.can(user, "report", (task, unit)): the unit is one the user reports for (read
+        # above through units_reporting_for), so what remains of that rule is an open task.
+        can_edit=not not_owed and task.status == Task.Status.OPEN and (report is None or report.is_editable_state),
         leads=leads,
         others=others,
         obligation=obligation,

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from ..models import (
     Task,
     TaskAssignment,
 )
-from .campaign_page import assignments_prefetches
+from .campaign_page import assignments_prefetch, split_assignments
 from .states import DRAFT
 from .timeline import TimelinePage, task_requests, timeline_page
 
@@ -163,6 +163,22 @@ def current_states(user, task: Task, period: ReportingPeriod | None, now: dateti
     return {obligation.unit_id: obligation for obligation in rows}
 
 
+def user_units(user, task: Task) -> tuple[list[Unit], list[Unit]]:
+    """The units the user reports for on the task, and those of them (or others) it leads, as
+    accounts.access.units_reporting_for / lead_units_for give them: one query for both."""
+    reporting = access.units_reporting_for(user, task)
+    leading = access.lead_units_for(user, task)
+    units = list(
+        Unit.objects.filter(Q(pk__in=reporting.values("pk")) | Q(pk__in=leading.values("pk")))
+        .annotate(
+            reports_for=Exists(reporting.filter(pk=OuterRef("pk"))),
+            leads_on=Exists(leading.filter(pk=OuterRef("pk"))),
+        )
+        .order_by("sort_order", "name")
+    )
+    return [unit for unit in units if unit.reports_for], [unit for unit in units if unit.leads_on]
+
+
 def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | None = None,
                 before: datetime.datetime | None = None) -> TaskDetail:  # fmt: skip
     """A visible task with everything its page shows: units, leaders, milestones, sub-items,
@@ -176,15 +192,14 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
     task = get_object_or_404(
         access.visible_to(user, Task)
         .select_related("campaign", "section", "phase", "parent__campaign")
-        .prefetch_related("leaders", "milestones", *assignments_prefetches()),
+        .prefetch_related("leaders", "milestones", assignments_prefetch()),
         campaign__code=campaign_code,
         number=number,
     )
     sub_items = list(
-        task.sub_items.select_related("campaign", "phase")
-        .prefetch_related(*assignments_prefetches())
-        .order_by("sort_key")
+        task.sub_items.select_related("campaign", "phase").prefetch_related(assignments_prefetch()).order_by("sort_key")
     )
+    split_assignments([task, *sub_items])
     current = current_periods([task.campaign_id], now).get(task.campaign_id)
     owed = current_states(user, task, current, now)
     reports = {report.unit_id: report for report in latest_reports(user, task)}
@@ -195,13 +210,14 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
         unit_reports.append(UnitReport(assignment, reports.get(assignment.unit_id), state, obligation))
     comments = list(task.leader_comments.select_related("author"))
     completions, extensions = task_requests(task)
+    reporting_units, lead_units = user_units(user, task)
     return TaskDetail(
         task=task,
         sub_items=sub_items,
         unit_reports=unit_reports,
         current_period=current,
-        reporting_units=list(access.units_reporting_for(user, task).order_by("sort_order", "name")),
-        lead_units=list(access.lead_units_for(user, task).order_by("sort_order", "name")),
+        reporting_units=reporting_units,
+        lead_units=lead_units,
         indicators=indicator_series(user, task),
         comments=comments,
         completion_requests=completions,
