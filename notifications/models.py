@@ -32,7 +32,16 @@ class Notification(models.Model):
         db_table = "supervision_notification"
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx"),
+            # The inbox: a recipient's notifications, latest first.
+            models.Index(
+                models.F("recipient"),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="notification_latest_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -6,7 +6,9 @@ from .models import Notification
 
 
 def inbox(user):
-    return access.visible_to(user, Notification).select_related("task__campaign", "unit")
+    # Latest first along notification_latest_idx; the inbox shows a notification's own
+    # title, body and time, so nothing is joined.
+    return access.visible_to(user, Notification).order_by("-created_at", "-id")
 
 
 def unread_count(user) -> int:
