@@ -162,16 +162,22 @@ def filed_in(rows: QuerySet, shown_states: Iterable[str], now: datetime.datetime
     return rows.filter(states.filed_q()).filter(wanted)
 
 
-def with_reports(ids: list[int], campaign) -> list[Obligation]:
-    """The obligations of `ids` (of `campaign`), in that order, each with its task, unit, period
-    and report (its evidence and indicator values prefetched): a page of the review queue."""
+def with_reports(ids: list[int], campaign, period) -> list[Obligation]:
+    """The obligations of `ids` (of `campaign` and `period`), in that order, each with its task,
+    unit, period and report (its evidence and indicator values prefetched): a page of the review
+    queue."""
+    # No ordering in SQL (the model's would join its tables for nothing): `ids` gives the order.
+    # Fewer joins, less planning: the campaign and the period are the page's, given.
     rows = (
         Obligation.objects.filter(pk__in=ids)
-        .select_related("task__section", "unit", "period", "report__submitted_by", "report__reviewed_by")
+        .select_related("task", "unit", "report__submitted_by", "report__reviewed_by")
         .prefetch_related("report__attachments", "report__indicator_values__indicator")
+        .order_by()
     )
     order = {pk: index for index, pk in enumerate(ids)}
     rows = sorted(rows, key=lambda row: order[row.pk])
-    for row in rows:  # one campaign, not one copy per row (the task's address names it)
+    for row in rows:  # one campaign and period, not one copy per row (the task's address names it)
         row.task.campaign = campaign
+        if period is not None and row.period_id == period.pk:
+            row.period = period
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
 from . import states
@@ -29,11 +29,22 @@ def returned_to_units(rows: QuerySet, unit_ids) -> QuerySet:
     """Of `rows` (read.visible's), the units' reports returned by the office and not resubmitted
     yet (the fix's drafts included), oldest fix deadline first, each with its report, task and
     period."""
+    # The report's task and period are the obligation's (see returned_list): not joined twice.
     return (
         rows.filter(unit_id__in=list(unit_ids), state=states.RETURNED, report__isnull=False)
-        .select_related("report__reviewed_by", "report__task__campaign", "report__period", "task__campaign", "period")
+        .select_related("report__reviewed_by", "task__campaign", "period")
         .order_by("fix_due_at", "pk")
     )
+
+
+def returned_list(rows: QuerySet, limit: int) -> tuple[list[Obligation], int]:
+    """The first `limit` of returned_to_units' `rows`, their reports given the obligation's task
+    and period (the same rows), and how many there are in all. One query: the total rides along."""
+    found = list(rows.annotate(total=Window(Count("pk")))[:limit])
+    for obligation in found:
+        obligation.report.task = obligation.task
+        obligation.report.period = obligation.period
+    return found, (found[0].total if found else 0)
 
 
 def workspace_counts(rows: QuerySet, assignments: QuerySet, period_ids, current_ids, now) -> dict[int, dict]:

@@ -142,13 +142,16 @@ class QueueRow:
         return states.SHOWN_LABELS[self.state]
 
 
-def queue_rows(user, obligation_ids, campaign: Campaign, now: datetime.datetime | None = None) -> list[QueueRow]:
-    """A page of the queue (obligation ids of `campaign`) as rows, each report only if the user may see it. A
-    fixed number of queries: the rows, their evidence and indicator values, the visible reports."""
-    obligations = read_pages.with_reports(list(obligation_ids), campaign)
+def queue_rows(user, obligation_ids, queue: ReviewQueue, now: datetime.datetime | None = None) -> list[QueueRow]:
+    """A page of the queue (obligation ids of its campaign and period) as rows, each report only if the user may
+    see it. A fixed number of queries: the rows, their evidence and indicator values, the visible reports."""
+    obligations = read_pages.with_reports(list(obligation_ids), queue.campaign, queue.period)
     now = now or timezone.now()
     report_ids = [o.report_id for o in obligations if o.report_id is not None]
-    seen = set(access.visible_to(user, ProgressReport).filter(pk__in=report_ids).values_list("pk", flat=True))
+    # Unordered: the report model's ordering would join five tables to a set of ids.
+    seen = set(
+        access.visible_to(user, ProgressReport).filter(pk__in=report_ids).order_by().values_list("pk", flat=True)
+    )
     rows = []
     for o in obligations:
         report = o.report if o.report_id in seen else None
