@@ -98,6 +98,10 @@ class Obligation(models.Model):
                 condition=Q(state__in=["submitted", "resubmitted"]),
                 name="obligation_awaiting_review_idx",
             ),
+            # A unit's reports returned for a fix, earliest fix deadline first (its workspace).
+            models.Index(
+                fields=["unit", "fix_due_at"], condition=Q(state="returned"), name="obligation_unit_returned_idx"
+            ),
         ]
 
     def __str__(self):

@@ -150,7 +150,13 @@ def workspace(user, now: datetime.datetime | None = None, page: int = 1) -> Work
         page = max(1, -(-on_tasks.count() // ROWS_PER_PAGE))
         assignments = list(ordered[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE])
     pages = max(1, -(-assignments[0].total // ROWS_PER_PAGE)) if assignments else 1
-    periods = recent_periods(on_tasks.values("task__campaign_id"), now)
+    # The same assignments without the visibility rule, to compute periods and counts over rows
+    # that are visible already (obligations of visible campaigns: access rules them the same):
+    # the rule's subquery, planned and run once per statement, is the page's largest cost.
+    mine = TaskAssignment.objects.filter(
+        unit_id__in=unit_ids, task__status=Task.Status.OPEN, task__campaign__status=Campaign.Status.ACTIVE
+    )
+    periods = recent_periods(mine.values("task__campaign_id"), now)
     period_ids = [period.pk for pair in periods.values() for period in pair if period is not None]
     current_ids = [current.pk for current, _previous in periods.values() if current is not None]
     rows = read.visible(user, now=now)
