@@ -6,6 +6,8 @@ supervision, never reads supervision's models.
 
 from __future__ import annotations
 
+from django.db.models import Case, F, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -22,27 +24,45 @@ ACTIONS = {
 
 def supervision_events(user, task, *, before=None, limit=PAGE_SIZE):
     """The office urging units on this task, and supervision notices about it the user may see:
-    a page of them (tasks.selectors.timeline.window), three queries, each limited in SQL."""
+    a page of them (tasks.selectors.timeline.window), two queries, each limited in SQL."""
     urges, urges_end = window(
         access.visible_to(user, Urge).filter(task=task).select_related("urged_by", "unit"), "urged_at", before, limit
     )
-    notices = access.visible_to(user, SupervisionNotice).filter(task=task).select_related("unit", "answered_by")
-    issued, issued_end = window(notices, "issued_at", before, limit)
-    answered, answered_end = window(notices.filter(answered_at__isnull=False), "answered_at", before, limit)
+    notices, notices_end = _notices_window(access.visible_to(user, SupervisionNotice).filter(task=task), before, limit)
     events = [
         TimelineEvent(urge.urged_at, "urge", urge.urged_by, subject=urge.unit.display_name, text=urge.note)
         for urge in reversed(urges)
     ]
+    issued = sorted((n for n in notices if before is None or n.issued_at < before), key=lambda n: (n.issued_at, n.pk))
     events += [
         TimelineEvent(notice.issued_at, "notice:issued", subject=notice.unit.display_name, text=notice.body)
-        for notice in reversed(issued)
+        for notice in issued
     ]
+    answered = sorted(
+        (n for n in notices if n.answered_at is not None and (before is None or n.answered_at < before)),
+        key=lambda n: (n.answered_at, n.pk),
+    )
     events += [
         TimelineEvent(
             notice.answered_at, "notice:answered", notice.answered_by, subject=notice.unit.display_name,
             text=notice.answer,
         )
-        for notice in reversed(answered)
+        for notice in answered
     ]  # fmt: skip
-    horizons = [end for end in (urges_end, issued_end, answered_end) if end is not None]
+    horizons = [end for end in (urges_end, notices_end) if end is not None]
     return events, max(horizons) if horizons else None
+
+
+def _notices_window(notices, before, limit):
+    """The `limit` notices whose latest event (answered, else issued) before `before` is newest,
+    one query (issue and answer were two windows, two statements), and the horizon as `window`
+    gives it: every notice left out has no event after it, so no event after it is missed."""
+    if before is not None:
+        notices = notices.filter(issued_at__lt=before)
+        latest = Case(When(answered_at__lt=before, then=F("answered_at")), default=F("issued_at"))
+    else:
+        latest = Coalesce("answered_at", "issued_at")
+    fetched = list(
+        notices.select_related("unit", "answered_by").annotate(latest_at=latest).order_by("-latest_at", "-pk")[:limit]
+    )
+    return fetched, (fetched[-1].latest_at if len(fetched) == limit else None)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, OuterRef, Prefetch, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -106,30 +106,50 @@ class TaskDetail:
         return next((r for r in self.extension_requests if r.status == Decision.PENDING), None)
 
 
-def latest_reports(user, task: Task):
-    """The latest non-draft report of each unit on the task that the user may read, two queries.
+def latest_report_id() -> Subquery:
+    """For a TaskAssignment row: the id of its unit's latest non-draft report on its task.
 
-    The ledger finds each unit's latest filed report (its obligations on the task, by the unique
-    index on task, unit and period), never by scanning the reports table. Reports come through
-    accounts.access.visible_to: a supporting unit sees only its own unit's reports, a lead unit,
-    the office and leaders see every unit's.
-    """
-    latest = (
-        Obligation.objects.filter(task=task, unit_id=OuterRef("unit_id"), report__isnull=False)
+    The ledger finds it (the unit's obligations on the task, by the unique index on task, unit
+    and period), never by scanning the reports table."""
+    return Subquery(
+        Obligation.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), report__isnull=False)
         .exclude(report__status=DRAFT)
         .order_by("-period__start_date")
         .values("report_id")[:1]
     )
+
+
+def assignments_with_latest_report() -> Prefetch:
+    """assignments_prefetch (tasks.selectors.campaign_page), each row with `latest_report_id`:
+    the task page reads its units and their latest reports' ids in one query."""
+    return Prefetch(
+        "assignments",
+        queryset=TaskAssignment.objects.select_related("unit")
+        .annotate(latest_report_id=latest_report_id())
+        .order_by("sort_order", "id"),
+        to_attr="assignment_list",
+    )
+
+
+def latest_reports(user, task: Task, report_ids: list[int] | None = None):
+    """The latest non-draft report of each unit on the task that the user may read, one query
+    given `report_ids` (the `latest_report_id` of the task's assignments, when already read),
+    else two.
+
+    Reports come through accounts.access.visible_to: a supporting unit sees only its own unit's
+    reports, a lead unit, the office and leaders see every unit's.
+    """
     # Read first (a few ids): given as a list, the access filter runs on those rows only; as a
     # subquery, PostgreSQL scanned the whole reports table for the access rule first.
-    latest_ids = list(
-        TaskAssignment.objects.filter(task=task)
-        .annotate(report_id=Subquery(latest))
-        .values_list("report_id", flat=True)
-    )
+    if report_ids is None:
+        report_ids = list(
+            TaskAssignment.objects.filter(task=task)
+            .annotate(report_id=latest_report_id())
+            .values_list("report_id", flat=True)
+        )
     return (
         access.visible_to(user, ProgressReport)
-        .filter(pk__in=[pk for pk in latest_ids if pk is not None])
+        .filter(pk__in=[pk for pk in report_ids if pk is not None])
         .select_related("period", "submitted_by")
         .prefetch_related("attachments")
     )
@@ -166,17 +186,22 @@ def current_states(user, task: Task, period: ReportingPeriod | None, now: dateti
 def user_units(user, task: Task) -> tuple[list[Unit], list[Unit]]:
     """The units the user reports for on the task, and those of them (or others) it leads, as
     accounts.access.units_reporting_for / lead_units_for give them: one query for both."""
-    reporting = access.units_reporting_for(user, task)
-    leading = access.lead_units_for(user, task)
-    units = list(
-        Unit.objects.filter(Q(pk__in=reporting.values("pk")) | Q(pk__in=leading.values("pk")))
-        .annotate(
-            reports_for=Exists(reporting.filter(pk=OuterRef("pk"))),
-            leads_on=Exists(leading.filter(pk=OuterRef("pk"))),
+    # One UNION of the two access querysets: planned as two small statements, where an OR of
+    # subqueries with EXISTS annotations cost several times more to plan than to run.
+    rows = list(
+        access.units_reporting_for(user, task)
+        .annotate(holds=Value(REPORTS, output_field=CharField()))
+        .order_by()  # a part of a UNION has no order of its own (SQLite refuses one)
+        .union(
+            access.lead_units_for(user, task).annotate(holds=Value(LEADS, output_field=CharField())).order_by(),
+            all=True,
         )
         .order_by("sort_order", "name")
     )
-    return [unit for unit in units if unit.reports_for], [unit for unit in units if unit.leads_on]
+    return [unit for unit in rows if unit.holds == REPORTS], [unit for unit in rows if unit.holds == LEADS]
+
+
+REPORTS, LEADS = "reports", "leads"
 
 
 def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | None = None,
@@ -192,7 +217,7 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
     task = get_object_or_404(
         access.visible_to(user, Task)
         .select_related("campaign", "section", "phase", "parent__campaign")
-        .prefetch_related("leaders", "milestones", assignments_prefetch()),
+        .prefetch_related("leaders", "milestones", assignments_with_latest_report()),
         campaign__code=campaign_code,
         number=number,
     )
@@ -202,7 +227,8 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
     split_assignments([task, *sub_items])
     current = current_periods([task.campaign_id], now).get(task.campaign_id)
     owed = current_states(user, task, current, now)
-    reports = {report.unit_id: report for report in latest_reports(user, task)}
+    latest_ids = [assignment.latest_report_id for assignment in task.assignment_list]
+    reports = {report.unit_id: report for report in latest_reports(user, task, latest_ids)}
     unit_reports = []
     for assignment in task.lead_assignments + task.support_assignments:
         obligation = owed.get(assignment.unit_id)

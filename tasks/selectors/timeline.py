@@ -205,13 +205,16 @@ def _report_events(user, task: Task, before, limit) -> SourcePage:
     of the same report, never with a draft: another unit's drafts stay private even in history.
     """
     visible = access.visible_to(user, ProgressReport).filter(task=task).values("pk")
-    history = ProgressReport.history.filter(task_id=task.pk, id__in=visible).filter(
+    entries = ProgressReport.history.filter(task_id=task.pk).filter(
         Q(history_change_reason__in=["submit", "accept", "return"])
         | (Q(history_change_reason__isnull=True) & ~Q(status=DRAFT))
     )
+    history = entries.filter(id__in=visible)
     records, horizon = window(
+        # The record before one is of the same report, visible as it is: the access rule is not
+        # repeated in that subquery (planning it twice cost more than running the statement).
         history.select_related("history_user", "unit", "period", "submitted_by", "reviewed_by").annotate(
-            prev_id=_previous_id(history)
+            prev_id=_previous_id(entries)
         ),
         "history_date",
         before,
