@@ -9,6 +9,7 @@ from functools import cached_property
 
 from django.db.models import Count, Window
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from campaigns.models import Campaign, ReportingPeriod
@@ -24,6 +25,20 @@ from .states import OVERDUE, SETTLED
 # Last period's row is shown while it still needs the unit: missing, or returned for a fix.
 STILL_OWED = (ledger.MISSING, ledger.RETURNED, ledger.FIX_OVERDUE)
 
+# The state badges' words (those of templates/tasks/_state_label.html), translated once a page
+# rather than through two included templates per badge.
+STATE_LABELS = {
+    ledger.MISSING: _("Missing"),
+    ledger.DRAFT: _("Draft"),
+    ledger.SUBMITTED: _("Submitted"),
+    ledger.RETURNED: _("Returned"),
+    ledger.ACCEPTED: _("Accepted"),
+    ledger.NOT_DUE: _("Not yet due"),
+    ledger.RESUBMITTED: _("Resubmitted"),
+    ledger.FIX_OVERDUE: _("Returned, fix overdue"),
+    ledger.NOT_OWED: _("Not owed"),
+}
+
 
 @dataclass
 class WorkspaceRow:
@@ -36,6 +51,7 @@ class WorkspaceRow:
     now: datetime.datetime
     previous: ReportingPeriod | None = None
     previous_obligation: Obligation | None = None
+    labels: dict[str, str] | None = None  # STATE_LABELS, translated (one dict for the page)
 
     @property
     def task(self) -> Task:
@@ -74,6 +90,14 @@ class WorkspaceRow:
         if self.previous is None:
             return ledger.NOT_OWED
         return ledger.shown(self.previous_obligation, self.now, due_at=self.previous.due_at, own=True)
+
+    @property
+    def state_label(self) -> str:
+        return self.labels[self.state]
+
+    @property
+    def previous_state_label(self) -> str:
+        return self.labels[self.previous_state]
 
     @property
     def previous_owed(self) -> bool:
@@ -167,6 +191,8 @@ def workspace(user, now: datetime.datetime | None = None, page: int = 1) -> Work
     # The earliest fix deadlines first, a bounded list: a unit can have scores returned.
     returned, returned_total = read_units.returned_list(read_units.returned_to_units(rows, unit_ids), RETURNED_SHOWN)
 
+    labels = {state: str(label) for state, label in STATE_LABELS.items()}
+
     def row(assignment):
         current, previous = periods.get(assignment.task.campaign_id, (None, None))
         key = (assignment.task_id, assignment.unit_id)
@@ -177,6 +203,7 @@ def workspace(user, now: datetime.datetime | None = None, page: int = 1) -> Work
             now,
             previous,
             owed.get((*key, previous.pk)) if previous else None,
+            labels,
         )
 
     return Workspace(
