@@ -4,6 +4,8 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts import access
 from units.models import Unit, UnitAlias
@@ -41,6 +43,9 @@ def unit_tasks(user, unit: Unit):
     )
 
 
+# A task number put in a task's URL once per campaign, then replaced by each row's.
+_SLOT = "2147483647"
+
 # Tasks of a unit shown per page: the busiest unit is on hundreds.
 TASKS_PER_PAGE = 50
 
@@ -57,6 +62,16 @@ def unit_page_tasks(user, unit: Unit, page: int = 1, now=None) -> tuple[Page, di
         raise Http404 from None
     figures = read_units.unit_figures(user, unit.pk, now)
     empty = dict.fromkeys(read_units.FIGURES, 0)
+    # Each row's link and label from one reverse() per campaign and one gettext() per page.
+    filed_label = gettext("%(filed)s of %(owed)s filed")
+    urls: dict[str, tuple[str, str]] = {}
     for assignment in assignments:
-        assignment.figures = figures.get(assignment.task_id, empty)
+        assignment.figures = row = figures.get(assignment.task_id, empty)
+        assignment.filed_label = filed_label % {"filed": row["filed"], "owed": row["owed"]}
+        task = assignment.task
+        code = task.campaign.code
+        if code not in urls:
+            prefix, _slot, suffix = reverse("tasks:detail", args=[code, _SLOT]).rpartition(_SLOT)
+            urls[code] = (prefix, suffix)
+        task.url = f"{urls[code][0]}{task.number}{urls[code][1]}"
     return assignments, read_units.totals(figures)
