@@ -168,10 +168,11 @@ def test_print_hides_navigation_matrix_on_a4_landscape(phone_world, live_url, ch
         assert (
             page.evaluate("getComputedStyle(document.querySelector('.matrix thead')).display") == "table-header-group"
         )
-        # The states keep their colours on paper (a missing report is red).
+        # The states keep their colours on paper (a returned report awaiting its fix is orange; this
+        # period is not yet due, so nothing shows as missing here).
         assert (
-            page.evaluate("getComputedStyle(document.querySelector('.matrix-cell.matrix-missing')).color")
-            == "rgb(220, 53, 69)"
+            page.evaluate("getComputedStyle(document.querySelector('.matrix-cell.matrix-returned')).color")
+            == "rgb(253, 126, 20)"
         )
 
         keep_screenshot(page, "print-matrix.png")
