@@ -8,12 +8,13 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from campaigns.periods import local_today
 
 from . import states
+from .models import Obligation
 from .read import visible
 
 
@@ -56,3 +57,16 @@ def task_figures(user, campaign_id: int, task_ids: Iterable[int], now: datetime.
         )
     )
     return {row.pop("task_id"): TaskFigures(**row) for row in rows}
+
+
+def latest_filed_report_id() -> Subquery:
+    """For a TaskAssignment row: the id of its unit's latest non-draft report on its task.
+
+    The ledger finds it (the unit's obligations on the task, by the unique index on task, unit
+    and period), never by scanning the reports table."""
+    return Subquery(
+        Obligation.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), report__isnull=False)
+        .exclude(report__status="draft")
+        .order_by("-period__start_date")
+        .values("report_id")[:1]
+    )

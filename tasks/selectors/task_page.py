@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import CharField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import CharField, Prefetch, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from campaigns.periods import current_periods
 from units.models import Unit
 
 from ..ledger import read as ledger
+from ..ledger import read_tasks
 from ..ledger.models import Obligation
 from ..models import (
     CompletionRequest,
@@ -106,26 +107,13 @@ class TaskDetail:
         return next((r for r in self.extension_requests if r.status == Decision.PENDING), None)
 
 
-def latest_report_id() -> Subquery:
-    """For a TaskAssignment row: the id of its unit's latest non-draft report on its task.
-
-    The ledger finds it (the unit's obligations on the task, by the unique index on task, unit
-    and period), never by scanning the reports table."""
-    return Subquery(
-        Obligation.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), report__isnull=False)
-        .exclude(report__status=DRAFT)
-        .order_by("-period__start_date")
-        .values("report_id")[:1]
-    )
-
-
 def assignments_with_latest_report() -> Prefetch:
     """assignments_prefetch (tasks.selectors.campaign_page), each row with `latest_report_id`:
     the task page reads its units and their latest reports' ids in one query."""
     return Prefetch(
         "assignments",
         queryset=TaskAssignment.objects.select_related("unit")
-        .annotate(latest_report_id=latest_report_id())
+        .annotate(latest_report_id=read_tasks.latest_filed_report_id())
         .order_by("sort_order", "id"),
         to_attr="assignment_list",
     )
@@ -144,7 +132,7 @@ def latest_reports(user, task: Task, report_ids: list[int] | None = None):
     if report_ids is None:
         report_ids = list(
             TaskAssignment.objects.filter(task=task)
-            .annotate(report_id=latest_report_id())
+            .annotate(report_id=read_tasks.latest_filed_report_id())
             .values_list("report_id", flat=True)
         )
     return (
