@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import access
+from common.bulk import insert_new
 
 from .models import ChannelPreference, Delivery, Notification
 from .webhooks import WebhookRefused, post_json
@@ -131,14 +132,7 @@ def notify_bulk(keys, build, *, now=None) -> set[str]:
         "unit_id": ("bigint", [m.unit.pk if m.unit is not None else None for m in fresh]),
         "created_at": ("timestamptz", [now] * len(fresh)),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for kind, _values in columns.values())}) "
-            "ON CONFLICT (key) DO NOTHING RETURNING id, key",
-            [values for _kind, values in columns.values()],
-        )
-        created = dict(cursor.fetchall())  # id → key
+    created = {pk: key for key, pk in insert_new(table, columns).items()}  # id → key
     if not created:
         return set()
     by_key = {m.key: m for m in fresh}

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from campaigns.models import Campaign
+from common.bulk import insert_new
 from common.workdays import WorkCalendar
 from notifications.services import Message, notify_bulk
 from tasks.models import Task
@@ -324,14 +325,7 @@ def _insert_notices(rows: list[SupervisionNotice]) -> dict[str, int]:
         "status": ("varchar", [r.status for r in rows]),
         "answer": ("text", [r.answer for r in rows]),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SupervisionNotice._meta.db_table} ({', '.join(columns)}) "
-            f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for kind, _values in columns.values())}) "
-            "ON CONFLICT (key) DO NOTHING RETURNING key, id",
-            [values for _kind, values in columns.values()],
-        )
-        return dict(cursor.fetchall())
+    return insert_new(SupervisionNotice._meta.db_table, columns)
 
 
 @functools.cache
