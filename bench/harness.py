@@ -39,7 +39,12 @@ def setup_django():
     import django
 
     django.setup()
+    import logging
+
     from django.conf import settings
+
+    # django-axes logs every login and logout at INFO: the benches log in hundreds of times.
+    logging.getLogger("axes").setLevel(logging.WARNING)
 
     # django.test.Client asks as "testserver".
     if "testserver" not in settings.ALLOWED_HOSTS:
