@@ -198,7 +198,7 @@ def _fix_overdue_notices(run: Run, fixes, units) -> list[NoticeSpec]:
         period, task = periods[fix.period_id], tasks[fix.task_id]
         specs.append(
             NoticeSpec(
-                key=f"notice:fix:o{fix.pk}", kind=SupervisionNotice.Kind.RETURN_NOT_FIXED,
+                key=f"notice:fix:o{fix.pk}:r{fix.returns}", kind=SupervisionNotice.Kind.RETURN_NOT_FIXED,
                 campaign_id=fix.campaign_id, unit=units[fix.unit_id], period_id=fix.period_id, task=task,
                 tally=run.tally("escalations"),
                 body=_("%(campaign)s — the report on task %(task)s for period %(period)s was returned and not "

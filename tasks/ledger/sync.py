@@ -162,8 +162,9 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
         ).values_list("pk", "task_id", "unit_id", "period_id", "campaign_id", "role", "report_id")
     }
     stale = [pk for key, (pk, *_rest) in stored.items() if key not in wanted]
-    if stale:
-        Obligation.objects.filter(pk__in=stale, state__in=states.UNFILED).delete()
+    deleted = 0
+    if stale:  # never one with something filed (expected keeps those anyway)
+        deleted, _per_model = Obligation.objects.filter(pk__in=stale, state__in=states.UNFILED).delete()
     missing = [key for key in wanted if key not in stored]
     if missing:
         periods = dict(ReportingPeriod.objects.filter(pk__in={key[2] for key in missing}).values_list("pk", "due_at"))
@@ -184,7 +185,7 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
     if changed:
         Obligation.objects.bulk_update(changed, ["campaign_id", "role", "report_id"], batch_size=BATCH)
     _rejudge_first_submissions(scope)
-    return len(missing), len(stale), len(changed)
+    return len(missing), deleted, len(changed)
 
 
 def _rejudge_first_submissions(scope: Scope) -> None:

@@ -129,9 +129,9 @@ def report_page(user, campaign_code: str, number: str, unit_id: int, period_numb
         period=period,
         report=report,
         indicators=list(task.indicators.all()),
-        # access.can(user, "report", (task, unit)): the unit is one the user reports for (read
-        # above through units_reporting_for), so what remains of that rule is an open task.
-        can_edit=not not_owed and task.status == Task.Status.OPEN and (report is None or report.is_editable_state),
+        can_edit=not not_owed
+        and access.can(user, "report", (task, unit))
+        and (report is None or report.is_editable_state),
         leads=leads,
         others=others,
         obligation=obligation,

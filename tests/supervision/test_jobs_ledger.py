@@ -69,7 +69,7 @@ def test_a_returned_report_being_fixed_is_not_missing_and_a_fix_not_made_in_time
     summary = run_job("overdue_sweep", at(2026, 3, 26, 8, 30))  # Thursday: the fix was due Wednesday 18:00
     notice = SupervisionNotice.objects.get(unit=world.lead, period=period3)
     assert notice.kind == SupervisionNotice.Kind.RETURN_NOT_FIXED and notice.task == world.task
-    assert notice.key == f"notice:fix:o{obligation.pk}"
+    assert notice.key == f"notice:fix:o{obligation.pk}:r1"  # the first return's fix
     assert notice.answer_by == at(2026, 3, 31, 18)  # 3 working days: 27, 30, 31 March
     assert "2026-03-25 18:00" in notice.body
     assert summary.notices >= 1
@@ -88,6 +88,21 @@ def test_a_returned_report_being_fixed_is_not_missing_and_a_fix_not_made_in_time
     assert world.lead.name in digest.body and world.task.number in digest.body
     notice.refresh_from_db()
     assert notice.followed_up_at == at(2026, 4, 1, 9, 15)
+
+
+def test_each_return_not_fixed_in_time_gets_its_own_notice(world):
+    """Returned, fixed late, returned again and again not fixed: a second 退回未整改 notice."""
+    period3 = world.campaign.periods.get(number=3)
+    report = file_and_return(world, period3, submitted=at(2026, 3, 20, 10), returned=at(2026, 3, 23, 10))
+    run_job("overdue_sweep", at(2026, 3, 26, 8, 30))  # the first fix was due Wednesday 25 March 18:00
+    report = report_save(
+        user=world.lead_liaison, task=world.task, unit=world.lead, period=period3, expected_version=report.version,
+        submit=True, now=at(2026, 3, 26, 10), progress="已补充",
+    )  # fmt: skip
+    report_review(user=world.office, report_id=report.pk, accept=False, comment="仍需补充", now=at(2026, 3, 26, 15))
+    run_job("overdue_sweep", at(2026, 3, 31, 8, 30))  # the second fix was due Monday 30 March 18:00
+    notices = SupervisionNotice.objects.filter(kind=SupervisionNotice.Kind.RETURN_NOT_FIXED, unit=world.lead)
+    assert sorted(notice.key.rsplit(":", 1)[1] for notice in notices) == ["r1", "r2"]
 
 
 def test_a_fix_resubmitted_in_time_gets_no_notice(world):
