@@ -181,3 +181,9 @@ def with_reports(ids: list[int], campaign, period) -> list[Obligation]:
         if period is not None and row.period_id == period.pk:
             row.period = period
     return rows
+
+
+def unit_ids_ever_on(campaign) -> QuerySet:
+    """Ids of the units on one of the campaign's tasks now or once (terms are never deleted): a unit
+    taken off a task keeps its filed reports in the review queue, so its filter offers it too."""
+    return AssignmentTerm.objects.filter(task__campaign=campaign).values("unit_id")

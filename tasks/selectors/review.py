@@ -23,7 +23,7 @@ from campaigns.periods import begun, review_default
 from units.models import Unit
 
 from ..ledger import read, read_pages, states
-from ..models import ProgressReport, TaskAssignment
+from ..models import ProgressReport
 
 SUBMITTED = states.SUBMITTED
 # The queue's state filters: awaiting review (submitted and resubmitted, the default), each filed
@@ -109,11 +109,7 @@ def review_queue(
         .values_list("pk", flat=True)
     )
     rows = Counted(ids, sum(counts.get(shown, 0) for shown in shown_states))
-    units = list(
-        Unit.objects.filter(pk__in=TaskAssignment.objects.filter(task__campaign=campaign).values("unit_id")).order_by(
-            "sort_order", "name"
-        )
-    )
+    units = list(Unit.objects.filter(pk__in=read_pages.unit_ids_ever_on(campaign)).order_by("sort_order", "name"))
     return ReviewQueue(
         campaign=campaign,
         periods=periods,

@@ -75,6 +75,18 @@ def test_filters_by_unit_section_and_state(client, reporting):
     assert client.get(queue_url(r, period=9999)).status_code == 404
 
 
+def test_a_unit_taken_off_its_task_can_still_be_picked_for_its_filed_reports(client, reporting):
+    from tasks.assignments import assignment_remove
+
+    r = reporting
+    filed = submitted(r, r.support)
+    assignment_remove(task=r.task, unit=r.support)
+    client.force_login(r.office)
+    response = client.get(queue_url(r, period=r.past.number, unit=r.support.pk))
+    assert r.support in response.context["queue"].units
+    assert shown(response) == [filed.pk]
+
+
 def test_a_row_shows_lateness_coordination_and_evidence(client, reporting):
     r = reporting
     report = submitted(
