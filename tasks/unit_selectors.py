@@ -4,10 +4,10 @@ from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts import access
+from common.urls import url_maker
 from units.models import Unit, UnitAlias
 
 from .ledger import read_units
@@ -44,8 +44,6 @@ def unit_tasks(user, unit: Unit):
 
 
 # A task number put in a task's URL once per campaign, then replaced by each row's.
-_SLOT = "2147483647"
-
 # Tasks of a unit shown per page: the busiest unit is on hundreds.
 TASKS_PER_PAGE = 50
 
@@ -71,7 +69,6 @@ def unit_page_tasks(user, unit: Unit, page: int = 1, now=None) -> tuple[Page, di
         task = assignment.task
         code = task.campaign.code
         if code not in urls:
-            prefix, _slot, suffix = reverse("tasks:detail", args=[code, _SLOT]).rpartition(_SLOT)
-            urls[code] = (prefix, suffix)
-        task.url = f"{urls[code][0]}{task.number}{urls[code][1]}"
+            urls[code] = url_maker("tasks:detail", code)
+        task.url = urls[code](task.number)
     return assignments, read_units.totals(figures)

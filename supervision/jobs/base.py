@@ -18,13 +18,13 @@ from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from campaigns.models import Campaign
 from common.bulk import insert_new
+from common.urls import url_maker
 from common.workdays import WorkCalendar
 from notifications.services import Message, notify_bulk
 from tasks.models import Task
@@ -329,14 +329,14 @@ def _insert_notices(rows: list[SupervisionNotice]) -> dict[str, int]:
 
 
 @functools.cache
-def _link_pattern(name: str) -> str:
-    return reverse(name, args=[987654321])
+def _link_maker(name: str):
+    return url_maker(name)
 
 
 def link_to(name: str, pk: int) -> str:
     """reverse(name, args=[pk]) for thousands of pks: the URL resolver is asked once (a notice's
     page is its pk in a fixed pattern)."""
-    return _link_pattern(name).replace("987654321", str(pk))
+    return _link_maker(name)(pk)
 
 
 def tell_notice(run: Run, notice: SupervisionNotice, recipients, tally: Tally) -> None:

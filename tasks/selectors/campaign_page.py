@@ -8,12 +8,12 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts import access
 from campaigns.models import Campaign, Phase, Section
+from common.urls import url_maker
 
 from ..ledger import read_tasks
 from ..models import Task, TaskAssignment
@@ -73,10 +73,8 @@ def split_assignments(tasks) -> None:
 # under the 150 ms a page may take at city scale (100 rows took about twice as long).
 TASKS_PER_PAGE = 50
 
+
 # A task number put in the URL once, then replaced by each row's (a task number is digits).
-_SLOT = "2147483647"
-
-
 @dataclass
 class SectionTasks:
     section: Section | None
@@ -146,11 +144,11 @@ def campaign_detail(
     figures = read_tasks.task_figures(user, campaign.pk, [task.pk for task in rows], now)
     sections: list[SectionTasks] = []
     # Each row's link and labels from one reverse() and one gettext() per page, not per row.
-    url_prefix, _slot, url_suffix = reverse("tasks:detail", args=[campaign.code, _SLOT]).rpartition(_SLOT)
+    task_url = url_maker("tasks:detail", campaign.code)
     filed_label, on_time_label = gettext("%(filed)s of %(owed)s filed"), gettext("%(percent)s%% on time")
     for task in rows:
         task.campaign = campaign  # for its URL, without a query per row
-        task.url = f"{url_prefix}{task.number}{url_suffix}"
+        task.url = task_url(task.number)
         task.figures = figures.get(task.pk, read_tasks.TaskFigures())
         task.now_label = filed_label % {"filed": task.figures.now_filed, "owed": task.figures.now_owed}
         percent = task.figures.on_time_percent
