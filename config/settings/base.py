@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "notifications",
     "campaigns",
     "tasks",
+    "lights",
     "supervision",
+    "dashboards",
     "demo",
 ]
 
