@@ -167,6 +167,8 @@ NODE_MODULES = BASE_DIR / "node_modules"
 FRONTEND_PACKAGES = {
     "vendor/bootstrap": NODE_MODULES / "bootstrap" / "dist",
     "vendor/bootstrap-icons": NODE_MODULES / "bootstrap-icons" / "font",
+    # Dashboards' charts: static/vendor/echarts/echarts.min.js (no CDN, no build step).
+    "vendor/echarts": NODE_MODULES / "echarts" / "dist",
 }
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (prefix, path) for prefix, path in FRONTEND_PACKAGES.items() if path.is_dir()
