@@ -25,6 +25,8 @@ urlpatterns = [
     path("campaigns/", include("tasks.campaign_urls")),
     path("", include("tasks.urls")),
     path("units/", include("tasks.unit_urls")),
+    # The dashboards, home pages and their drill-down lists (overview/…, desk/, leader/, my-unit/).
+    path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     # The inbox and notification settings live under supervision/, where they always were.
     path("supervision/", include("notifications.urls")),

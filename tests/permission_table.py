@@ -134,6 +134,11 @@ MATRIX = {
                                      nobody=302, unit=(404, 302), office=(404, 302), leader=(404, 302)),
     "notifications:inbox-read-all": View("post", data=lambda t: {}, **signed_in(302)),
     "notifications:preferences": View(**signed_in(200)),
+    # Drill-down lists (dashboards.views_lists): the office and leaders see every unit's rows, a
+    # unit member only its own units' rows; someone with neither is refused.
+    "dashboards:tasks": View(nobody=403),
+    "dashboards:reports": View(nobody=403),
+    "dashboards:coordination": View(nobody=403),
     # The site's own pages around the apps.
     "home": View(**signed_in(302)),
     "favicon": View(**everyone(302)),  # to the static icon, signed in or not
