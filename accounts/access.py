@@ -53,6 +53,9 @@ ACTIONS = frozenset(
         "import",  # upload campaigns and the unit directory
         "manage",  # the office's own pages and notices (calendar, directory upload links)
         "workspace",  # a workspace of one's own (我的任务): a liaison or head of some unit
+        "desk",  # the office's home page (工作台)
+        "leader_home",  # a leader's home page: the tasks they are responsible for
+        "unit_home",  # a unit's home page (its standing): a liaison or head of some unit
     }
 )
 
@@ -270,14 +273,37 @@ def can(user, action: str, obj=None) -> bool:
     if action in ("comment", "oversee", "export"):
         # Leader comments: leaders, and the office recording a leader's instruction.
         return _sees_all_units(user)
-    if action == "workspace":
+    if action in ("workspace", "unit_home"):
         return bool(workspace_unit_ids(user))
+    if action == "desk":
+        return roles.is_office(user)
+    if action == "leader_home":
+        return roles.is_leader(user)
     if action == "answer":
         # A notice is answered by a liaison or head of the unit it was issued to.
         return obj.unit_id in roles.member_unit_ids(user)
     if action == "see_evidence":
         return _sees_all_units(user) or obj.unit_id in roles.member_unit_ids(user)
     raise AssertionError(action)  # pragma: no cover - every action of ACTIONS is answered above
+
+
+# ---- home pages ----------------------------------------------------------------------------
+
+# The home pages, in the order a user who is several things is sent to them (the first) and
+# offered the others in the navigation; each is the action that opens it.
+HOME_PAGES = (("office", "desk"), ("leader", "leader_home"), ("unit", "unit_home"))
+
+
+def home_pages(user) -> list[str]:
+    """The home pages the user may open, of "office", "leader", "unit", in that order."""
+    return [page for page, action in HOME_PAGES if can(user, action)]
+
+
+def home_page(user) -> str | None:
+    """Where the user lands on signing in: "office" (工作台), "leader", "unit", or None (the
+    campaigns list) for anyone else."""
+    pages = home_pages(user)
+    return pages[0] if pages else None
 
 
 # ---- the admin -----------------------------------------------------------------------------
