@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Mapping, Sequence
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import ReportingPeriod
@@ -84,6 +84,21 @@ def last_due(periods: Sequence[ReportingPeriod], now: datetime.datetime | None =
     """The last due period of `periods` (ordered by number): the latest whose due moment has passed."""
     due = [period for period in periods if is_due(period, now)]
     return due[-1] if due else None
+
+
+def last_due_periods(now: datetime.datetime, campaign_ids: Collection[int] | None = None) -> QuerySet:
+    """The last due period of each campaign (of `campaign_ids` if given), as last_due says for one:
+    the due period with the highest number. A queryset, so lists filter by it in SQL
+    (`period_id__in=last_due_periods(now)`); a campaign with no due period has none."""
+    latest = (
+        ReportingPeriod.objects.filter(campaign_id=OuterRef("campaign_id"), due_at__lte=now)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    periods = ReportingPeriod.objects.filter(due_at__lte=now, pk=Subquery(latest))
+    if campaign_ids is not None:
+        periods = periods.filter(campaign_id__in=list(campaign_ids))
+    return periods
 
 
 def recent_periods(

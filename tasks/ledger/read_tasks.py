@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from campaigns.periods import local_today
@@ -69,4 +69,18 @@ def latest_filed_report_id() -> Subquery:
         .exclude(report__status="draft")
         .order_by("-period__start_date")
         .values("report_id")[:1]
+    )
+
+
+def later_filed_exists() -> Exists:
+    """For an obligation row: whether its unit filed a report on its task for a later period (the
+    ledger's filed states: a returned report being fixed is still filed). What makes an earlier
+    report no longer the unit's latest word on the task (open coordination requests)."""
+    return Exists(
+        Obligation.objects.filter(
+            states.filed_q(),
+            task_id=OuterRef("task_id"),
+            unit_id=OuterRef("unit_id"),
+            period__start_date__gt=OuterRef("period__start_date"),
+        )
     )

@@ -1,0 +1,78 @@
+"""Open coordination requests (tasks.selectors.coordination.open_items): the latest filed word of
+each unit on an open task, asking for coordination."""
+
+import pytest
+from django.utils import timezone
+
+from tasks.ledger import read
+from tasks.ledger.check import Scope
+from tasks.ledger.sync import restate
+from tasks.models import ProgressReport, Task
+from tasks.selectors.coordination import open_items
+from tests.factories import ProgressReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def file_report(r, period, *, task=None, unit=None, ask=True, status="submitted", text="请区政府协调用地指标"):
+    return ProgressReportFactory(
+        task=task or r.task, unit=unit or r.lead, period=period, status=status,
+        submitted_at=None if status == "draft" else timezone.now(),
+        needs_coordination=ask, coordination_request=text if ask else "",
+    )  # fmt: skip
+
+
+def open_reports(user):
+    return sorted(open_items(read.visible(user)).values_list("report_id", flat=True))
+
+
+def earlier(r, steps=1):
+    return r.campaign.periods.get(number=r.past.number - steps)
+
+
+def test_a_filed_request_is_open(reporting):
+    report = file_report(reporting, reporting.past)
+    assert open_reports(reporting.office) == [report.pk]
+    assert open_reports(reporting.leader) == [report.pk]
+
+
+def test_a_later_report_without_coordination_closes_the_item(reporting):
+    file_report(reporting, earlier(reporting))
+    file_report(reporting, reporting.past, ask=False)
+    assert open_reports(reporting.office) == []
+
+
+def test_a_later_request_takes_the_place_of_the_earlier(reporting):
+    file_report(reporting, earlier(reporting))
+    later = file_report(reporting, reporting.past, text="仍需协调资金")
+    assert open_reports(reporting.office) == [later.pk]
+
+
+def test_each_unit_has_its_own_latest_word(reporting):
+    lead = file_report(reporting, earlier(reporting))
+    file_report(reporting, reporting.past, unit=reporting.support, ask=False)
+    assert open_reports(reporting.office) == [lead.pk]
+
+
+def test_a_draft_never_counts(reporting):
+    file_report(reporting, reporting.past, status="draft")
+    assert open_reports(reporting.office) == []
+    assert open_reports(reporting.lead_liaison) == []
+
+
+def test_a_draft_after_a_filed_request_leaves_it_open(reporting):
+    asked = file_report(reporting, earlier(reporting))
+    file_report(reporting, reporting.past, ask=False, status="draft")
+    assert open_reports(reporting.office) == [asked.pk]
+
+
+def test_a_returned_report_still_asks(reporting):
+    report = file_report(reporting, reporting.past, status=ProgressReport.Status.RETURNED)
+    assert open_reports(reporting.office) == [report.pk]
+
+
+def test_a_closed_tasks_items_are_not_open(reporting):
+    file_report(reporting, reporting.past)
+    Task.objects.filter(pk=reporting.task.pk).update(status=Task.Status.CLOSED, closed_at=timezone.now())
+    restate(Scope(task_ids=frozenset({reporting.task.pk})))
+    assert open_reports(reporting.office) == []
