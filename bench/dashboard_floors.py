@@ -17,6 +17,8 @@ FILED = "('submitted', 'returned', 'resubmitted', 'accepted')"
 UNFILED = "('owed', 'draft')"
 # The office's mark for leader attention starts a task at yellow: an input, like the deadline.
 ATTENTION = "EXISTS (SELECT 1 FROM lights_attention m WHERE m.task_id = t.id)"
+# The tasks the leader home's user follows (dashboards_follow, the user's choice: an input too).
+FOLLOWED = "t.id IN (SELECT task_id FROM dashboards_follow WHERE user_id = %(user)s)"
 
 
 def task_lights(task_filter: str = "TRUE") -> str:
@@ -220,18 +222,27 @@ def desk() -> str:
 
 
 def leader_home() -> str:
-    """A leader's (%(leader)s) tasks, red and yellow first, with their light; the open
-    coordination requests on them; the reports filed on them since %(since)s."""
+    """A leader's (%(leader)s, user %(user)s) first 30 open tasks, red and yellow first, with their
+    light and count; the tasks they follow; the open coordination requests on their tasks; what
+    changed since %(since)s (reports filed, lights changed: tasks whose deadline passed since)."""
     mine = "t.id IN (SELECT task_id FROM tasks_task_leaders WHERE leader_id = %(leader)s)"
     return f"""
-    WITH {task_lights(mine)}, {coordination("scope t WHERE TRUE")}
+    WITH {task_lights(mine + " OR " + FOLLOWED)}, {coordination("scope t WHERE " + mine)}
     SELECT (SELECT json_agg(x) FROM (SELECT l.id, l.number, l.title, l.deadline, l.light FROM lights l
-                WHERE l.status = 'open' ORDER BY {SEVERITY}, l.deadline, l.sort_key LIMIT 50) x) AS tasks,
-           (SELECT json_object_agg(light, n) FROM (SELECT light, count(*) n FROM lights GROUP BY light) x) AS counts,
-           (SELECT json_agg(i) FROM (SELECT i.* FROM open_items i JOIN scope t ON t.id = i.task_id
-                ORDER BY i.submitted_at DESC LIMIT 20) i) AS coordination,
+                WHERE l.status = 'open' AND {mine.replace("t.id", "l.id")}
+                ORDER BY {SEVERITY}, l.deadline, l.sort_key LIMIT 30) x) AS tasks,
+           (SELECT count(*) FROM scope t WHERE t.status = 'open' AND {mine}) AS tasks_total,
+           (SELECT json_agg(x) FROM (SELECT l.id, l.number, l.title, l.light FROM lights l
+                WHERE {FOLLOWED.replace("t.id", "l.id")} ORDER BY {SEVERITY}, l.sort_key LIMIT 15) x) AS followed,
+           (SELECT json_agg(i) FROM (SELECT * FROM open_items ORDER BY submitted_at DESC LIMIT 15) i) AS coordination,
+           (SELECT count(*) FROM open_items) AS coordination_total,
+           (SELECT json_agg(x) FROM (SELECT r.id, r.task_id, r.unit_id, r.submitted_at
+                FROM tasks_progressreport r JOIN scope t ON t.id = r.task_id
+                WHERE r.submitted_at > %(since)s AND {mine} ORDER BY r.submitted_at DESC LIMIT 10) x) AS reports,
            (SELECT count(*) FROM tasks_progressreport r JOIN scope t ON t.id = r.task_id
-            WHERE r.submitted_at > %(since)s) AS changed"""
+            WHERE r.submitted_at > %(since)s AND {mine}) AS reports_total,
+           (SELECT count(*) FROM scope t WHERE {mine} AND t.status = 'open'
+            AND t.deadline >= %(since)s::date AND t.deadline < %(today)s) AS lights_changed"""
 
 
 def unit_home() -> str:
@@ -252,10 +263,11 @@ def unit_home() -> str:
                 AND p.start_date <= %(today)s ORDER BY p.due_at LIMIT 50) x) AS due_now"""
 
 
-def task_list(light_filter: str = "TRUE", page: int = 50) -> str:
-    """The drill-down task list: the lit tasks matching the filter, severity first, one page and the count."""
+def task_list(light_filter: str = "TRUE", task_filter: str = "TRUE", page: int = 50) -> str:
+    """The drill-down task list: the lit tasks matching the filters (on the task, alias t, before
+    lighting; on the light, alias l, after), severity first, one page and the count."""
     return f"""
-    WITH {task_lights()}
+    WITH {task_lights(task_filter)}
     SELECT l.id, l.number, l.title, l.deadline, l.light, count(*) OVER () AS total
     FROM lights l WHERE {light_filter} ORDER BY {SEVERITY}, l.sort_key LIMIT {page}"""
 

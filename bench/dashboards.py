@@ -17,6 +17,7 @@ Everything runs in a transaction rolled back at the end: duban_scale stays as se
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 
@@ -78,10 +79,12 @@ class Scene:
         self.section_id = one(
             "SELECT id FROM campaigns_section WHERE campaign_id = %s ORDER BY sort_order LIMIT 1", [self.campaign.pk]
         )[0]
-        self.has_attention = "lights_attention" in connection.introspection.table_names()
+        tables = connection.introspection.table_names()
+        self.has_attention = "lights_attention" in tables
+        self.has_follows = "dashboards_follow" in tables
         # What the leader saw last: their LastVisit if the seed wrote one, else a week ago.
-        self.since = self.now - __import__("datetime").timedelta(days=7)
-        if "dashboards_lastvisit" in connection.introspection.table_names():
+        self.since = self.now - datetime.timedelta(days=7)
+        if "dashboards_lastvisit" in tables:
             row = one("SELECT previous_seen_at FROM dashboards_lastvisit WHERE user_id = %s", [self.leader.pk])
             if row and row[0]:
                 self.since = row[0]
@@ -96,8 +99,12 @@ class Scene:
         }
 
     def sql(self, text):
-        """A floor's SQL, the attention mark read only where its table exists."""
-        return text if self.has_attention else text.replace(floors.ATTENTION, "FALSE")
+        """A floor's SQL, the attention marks and follows read only where their tables exist."""
+        if not self.has_attention:
+            text = text.replace(floors.ATTENTION, "FALSE")
+        if not self.has_follows:
+            text = text.replace(floors.FOLLOWED, "FALSE").replace(floors.FOLLOWED.replace("t.id", "l.id"), "FALSE")
+        return text
 
 
 def client_for(user):
@@ -203,7 +210,7 @@ def pages(bench, scene, repeat, only):
         floor_sql=floors.desk())  # fmt: skip
     run(label=f"leader home ({scene.leader_tasks} tasks)", kind="home", client=leader,
         url=url_for("dashboards:leader"), floor_sql=floors.leader_home(),
-        extra={"leader": scene.leader_record.pk, "since": scene.since})  # fmt: skip
+        extra={"leader": scene.leader_record.pk, "user": scene.leader.pk, "since": scene.since})  # fmt: skip
     run(label=f"unit home (unit {scene.unit_id}, {scene.unit_tasks} tasks)", kind="home", client=unit,
         url=url_for("dashboards:unit"), floor_sql=floors.unit_home(), extra={"unit": scene.unit_id})  # fmt: skip
     dashboard = url_for("dashboards:campaign", code)
@@ -220,14 +227,14 @@ def pages(bench, scene, repeat, only):
         floor_sql=floors.task_list("l.light = 'red'"), extra=one_campaign)  # fmt: skip
     run(label=f"task list: {code}, section, yellow (leader)", kind="list", client=leader,
         url=tasks(f"campaign={code}&section={scene.section_id}&light=yellow"),
-        floor_sql=floors.task_list("l.light = 'yellow' AND l.section_id = %(section)s"),
+        floor_sql=floors.task_list("l.light = 'yellow'", "t.section_id = %(section)s"),
         extra={**one_campaign, "section": scene.section_id})  # fmt: skip
     run(label="task list: every campaign, overdue (office)", kind="list", client=office, url=tasks("overdue=1"),
-        floor_sql=floors.task_list(f"l.status = 'open' AND l.deadline < %(today)s"))  # fmt: skip  # noqa: F541
-    mine = "l.id IN (SELECT task_id FROM tasks_task_leaders WHERE leader_id = %(leader)s)"
+        floor_sql=floors.task_list(task_filter="t.status = 'open' AND t.deadline < %(today)s"))  # fmt: skip
+    mine = "t.id IN (SELECT task_id FROM tasks_task_leaders WHERE leader_id = %(leader)s)"
     run(label="task list: the leader's, red (leader)", kind="list", client=leader,
         url=tasks(f"leader={scene.leader_record.pk}&light=red"),
-        floor_sql=floors.task_list(f"l.light = 'red' AND {mine}"), extra={"leader": scene.leader_record.pk})  # fmt: skip
+        floor_sql=floors.task_list("l.light = 'red'", mine), extra={"leader": scene.leader_record.pk})  # fmt: skip
     reports = lambda query: url_for("dashboards:reports", query=query)  # noqa: E731
     missing = f"o.state IN {floors.UNFILED}"
     run(label=f"report list: {code}, missing, last due (office)", kind="list", client=office,
