@@ -1,28 +1,149 @@
-"""The drill-down lists behind every number on the dashboards (being built: issue 10, H3)."""
+"""The drill-down lists behind every number on the dashboards: tasks, reports owed, coordination
+requests, each filtered by the query parameters of dashboards.filters and paged.
+
+Who may open them: those who oversee (the office, leaders) and unit members (their own units'
+rows, dashboards.selectors.lists says how); anyone else is refused (403). The rows are the
+selectors' querysets, the same the dashboards' cards count.
+"""
+
+from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
+from lights.explain import label as light_label
+from tasks.deadlines import mark_overdue
+from tasks.models import ProgressReport, TaskAssignment
+from tasks.selectors.campaign_page import assignments_prefetch, split_assignments
+
+from . import filters
+from .selectors import lists
+
+PAGE_SIZE = 50
 
 
-def _allowed(user) -> bool:
-    return access.can(user, "oversee") or access.can(user, "workspace")
+def _check_access(user) -> None:
+    if not (access.can(user, "oversee") or access.can(user, "workspace")):
+        raise PermissionDenied
+
+
+def _state_label(state: str) -> str:
+    labels = {
+        "missing": _("Missing"),
+        "late": _("Filed late"),
+        "on_time": _("Filed on time"),
+        "filed": _("Filed"),
+        "returned": _("Returned"),
+        "fix_overdue": _("Returned, fix overdue"),
+        "awaiting_review": _("Awaiting review"),
+        "accepted": _("Accepted"),
+        "stale": _("Same as the previous report"),
+    }
+    return labels.get(state, state)
+
+
+def _chip_labels(params: filters.ListFilters) -> list[tuple[str, str]]:
+    """(parameter, what the chip says) for each filter in force, in the list's order."""
+    roles = dict(TaskAssignment.Role.choices)
+    named = {
+        "campaign": lambda: _("Campaign: %(name)s") % {"name": params.campaign.title},
+        "light": lambda: light_label(params.light),
+        "section": lambda: _("Section: %(name)s") % {"name": params.section.title},
+        "phase": lambda: _("Phase: %(name)s") % {"name": params.phase.name},
+        "unit": lambda: _("Unit: %(name)s") % {"name": params.unit.name},
+        "role": lambda: str(roles.get(params.role, params.role)),
+        "overdue": lambda: _("Past the deadline"),
+        "attention": lambda: _("Marked for leader attention"),
+        "leader": lambda: _("Leader: %(name)s") % {"name": params.leader.name},
+        "followed": lambda: _("Followed by me"),
+        "coordination": lambda: _("Coordination requested"),
+        "q": lambda: _("Search: %(text)s") % {"text": params.q},
+        "state": lambda: _state_label(params.state),
+        "period": lambda: (
+            _("Every due period") if params.all_periods else _("Period %(number)s") % {"number": params.period.number}
+        ),
+    }
+    present = {
+        "campaign": params.campaign,
+        "light": params.light,
+        "section": params.section,
+        "phase": params.phase,
+        "unit": params.unit,
+        "role": params.role,
+        "overdue": params.overdue,
+        "attention": params.attention,
+        "leader": params.leader,
+        "followed": params.followed,
+        "coordination": params.coordination,
+        "q": params.q,
+        "state": params.state,
+        "period": params.period or params.all_periods,
+    }
+    return [(key, named[key]()) for key in filters.KEYS[params.kind] if present[key]]
+
+
+def _context(request, params: filters.ListFilters, rows) -> dict:
+    """What every list's page has: its page of rows, the count, the filters as removable chips
+    (each removes its parameter, the others kept) and the query for the pager's links."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    chips = []
+    for key, text in _chip_labels(params):
+        rest = query.copy()
+        rest.pop(key, None)
+        chips.append({"text": text, "url": "?" + rest.urlencode() if rest else request.path})
+    return {
+        "params": params,
+        "page": page,
+        "chips": chips,
+        "query": query.urlencode(),
+        "lights": [(value, light_label(value)) for value in filters.LIGHTS],
+        "states": [(value, _state_label(value)) for value in filters.REPORT_STATES],
+    }
 
 
 def task_list(request):
-    if not _allowed(request.user):
-        raise PermissionDenied
-    return HttpResponse("")
+    """Tasks: red first, each with its light and why, its lead units, deadline and whether overdue."""
+    _check_access(request.user)
+    params = filters.parse(request.user, request.GET, filters.TASKS)
+    now = timezone.now()
+    rows = (
+        lists.task_rows(request.user, params, now).select_related("campaign").prefetch_related(assignments_prefetch())
+    )
+    context = _context(request, params, rows)
+    tasks = mark_overdue(context["page"].object_list, timezone.localdate(now))
+    split_assignments(tasks)
+    context["rows"] = tasks
+    return render(request, "dashboards/tasks_list.html", context)
 
 
 def report_list(request):
-    if not _allowed(request.user):
-        raise PermissionDenied
-    return HttpResponse("")
+    """Reports owed: each unit's state for the period, linked to its task (and, for the user's own
+    units, to the report's page)."""
+    _check_access(request.user)
+    params = filters.parse(request.user, request.GET, filters.REPORTS)
+    now = timezone.now()
+    context = _context(request, params, lists.report_rows(request.user, params, now))
+    own = lists.own_unit_ids(request.user)
+    rows = list(context["page"].object_list)
+    for row in rows:
+        row.report_url = (
+            ProgressReport.page_url(row.task, row.unit_id, row.period.number) if row.unit_id in own else None
+        )
+    context["rows"] = rows
+    return render(request, "dashboards/reports_list.html", context)
 
 
 def coordination_list(request):
-    if not _allowed(request.user):
-        raise PermissionDenied
-    return HttpResponse("")
+    """Open coordination requests (需协调解决事项): what each unit asked for, newest first."""
+    _check_access(request.user)
+    params = filters.parse(request.user, request.GET, filters.COORDINATION)
+    now = timezone.now()
+    context = _context(request, params, lists.coordination_rows(request.user, params, now))
+    context["rows"] = list(context["page"].object_list)
+    return render(request, "dashboards/coordination_list.html", context)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from dashboards.links import coordination_url, reports_url, tasks_url
+
 LOGIN, SHOWN, HIDDEN = "login", "shown", "hidden"  # HIDDEN: 200, and the object's data is absent
 
 
@@ -134,13 +136,32 @@ MATRIX = {
                                      nobody=302, unit=(404, 302), office=(404, 302), leader=(404, 302)),
     "notifications:inbox-read-all": View("post", data=lambda t: {}, **signed_in(302)),
     "notifications:preferences": View(**signed_in(200)),
-    # Drill-down lists (dashboards.views_lists): the office and leaders see every unit's rows, a
-    # unit member only its own units' rows; someone with neither is refused.
-    "dashboards:tasks": View(nobody=403),
-    "dashboards:reports": View(nobody=403),
-    "dashboards:coordination": View(nobody=403),
-    # The site's own pages around the apps.
+    # Drill-down lists (dashboards.views_lists), of one campaign: the office and leaders see every
+    # unit's rows, a unit member only its own units' rows; someone with neither is refused; a
+    # campaign the user may not see is not found.
+    "dashboards:tasks": View(path=lambda t: tasks_url(campaign=t.campaign.code), marker=lambda t: t.task.title,
+                             nobody=403, unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
+    # A campaign in draft owes no reports yet (its periods open once it is active): nothing to list.
+    "dashboards:reports": View(path=lambda t: reports_url(campaign=t.campaign.code, period="all"), marker=lambda t: t.task.title,
+                               nobody=403, unit=(404, SHOWN), office=(HIDDEN, SHOWN), leader=(404, SHOWN)),
+    "dashboards:coordination": View(path=lambda t: coordination_url(campaign=t.campaign.code),
+                                    nobody=403, unit=(404, 200), office=(200, 200), leader=(404, 200)),
+    # The campaign dashboard and the office overview: those who oversee (the office, leaders); a
+    # leader does not see a campaign in draft.
+    "dashboards:campaign": View(args=lambda t: [t.campaign.code], marker=lambda t: t.campaign_marker,
+                                nobody=403, unit=(403, 403), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
+    "dashboards:overview": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(200, 200)),
+    # The site's own pages around the apps. Home sends each user to their home page (or the campaigns).
     "home": View(**signed_in(302)),
+    # The home pages by role: the office's desk, a leader's home, a unit's own standing (?unit=
+    # another unit's id is not found).
+    "dashboards:desk": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
+    "dashboards:leader": View(nobody=403, unit=(403, 403), office=(403, 403), leader=(200, 200)),
+    "dashboards:unit": View(path=lambda t: reverse("dashboards:unit") + f"?unit={t.unit.pk}", marker=lambda t: t.unit.name,
+                            nobody=403, unit=(404, SHOWN), office=(403, 403), leader=(403, 403)),
+    # Following a task: whoever sees the task (a leader does not see a draft campaign's).
+    "dashboards:follow": View("post", args=lambda t: [t.task.pk], data=lambda t: {"follow": "1"},
+                              nobody=404, unit=(404, 302), office=(302, 302), leader=(404, 302)),
     "favicon": View(**everyone(302)),  # to the static icon, signed in or not
     "set_language": View("post", data=lambda t: {"language": "zh-hans", "next": "/"}, **everyone(302)),
     # django.contrib.auth: signing in and resetting a password work before signing in.
