@@ -7,6 +7,7 @@ from campaigns.models import Campaign
 from common.admin_mixins import GuardedHistoryAdmin, SuperuserWritesMixin
 
 from .assignments import assignments_save
+from .changes import tasks_changed
 from .ledger import sync as ledger
 from .ledger.check import Scope
 from .models import (
@@ -51,6 +52,14 @@ class TaskAdmin(AccessAdminMixin, GuardedHistoryAdmin):
         super().save_model(request, obj, form, change)
         # Closed off or reopened here: what is owed follows (tasks.ledger), in the same transaction.
         ledger.reconcile(Scope(task_ids=frozenset({obj.pk})))
+        tasks_changed([obj.pk])  # its deadline or status may have moved its light
+
+    # A task deleted takes its obligations with it: the summary rows they counted in follow.
+    def delete_model(self, request, obj):
+        ledger.tasks_delete([obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        ledger.tasks_delete(list(queryset.values_list("pk", flat=True)))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not TaskAssignment:
@@ -202,3 +211,13 @@ admin.site.unregister(Campaign)
 @admin.register(Campaign)
 class CampaignWithTasksAdmin(CampaignAdmin):
     inlines = [*CampaignAdmin.inlines, TaskInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Task:
+            return super().save_formset(request, form, formset, change)
+        # Tasks deleted here go through the ledger, which recomputes the summary they counted in.
+        saved = formset.save(commit=False)
+        for task in saved:
+            task.save()
+        formset.save_m2m()
+        ledger.tasks_delete([task.pk for task in formset.deleted_objects])

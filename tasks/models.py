@@ -184,6 +184,10 @@ class ProgressReport(models.Model):
     )
     # Submitted after the period's due moment; by how much is submitted_at − period.due_at.
     is_late = models.BooleanField(_("late"), default=False)
+    # 内容雷同: on submission its text was the same, or nearly, as the unit's previous filed report
+    # on the task (tasks.similarity); `similarity` is how alike, in percent (None: nothing to compare).
+    stale = models.BooleanField(_("same as the previous report"), default=False)
+    similarity = models.PositiveSmallIntegerField(_("similarity to the previous report (%)"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True, max_length=1000)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -455,4 +459,4 @@ class IndicatorValue(models.Model):
 
 
 # The reporting ledger's tables live with the ledger (tasks/ledger/); Django finds models here.
-from .ledger.models import AssignmentTerm, Obligation  # noqa: E402, F401
+from .ledger.models import AssignmentTerm, Obligation, PeriodUnitSummary  # noqa: E402, F401

@@ -25,6 +25,8 @@ from campaigns import periods
 from campaigns.models import ReportingPeriod
 
 from . import messages as task_messages
+from . import similarity
+from .changes import tasks_changed
 from .evidence import check_evidence_files, discard_stored_files_on_failure, store_evidence
 from .ledger import states as ledger_states
 from .ledger import sync as ledger
@@ -140,12 +142,16 @@ def report_save(
     evidence = check_evidence_files(
         files, attached=Attachment.objects.filter(report=report) if report.pk else Attachment.objects.none()
     )
+    stale_before = report.stale
     for name, value in content.items():
         setattr(report, name, value)
     if submit:
         report.status = ProgressReport.Status.SUBMITTED
         report.submitted_at, report.submitted_by = now, user
         report.is_late = now > period.due_at
+        # 内容雷同: against the unit's previous period on the task, never this report's own last
+        # submission (a fix after a return is compared with the period before, like the first).
+        similarity.judge(report, period_number=period.number)
     else:
         # A returned report being fixed is the unit's draft again: nobody else sees half-done edits.
         report.status = ProgressReport.Status.DRAFT
@@ -158,9 +164,13 @@ def report_save(
         # The unique task × unit × period: a report written without the ledger's lock.
         raise ConcurrentUpdate(_("This report was created meanwhile (in another tab?). Reload the page.")) from None
     event = ledger_states.SUBMIT if submit else ledger_states.SAVE
-    ledger.record(obligation, report, event, now=now, due_at=period.due_at, campaign=task.campaign)
+    ledger.record(
+        obligation, report, event, now=now, due_at=period.due_at, campaign=task.campaign, stale_before=stale_before
+    )
     _save_indicator_values(report, indicator_values or {}, new=expected_version is None)
     store_evidence(evidence, user=user, now=now, report=report)
+    if submit:  # a draft changes nothing others see; a submission may change the task's light
+        tasks_changed([task.pk], now=now)
     return report
 
 
@@ -221,6 +231,7 @@ def report_review(*, user, report_id: int, accept: bool, comment: str = "", now=
     report._history_user = user
     report.save()
     ledger.record_reviews([report], ledger_states.ACCEPT if accept else ledger_states.RETURN, now=report.reviewed_at)
+    tasks_changed([report.task_id], now=report.reviewed_at)
     task_messages.reports_reviewed([report], now=report.reviewed_at)
     return report
 
@@ -258,6 +269,7 @@ def reports_accept(*, user, campaign, report_ids, now=None) -> list[ProgressRepo
         default_user=user, default_change_reason="accept", default_date=now,
     )  # fmt: skip
     ledger.record_reviews(reports, ledger_states.ACCEPT, now=now)
+    tasks_changed({report.task_id for report in reports}, now=now)
     task_messages.reports_reviewed(reports, now=now)
     return reports
 
@@ -370,6 +382,7 @@ def completion_request_decide(
         task.save()
         # Nothing is owed for periods not yet due when the task closed (unless already filed).
         ledger.reconcile(Scope(task_ids=frozenset({task.pk})))
+        tasks_changed([task.pk], now=now)
         # A closed task has no deadline to move: an extension still waiting is settled with it,
         # so it does not linger in the office's list.
         for extension in ExtensionRequest.objects.select_for_update().filter(task=task, status=Decision.PENDING):
@@ -455,6 +468,7 @@ def extension_request_decide(*, user, request_id: int, approve: bool, comment: s
         task._change_reason = "extension approved"
         task._history_user = user
         task.save()
+        tasks_changed([task.pk], now=request.decided_at)
     task_messages.request_decided(request, now=request.decided_at)
     return request
 

@@ -12,7 +12,8 @@ What the ledger should hold follows from other tables alone:
 `expected` computes this for a scope (campaigns, tasks or periods, or everything), tasks.ledger.sync
 makes the table match it after every change of structure, and `differences` lists every row that
 does not, with the timeliness a report no longer shows (the first submission, the fix) checked
-against the invariants it must keep.
+against the invariants it must keep, and every row of the summary per period × unit
+(tasks.ledger.summary) that is not the obligations summed.
 """
 
 from __future__ import annotations
@@ -172,5 +173,9 @@ def differences(scope: Scope = EVERYTHING, *, limit: int | None = None) -> list[
     for key in wanted.keys() - seen:
         found.append(f"task {key[0]}, unit {key[1]}, period {key[2]}: owed but not in the ledger")
         if limit and len(found) >= limit:
-            break
+            return found
+    # The summary per period × unit against the obligations as stored (tasks.ledger.summary).
+    from . import summary  # it builds on this module
+
+    found.extend(summary.differences(scope, limit=limit - len(found) if limit else None))
     return found

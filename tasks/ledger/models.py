@@ -102,7 +102,60 @@ class Obligation(models.Model):
             models.Index(
                 fields=["unit", "fix_due_at"], condition=Q(state="returned"), name="obligation_unit_returned_idx"
             ),
+            # A campaign's fixes overdue (tasks.ledger.read_summary: fix_due_at <= now, by campaign).
+            models.Index(
+                fields=["campaign", "fix_due_at"],
+                condition=Q(state="returned"),
+                name="obligation_camp_returned_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.task_id} · {self.unit_id} · {self.period_id}: {self.state}"
+
+
+class PeriodUnitSummary(models.Model):
+    """How a unit stands in one period, per role: the counts of its obligations there (one row per
+    period × unit × role with at least one obligation). It is the ledger summed, kept by every
+    writer of the ledger in the same transaction (tasks.ledger.summary), so that the dashboards
+    read hundreds of rows instead of counting a million obligations. `ledger_check` recomputes it
+    from the obligations and compares."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    # A period deleted takes its obligations with it (a database cascade): its rows go the same way.
+    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role"), max_length=10, blank=True)
+    owed = models.PositiveIntegerField(default=0)  # every obligation
+    unfiled = models.PositiveIntegerField(default=0)  # owed or a draft: missing once the period is due
+    on_time = models.PositiveIntegerField(default=0)  # first submission by the due moment
+    late = models.PositiveIntegerField(default=0)  # first submission after it
+    returned = models.PositiveIntegerField(default=0)  # returned now, awaiting a fix
+    resubmitted = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    awaiting_review = models.PositiveIntegerField(default=0)  # submitted or resubmitted
+    returns = models.PositiveIntegerField(default=0)  # times returned, all obligations together
+    fix_late = models.PositiveIntegerField(default=0)  # fixes resubmitted after their deadline
+    stale = models.PositiveIntegerField(default=0)  # filed reports flagged 内容雷同
+
+    COUNTS = (
+        "owed", "unfiled", "on_time", "late", "returned", "resubmitted", "accepted", "awaiting_review", "returns",
+        "fix_late", "stale",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("period summary of a unit")
+        verbose_name_plural = _("period summaries of units")
+        constraints = [
+            # The key every writer updates by (a submission's delta, a recompute's upsert).
+            models.UniqueConstraint(fields=["period", "unit", "role"], name="summary_unique_period_unit_role"),
+        ]
+        indexes = [
+            # A campaign's rows, by period: rates_by_campaign, rates_by_week, rates_by_unit of campaigns.
+            models.Index(fields=["campaign", "period"], name="summary_campaign_period_idx"),
+            # One unit's rows in a campaign: rates_by_unit(unit_ids=…) for the unit's home page.
+            models.Index(fields=["unit", "campaign"], name="summary_unit_campaign_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.period_id} · {self.unit_id} · {self.role}: {self.owed}"

@@ -9,6 +9,9 @@ here in its own transaction, so the ledger never lags what it counts:
   the obligations of a scope are made exactly what tasks.ledger.check.expected says;
 - `owed` and `record`: a report's save, submission, return and acceptance move its obligation
   (tasks.ledger.states.transition).
+
+Each of them keeps the per period × unit summary (tasks.ledger.summary) right in the same
+transaction: a moved obligation adds its difference, any other change recomputes its rows.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import local_today
 
 from ..models import ProgressReport, Task, TaskAssignment
-from . import states
+from . import states, summary
 from .check import Scope, expected
 from .models import AssignmentTerm, Obligation
 
@@ -162,10 +165,13 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
         ).values_list("pk", "task_id", "unit_id", "period_id", "campaign_id", "role", "report_id")
     }
     stale = [pk for key, (pk, *_rest) in stored.items() if key not in wanted]
+    # The (period, unit) pairs whose summary rows this changes: recomputed at the end.
+    touched = {(key[2], key[1]) for key, (pk, *_rest) in stored.items() if key not in wanted}
     deleted = 0
     if stale:  # never one with something filed (expected keeps those anyway)
         deleted, _per_model = Obligation.objects.filter(pk__in=stale, state__in=states.UNFILED).delete()
     missing = [key for key in wanted if key not in stored]
+    touched.update((key[2], key[1]) for key in missing)
     if missing:
         periods = dict(ReportingPeriod.objects.filter(pk__in={key[2] for key in missing}).values_list("pk", "due_at"))
         campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={wanted[key].campaign_id for key in missing})}
@@ -182,24 +188,28 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
         report_pk = entry.report[0] if entry.report else None
         if (campaign_id, role, report_id) != (entry.campaign_id, entry.role, report_pk):
             changed.append(Obligation(pk=pk, campaign_id=entry.campaign_id, role=entry.role, report_id=report_pk))
+            touched.add((key[2], key[1]))
     if changed:
         Obligation.objects.bulk_update(changed, ["campaign_id", "role", "report_id"], batch_size=BATCH)
-    _rejudge_first_submissions(scope)
+    touched |= _rejudge_first_submissions(scope)
+    summary.refresh(touched)
     return len(missing), deleted, len(changed)
 
 
-def _rejudge_first_submissions(scope: Scope) -> None:
+def _rejudge_first_submissions(scope: Scope) -> set[tuple[int, int]]:
     """A period whose due moment moved (a re-import changed the campaign's due day or time):
-    its first submissions are judged again against it, as the report's own deadline is."""
+    its first submissions are judged again against it, as the report's own deadline is.
+    Returns the (period, unit) pairs of the rows it changed."""
     due = F("period__due_at")
     wrong = scope.filter(Obligation.objects.filter(first_submitted_at__isnull=False)).filter(
         Q(first_late=True, first_submitted_at__lte=due) | Q(first_late=False, first_submitted_at__gt=due)
     )
-    flips = list(wrong.values_list("pk", "first_late"))
+    flips = list(wrong.values_list("pk", "first_late", "period_id", "unit_id"))
     for late in (True, False):
-        pks = [pk for pk, was_late in flips if was_late != late]
+        pks = [pk for pk, was_late, _period, _unit in flips if was_late != late]
         if pks:
             Obligation.objects.filter(pk__in=pks).update(first_late=late)
+    return {(period, unit) for _pk, _late, period, unit in flips}
 
 
 # ---- reports ---------------------------------------------------------------------------------------
@@ -246,15 +256,23 @@ def owed(task: Task, unit, period: ReportingPeriod, *, now: datetime.datetime) -
     if task.campaign.status != Campaign.Status.ACTIVE:
         raise ValidationError(_not_owed_reason(task, unit, period))
     open_periods(now, [task.campaign_id])
-    obligation = Obligation.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
+    # Ordered by pk, not the model's ordering: that joins the period and FOR UPDATE would lock
+    # the period's row too, making every unit's submission in a period wait for the others.
+    obligation = (
+        Obligation.objects.select_for_update().filter(task=task, unit=unit, period=period).order_by("pk").first()
+    )
     if obligation is None:
         raise ValidationError(_not_owed_reason(task, unit, period))
     return obligation
 
 
 def record(obligation: Obligation, report: ProgressReport, event: str, *, now: datetime.datetime,
-           due_at: datetime.datetime, campaign: Campaign | None = None) -> Obligation:  # fmt: skip
-    """Move the obligation (locked by `owed`) by the report's event and store it (one UPDATE)."""
+           due_at: datetime.datetime, campaign: Campaign | None = None,
+           stale_before: bool | None = None) -> Obligation:  # fmt: skip
+    """Move the obligation (locked by `owed`) by the report's event and store it (one UPDATE), and
+    its summary row by the difference (one UPDATE when a count changes). `stale_before`: whether
+    the report was flagged 内容雷同 before this event (its flag now when not given)."""
+    before = summary.counted(obligation, stale=report.stale if stale_before is None else stale_before)
     fix_due_at = states.fix_deadline(campaign, now) if event == states.RETURN else None
     states.transition(obligation, event, now=now, due_at=due_at, fix_due_at=fix_due_at)
     obligation.report_id = report.pk
@@ -264,12 +282,14 @@ def record(obligation: Obligation, report: ProgressReport, event: str, *, now: d
             "fix_submitted_at", "fix_late", "accepted_at",
         ]
     )  # fmt: skip
+    summary.add(obligation, before, summary.counted(obligation, stale=report.stale))
     return obligation
 
 
 def record_reviews(reports: list[ProgressReport], event: str, *, now: datetime.datetime) -> None:
     """The office's review of reports (accepted at once, or one returned): their obligations move,
-    in two queries whatever the number."""
+    in two queries whatever the number, and their summary rows (one more when one report is
+    reviewed, a recompute of the rows when several are)."""
     if not reports:
         return
     obligations = list(
@@ -278,12 +298,20 @@ def record_reviews(reports: list[ProgressReport], event: str, *, now: datetime.d
         .select_related("campaign", "period")
         .order_by("pk")
     )
+    stale = {report.pk: report.stale for report in reports}
+    moves = []
     for obligation in obligations:
+        before = summary.counted(obligation, stale=stale.get(obligation.report_id, False))
         fix_due_at = states.fix_deadline(obligation.campaign, now) if event == states.RETURN else None
         states.transition(obligation, event, now=now, due_at=obligation.period.due_at, fix_due_at=fix_due_at)
+        moves.append((obligation, before, summary.counted(obligation, stale=stale.get(obligation.report_id, False))))
     Obligation.objects.bulk_update(
         obligations, ["state", "returns", "returned_at", "fix_due_at", "fix_submitted_at", "fix_late", "accepted_at"]
     )
+    if len(moves) == 1:
+        summary.add(*moves[0])
+    else:
+        summary.refresh((o.period_id, o.unit_id) for o in obligations)
 
 
 def restate(scope: Scope) -> int:
@@ -309,7 +337,17 @@ def restate(scope: Scope) -> int:
             setattr(row, name, getattr(fresh, name))
         changed.append(row)
     Obligation.objects.bulk_update(changed, fields, batch_size=BATCH)
+    _resum(scope)
     return len(changed)
+
+
+def _resum(scope: Scope) -> None:
+    """The summary of a scope written without the transitions (restate, repair): a task's rows are
+    recomputed under their locks; a campaign's or everything is rebuilt (ledger_check --fix)."""
+    if scope.task_ids is not None:
+        summary.refresh_obligations(scope.filter(Obligation.objects.all()))
+    else:
+        summary.rebuild(scope)
 
 
 def repair(scope: Scope) -> int:
@@ -325,5 +363,20 @@ def repair(scope: Scope) -> int:
         )
         if (task_id, unit_id, period_id) not in wanted
     ]
-    Obligation.objects.filter(pk__in=stale).delete()
+    if stale:
+        gone = Obligation.objects.filter(pk__in=stale)
+        pairs = set(gone.values_list("period_id", "unit_id"))
+        gone.delete()
+        summary.refresh(pairs)
     return changed + len(stale)
+
+
+def tasks_delete(task_ids: Iterable[int]) -> int:
+    """Delete tasks (the admin) with their obligations, and recompute the summary rows those
+    counted in: the database's cascade would leave them counting rows that are gone. Returns how
+    many tasks were deleted."""
+    task_ids = list(task_ids)
+    pairs = set(Obligation.objects.filter(task_id__in=task_ids).values_list("period_id", "unit_id").distinct())
+    deleted, per_model = Task.objects.filter(pk__in=task_ids).delete()
+    summary.refresh(pairs)
+    return per_model.get(Task._meta.label, 0)

@@ -61,7 +61,8 @@ def test_ledger_check_lists_a_wrong_state_and_exits_non_zero(world):
     tampered = Obligation.objects.get(unit=world.lead, period=world.previous_period)
     Obligation.objects.filter(pk=tampered.pk).update(state=states.SUBMITTED)
     out, error = ledger_check()
-    assert error is not None and "1 difference(s)" in str(error)
+    # The row, and its period × unit summary, which no longer sums the rows as stored.
+    assert error is not None and "2 difference(s)" in str(error)
     assert f"obligation {tampered.pk} " in out and "state submitted" in out and "state accepted" in out
 
 
@@ -75,7 +76,8 @@ def test_ledger_check_lists_a_missing_row_and_an_extra_one(world):
         campaign=world.campaign, task=world.task, unit=stranger, period=world.period, state=states.OWED
     )
     out, error = ledger_check()
-    assert error is not None and "2 difference(s)" in str(error)
+    # Each row, and each one's period × unit summary.
+    assert error is not None and "4 difference(s)" in str(error)
     assert f"task {world.task.pk}, unit {world.support.pk}, period {world.previous_period.pk}: owed but not" in out
     assert f"obligation {extra.pk} " in out and "not owed" in out
 

@@ -1,0 +1,225 @@
+"""The ledger summed per period × unit × role (PeriodUnitSummary), kept right by the ledger's writers.
+
+Two ways of writing, both in the writer's transaction:
+
+- `add`: one obligation moved (a report saved, submitted, reviewed): its row changes by the
+  difference of what the obligation counted before and after, in one UPDATE of `x = x + d`.
+  PostgreSQL re-reads the row under its lock, so two units' liaisons submitting at the same
+  moment both count: increments never overwrite each other.
+- `refresh`: anything else (periods opened, terms, reconcile, restate, repair, tasks deleted):
+  the rows of the touched periods × units are locked first, then recomputed from the
+  obligations by a statement that starts after the lock was granted. Under READ COMMITTED that
+  statement sees every transaction that held the lock before, and a transaction still holding
+  an obligation's lock has not yet added its delta (it will, to the recomputed row).
+
+`expected` and `differences` recompute the summary from the obligations for ledger_check, and
+`rebuild` makes the table match (ledger_check --fix, seed_scale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from . import states
+from .check import Scope
+from .models import Obligation, PeriodUnitSummary
+
+Key = tuple[int, int, str]  # period, unit, role
+COUNTS = PeriodUnitSummary.COUNTS
+BATCH = 5000
+
+
+def _aggregates(prefix: str = "") -> dict:
+    """The summary's counts as aggregates over obligations (`prefix`: the path to them)."""
+
+    def n(condition: Q):
+        return Count("pk", filter=condition)
+
+    p = prefix
+    return {
+        "owed": Count("pk"),
+        "unfiled": n(Q(**{f"{p}state__in": states.UNFILED})),
+        "on_time": n(Q(**{f"{p}first_late": False})),
+        "late": n(Q(**{f"{p}first_late": True})),
+        "returned": n(Q(**{f"{p}state": states.RETURNED})),
+        "resubmitted": n(Q(**{f"{p}state": states.RESUBMITTED})),
+        "accepted": n(Q(**{f"{p}state": states.ACCEPTED})),
+        "awaiting_review": n(Q(**{f"{p}state__in": states.AWAITING_REVIEW})),
+        "returns": Coalesce(Sum(f"{p}returns"), 0),
+        "fix_late": n(Q(**{f"{p}fix_late": True})),
+        "stale": n(Q(**{f"{p}state__in": states.FILED, f"{p}report__stale": True})),
+    }
+
+
+def counted(obligation: Obligation, *, stale: bool) -> dict[str, int]:
+    """What one obligation counts in its row (`stale`: its report is flagged 内容雷同)."""
+    state = obligation.state
+    return {
+        "owed": 1,
+        "unfiled": int(state in states.UNFILED),
+        "on_time": int(obligation.first_late is False),
+        "late": int(obligation.first_late is True),
+        "returned": int(state == states.RETURNED),
+        "resubmitted": int(state == states.RESUBMITTED),
+        "accepted": int(state == states.ACCEPTED),
+        "awaiting_review": int(state in states.AWAITING_REVIEW),
+        "returns": obligation.returns,
+        "fix_late": int(obligation.fix_late is True),
+        "stale": int(state in states.FILED and stale),
+    }
+
+
+def _computed(obligations) -> dict[Key, dict]:
+    """key → (campaign, counts) recomputed from `obligations`, in one query."""
+    rows = (
+        obligations.order_by()
+        .values("period_id", "unit_id", "role", "campaign_id")
+        .annotate(**_aggregates())
+        .values_list("period_id", "unit_id", "role", "campaign_id", *COUNTS)
+    )
+    return {(p, u, r): {"campaign_id": c, **dict(zip(COUNTS, rest, strict=True))} for p, u, r, c, *rest in rows}
+
+
+def add(obligation: Obligation, before: dict[str, int], after: dict[str, int]) -> None:
+    """The obligation moved from counting `before` to `after`: its row changes by the difference
+    (no statement when nothing changed, as for a draft saved again)."""
+    delta = {name: after[name] - before[name] for name in COUNTS if after[name] != before[name]}
+    if not delta:
+        return
+    updated = PeriodUnitSummary.objects.filter(
+        period_id=obligation.period_id, unit_id=obligation.unit_id, role=obligation.role
+    ).update(**{name: F(name) + change for name, change in delta.items()})
+    if not updated:  # no row yet (an obligation written before the summary existed): count it whole
+        refresh([(obligation.period_id, obligation.unit_id)])
+
+
+def refresh(pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute the rows of these (period, unit) pairs, every role, from the obligations.
+
+    The rows are locked (in key order, so two refreshes cannot deadlock) before the counts are
+    read; a key with obligations but no row yet gets a row first, and is locked with the rest
+    (one more round), so that two transactions creating the same row cannot overwrite each
+    other's counts. Four to six queries whatever the number of pairs."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    # Its own transaction when called outside one (a test factory); no savepoint inside one.
+    with transaction.atomic(savepoint=False):
+        _refresh(pairs)
+
+
+def _refresh(pairs: set[tuple[int, int]]) -> None:
+    periods = {period for period, _unit in pairs}
+    units = {unit for _period, unit in pairs}
+    # A superset of the pairs (their periods × their units) is as right and one simple filter.
+    rows = PeriodUnitSummary.objects.filter(period_id__in=periods, unit_id__in=units)
+    obligations = Obligation.objects.filter(period_id__in=periods, unit_id__in=units)
+    for attempt in range(2):
+        locked = set(
+            rows.select_for_update()
+            .order_by("period_id", "unit_id", "role")
+            .values_list("period_id", "unit_id", "role")
+        )
+        fresh = _computed(obligations)
+        new = fresh.keys() - locked
+        if not new or attempt:
+            break
+        # Waits for another transaction inserting the same row, then takes it in the next round.
+        PeriodUnitSummary.objects.bulk_create(
+            [
+                PeriodUnitSummary(period_id=p, unit_id=u, role=r, campaign_id=fresh[(p, u, r)]["campaign_id"])
+                for p, u, r in new
+            ],
+            ignore_conflicts=True,
+        )
+    _store(fresh)
+    gone = locked - fresh.keys()
+    if gone:
+        query = Q()
+        for period, unit, role in gone:
+            query |= Q(period_id=period, unit_id=unit, role=role)
+        rows.filter(query).delete()
+
+
+def _store(fresh: dict[Key, dict]) -> None:
+    if fresh:
+        PeriodUnitSummary.objects.bulk_create(
+            [PeriodUnitSummary(period_id=p, unit_id=u, role=r, **values) for (p, u, r), values in fresh.items()],
+            update_conflicts=True,
+            unique_fields=["period", "unit", "role"],
+            update_fields=["campaign", *COUNTS],
+            batch_size=BATCH,
+        )
+
+
+def refresh_obligations(obligations) -> None:
+    """Refresh the rows that the given obligations (a queryset, read now) count in."""
+    refresh(obligations.order_by().values_list("period_id", "unit_id").distinct())
+
+
+# ---- checking and rebuilding ------------------------------------------------------------------
+
+
+def _in_scope(queryset, scope: Scope, *, summary: bool):
+    if scope.campaign_ids is not None:
+        queryset = queryset.filter(campaign_id__in=scope.campaign_ids)
+    if scope.period_ids is not None:
+        queryset = queryset.filter(period_id__in=scope.period_ids)
+    if scope.task_ids is not None:
+        # A task's rows are shared with the unit's other tasks: the rows of its periods × units.
+        mine = Obligation.objects.filter(task_id__in=scope.task_ids)
+        queryset = queryset.filter(period_id__in=mine.values("period_id"), unit_id__in=mine.values("unit_id"))
+    return queryset
+
+
+def expected(scope: Scope) -> dict[Key, dict]:
+    """The summary as the obligations in `scope` say it should be."""
+    return _computed(_in_scope(Obligation.objects.all(), scope, summary=False))
+
+
+def differences(scope: Scope, *, limit: int | None = None) -> list[str]:
+    """Every row of the stored summary that differs from `expected` (or is missing, or extra)."""
+    wanted = expected(scope)
+    found = []
+    stored = _in_scope(PeriodUnitSummary.objects.all(), scope, summary=True).values_list(
+        "period_id", "unit_id", "role", "campaign_id", *COUNTS
+    )
+    seen = set()
+    for period, unit, role, campaign, *counts in stored.iterator(chunk_size=BATCH):
+        key = (period, unit, role)
+        seen.add(key)
+        have = {"campaign_id": campaign, **dict(zip(COUNTS, counts, strict=True))}
+        want = wanted.get(key)
+        if want != have:
+            found.append(f"summary of period {period}, unit {unit}, role {role!r}: stored {have}, expected {want}")
+        if limit and len(found) >= limit:
+            return found
+    for period, unit, role in wanted.keys() - seen:
+        found.append(
+            f"summary of period {period}, unit {unit}, role {role!r}: missing, expected {wanted[(period, unit, role)]}"
+        )
+        if limit and len(found) >= limit:
+            break
+    return found
+
+
+def rebuild(scope: Scope) -> int:
+    """Make the stored summary in `scope` what the obligations say (ledger_check --fix, seed_scale).
+    Returns how many rows were written or deleted. Not for concurrent use: it takes no row locks
+    beyond those of its own writes (run it where nothing else writes, or in a locked scope)."""
+    wanted = expected(scope)
+    stored = set(
+        _in_scope(PeriodUnitSummary.objects.all(), scope, summary=True).values_list("period_id", "unit_id", "role")
+    )
+    _store(wanted)
+    gone = stored - wanted.keys()
+    for chunk_start in range(0, len(gone), 500):
+        query = Q()
+        for period, unit, role in list(gone)[chunk_start : chunk_start + 500]:
+            query |= Q(period_id=period, unit_id=unit, role=role)
+        PeriodUnitSummary.objects.filter(query).delete()
+    return len(wanted) + len(gone)
