@@ -53,6 +53,7 @@ ACTIONS = frozenset(
         "import",  # upload campaigns and the unit directory
         "manage",  # the office's own pages and notices (calendar, directory upload links)
         "workspace",  # a workspace of one's own (我的任务): a liaison or head of some unit
+        "mark_attention",  # mark a task for leader attention (需领导关注), which starts it at yellow
         "desk",  # the office's home page (工作台)
         "leader_home",  # a leader's home page: the tasks they are responsible for
         "unit_home",  # a unit's home page (its standing): a liaison or head of some unit
@@ -191,6 +192,10 @@ _RULES = {
     "tasks.completionrequest": _on_visible_tasks("tasks.CompletionRequest"),
     "tasks.extensionrequest": _on_visible_tasks("tasks.ExtensionRequest"),
     "tasks.leadercomment": _on_visible_tasks("tasks.LeaderComment"),
+    # The traffic lights (lights/) follow their tasks.
+    "lights.tasklight": _on_visible_tasks("lights.TaskLight"),
+    "lights.tasklightweek": _on_visible_tasks("lights.TaskLightWeek"),
+    "lights.attention": _on_visible_tasks("lights.Attention"),
     "supervision.supervisionnotice": _notices,
     "supervision.urge": _urges,
     "notifications.notification": _notifications,
@@ -268,7 +273,7 @@ def can(user, action: str, obj=None) -> bool:
     if action == "lead":
         task, unit = obj
         return unit is not None and lead_units_for(user, task).filter(pk=unit.pk).exists()
-    if action in ("review", "decide", "urge", "import", "manage"):
+    if action in ("review", "decide", "urge", "import", "manage", "mark_attention"):
         return roles.is_office(user)
     if action in ("comment", "oversee", "export"):
         # Leader comments: leaders, and the office recording a leader's instruction.

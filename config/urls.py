@@ -27,6 +27,8 @@ urlpatterns = [
     path("units/", include("tasks.unit_urls")),
     # The dashboards, home pages and their drill-down lists (overview/…, desk/, leader/, my-unit/).
     path("", include("dashboards.urls")),
+    # Traffic lights: a campaign's rules, the leader-attention mark (lights/<code>/rules/, lights/tasks/…).
+    path("lights/", include("lights.urls")),
     path("admin/", admin.site.urls),
     # The inbox and notification settings live under supervision/, where they always were.
     path("supervision/", include("notifications.urls")),

@@ -7,3 +7,16 @@ class LightsConfig(AppConfig):
 
     name = "lights"
     verbose_name = _("Traffic lights")
+
+    def ready(self):
+        # tasks offers the hooks and lights (above it) plugs in: the services of tasks call
+        # tasks_changed in their transactions, and the task page shows the light panel.
+        # Both registrations ignore a second one (ready() may run twice).
+        from tasks.changes import register_task_change_handler
+        from tasks.selectors.task_page import register_task_panel
+
+        from .panel import light_panel
+        from .services import refresh_on_change
+
+        register_task_change_handler(refresh_on_change)
+        register_task_panel(light_panel)

@@ -29,6 +29,7 @@ from common.history import acting
 from units.models import Unit
 from units.services import unit_group
 
+from .changes import tasks_changed
 from .ledger import sync as ledger
 from .models import Task, TaskAssignment, TaskGroupObjectPermission
 
@@ -166,6 +167,7 @@ def _follow(task_ids: set[int], now: datetime.datetime | None, from_first_period
     """What follows a change of the tasks' assignments: their grants, and the ledger's terms."""
     _grants_sync(task_ids)
     ledger.terms_sync(task_ids, now=now or timezone.now(), from_first_period=from_first_period)
+    tasks_changed(task_ids, now=now)
 
 
 def _grants_sync(task_ids: set[int]) -> None:

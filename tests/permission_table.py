@@ -151,6 +151,10 @@ MATRIX = {
     "dashboards:campaign": View(args=lambda t: [t.campaign.code], marker=lambda t: t.campaign_marker,
                                 nobody=403, unit=(403, 403), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
     "dashboards:overview": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(200, 200)),
+    # Traffic lights: the office tunes a campaign's rules and marks tasks for leader attention.
+    "lights:rules": View(args=lambda t: [t.campaign.code], nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
+    "lights:attention": View("post", args=lambda t: [t.task.pk], data=lambda t: {"action": "mark"},
+                             nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
     # The site's own pages around the apps. Home sends each user to their home page (or the campaigns).
     "home": View(**signed_in(302)),
     # The home pages by role: the office's desk, a leader's home, a unit's own standing (?unit=

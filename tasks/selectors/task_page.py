@@ -72,6 +72,28 @@ class IndicatorSeries:
 
 
 @dataclass
+class TaskPanel:
+    """A section of the task page from an app above tasks: its template and what it shows."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+# Panel sources of apps above tasks (lights). Layers run tasks -> lights, never back, so such an
+# app registers its source from its AppConfig.ready(): source(user, task, now) -> TaskPanel | None,
+# showing only what the user may see and running a fixed number of queries.
+_panel_sources: list = []
+
+
+def register_task_panel(source) -> None:
+    """Add `source(user, task, now)` to every task page. Idempotent (by dotted name), as
+    timeline.register_timeline_source is: ready() may run twice."""
+    name = f"{source.__module__}.{source.__qualname__}"
+    if all(f"{known.__module__}.{known.__qualname__}" != name for known in _panel_sources):
+        _panel_sources.append(source)
+
+
+@dataclass
 class TaskDetail:
     task: Task
     sub_items: list[Task]
@@ -84,6 +106,8 @@ class TaskDetail:
     completion_requests: list[CompletionRequest] = field(default_factory=list)
     extension_requests: list[ExtensionRequest] = field(default_factory=list)
     timeline_page: TimelinePage | None = None
+    # What apps above tasks add to the page (register_task_panel): the traffic light.
+    panels: list[TaskPanel] = field(default_factory=list)
 
     @property
     def timeline(self) -> list:
@@ -237,4 +261,5 @@ def task_detail(user, campaign_code: str, number: str, now: datetime.datetime | 
         completion_requests=completions,
         extension_requests=extensions,
         timeline_page=timeline_page(user, task, comments, completions, extensions, before=before),
+        panels=[panel for source in _panel_sources if (panel := source(user, task, now)) is not None],
     )

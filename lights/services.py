@@ -1,0 +1,203 @@
+"""Writes of the lights: recomputing them (`refresh`), the office's rules and attention marks.
+
+`refresh` is set-based: one pass reads the tasks, their campaigns' rules and current periods,
+the ledger's findings (tasks.ledger.read_lights) and the working-day calendar, judges every task
+in Python (lights.rules) and writes the lights in bulk upserts, ordered by task so that two
+refreshes at once (two machines, the beat job and a report submitted) lock rows in the same
+order and wait for each other rather than deadlock. Its result depends only on the data and the
+moment, so running it twice, or twice at once, stores the same lights: it is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from campaigns.models import Campaign
+from campaigns.periods import local_today
+from common.workdays import WorkCalendar
+from tasks.ledger.read_lights import light_inputs
+from tasks.models import Task
+
+from . import rules
+from .models import Attention, LightRule, TaskLight, TaskLightWeek
+
+BATCH = 1000
+# Streaks of missing reports are looked for this many periods beyond the red threshold, so a
+# light can say "5 periods in a row" rather than only "at least 2".
+STREAK_EXTRA = 4
+
+_TASK_FIELDS = (
+    "pk", "campaign_id", "campaign__start_date", "status", "closed_at", "deadline", "attention__pk",
+    "attention__note", "campaign__light_rule__red_missing_periods", "campaign__light_rule__yellow_within_workdays",
+    "campaign__light_rule__yellow_behind_points", "light__light", "light__since",
+)  # fmt: skip
+
+
+def _tasks(task_ids, campaign_ids):
+    tasks = Task.objects.all()
+    if task_ids is not None:
+        tasks = tasks.filter(pk__in=sorted(set(task_ids)))
+    if campaign_ids is not None:
+        tasks = tasks.filter(campaign_id__in=sorted(set(campaign_ids)))
+    if task_ids is None and campaign_ids is None:
+        tasks = tasks.filter(campaign__status=Campaign.Status.ACTIVE)
+    return tasks.order_by("pk").values_list(*_TASK_FIELDS)
+
+
+class _LazyCalendar:
+    """A WorkCalendar over the deadlines that need one, read (one query) at the first question:
+    a task whose deadline is far off asks nothing, so refreshing one such task reads no calendar."""
+
+    def __init__(self, start: datetime.date, end: datetime.date):
+        self.window, self._calendar = (start, end), None
+
+    def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
+        if self._calendar is None:
+            self._calendar = WorkCalendar(*self.window)
+        return self._calendar.workdays_between(start, end)
+
+
+def _calendar(rows, thresholds, today: datetime.date) -> _LazyCalendar:
+    deadlines = [row[5] for row in rows if row[5] is not None]
+    return _LazyCalendar(min([today, *deadlines]), max([today, *deadlines]))
+
+
+def _thresholds(red, within, behind) -> rules.Thresholds:
+    if red is None:  # no rule row for the campaign: the defaults
+        return rules.DEFAULT
+    return rules.Thresholds(red, within, behind)
+
+
+# No savepoint: inside a service's transaction (tasks.changes) it would cost two statements on
+# every report submitted, and a failure here fails that transaction anyway.
+@transaction.atomic(savepoint=False)
+def refresh(
+    *,
+    task_ids: Iterable[int] | None = None,
+    campaign_ids: Iterable[int] | None = None,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Recompute the lights of the tasks (`task_ids`, or every task of `campaign_ids`; with
+    neither, every task of the active campaigns) as of `now`; store each task's light (keeping
+    `since` while the colour stays) and its light for the campaign's current period. Returns how
+    many tasks changed colour. A fixed number of queries however many tasks (one more per
+    thousand rows written)."""
+    now = now or timezone.now()
+    today = local_today(now)
+    rows = list(_tasks(task_ids, campaign_ids))
+    if not rows:
+        return 0
+    campaigns = {row[1] for row in rows}
+    thresholds = {row[0]: _thresholds(*row[8:11]) for row in rows}
+    depth = max(rule.red_missing_periods for rule in thresholds.values()) + STREAK_EXTRA
+    inputs = light_inputs(
+        campaign_ids=campaigns, task_ids=None if task_ids is None else [row[0] for row in rows], now=now, depth=depth
+    )
+    calendar = _calendar(rows, thresholds, today)
+    lights, weeks, changed = [], [], 0
+    for pk, campaign_id, start, status, closed_at, deadline, attention_pk, note, *_rule, old_light, old_since in rows:
+        facts = rules.TaskFacts(pk, start, status, deadline, closed_at, attention_pk is not None, note or "")
+        findings = rules.Findings(
+            streaks=inputs.streaks.get(pk, []),
+            last_period=inputs.last_period.get(pk, []),
+            fix_overdue=inputs.fix_overdue.get(pk, []),
+            lead_percent=inputs.lead_percent.get(pk),
+        )
+        light, reasons = rules.judge(facts, findings, thresholds[pk], today=today, calendar=calendar)
+        same = old_light == light
+        changed += not same
+        lights.append(
+            TaskLight(task_id=pk, campaign_id=campaign_id, light=light, reasons=reasons,
+                      since=old_since if same else now, computed_at=now)
+        )  # fmt: skip
+        period_id = inputs.current.get(campaign_id)
+        if period_id is not None:
+            weeks.append(
+                TaskLightWeek(task_id=pk, period_id=period_id, campaign_id=campaign_id, light=light, reasons=reasons)
+            )
+    TaskLight.objects.bulk_create(
+        lights, batch_size=BATCH, update_conflicts=True, unique_fields=["task"],
+        update_fields=["campaign", "light", "reasons", "since", "computed_at"],
+    )  # fmt: skip
+    if weeks:
+        TaskLightWeek.objects.bulk_create(
+            weeks, batch_size=BATCH, update_conflicts=True, unique_fields=["task", "period"],
+            update_fields=["campaign", "light", "reasons"],
+        )  # fmt: skip
+    return changed
+
+
+def refresh_on_change(*, task_ids, now=None) -> None:
+    """The handler tasks.changes calls when tasks changed (registered in LightsConfig.ready())."""
+    refresh(task_ids=task_ids, now=now)
+
+
+# ---- the office's rules and marks ----------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_save(*, user, campaign: Campaign, red_missing_periods: int, yellow_within_workdays: int,
+              yellow_behind_points: int, now: datetime.datetime | None = None) -> LightRule:  # fmt: skip
+    """The office sets a campaign's thresholds; the campaign's lights are recomputed at once."""
+    if not access.can(user, "manage"):
+        raise PermissionDenied
+    rule = LightRule.objects.select_for_update().filter(campaign=campaign).first() or LightRule(campaign=campaign)
+    rule.red_missing_periods = red_missing_periods
+    rule.yellow_within_workdays = yellow_within_workdays
+    rule.yellow_behind_points = yellow_behind_points
+    rule.updated_by = user
+    rule.full_clean()
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError:  # created by another request meanwhile: theirs is replaced by these values
+        rule = LightRule.objects.select_for_update().get(campaign=campaign)
+        LightRule.objects.filter(pk=rule.pk).update(
+            red_missing_periods=red_missing_periods, yellow_within_workdays=yellow_within_workdays,
+            yellow_behind_points=yellow_behind_points, updated_by=user,
+        )  # fmt: skip
+    refresh(campaign_ids=[campaign.pk], now=now)
+    return rule
+
+
+@transaction.atomic
+def attention_mark(*, user, task: Task, note: str = "", now: datetime.datetime | None = None) -> Attention:
+    """The office marks the task for leader attention (需领导关注): it turns at least yellow. Marking
+    a marked task again keeps the first mark (a double click marks once) and updates its note."""
+    if not access.can(user, "mark_attention"):
+        raise PermissionDenied
+    now = now or timezone.now()
+    note = note.strip()
+    limit = Attention._meta.get_field("note").max_length
+    if len(note) > limit:
+        raise ValidationError({"note": _("At most %(limit)s characters; this text has %(length)s.") % {
+            "limit": limit, "length": len(note)}})  # fmt: skip
+    try:
+        with transaction.atomic():
+            mark, created = Attention.objects.get_or_create(
+                task=task, defaults={"marked_by": user, "marked_at": now, "note": note}
+            )
+    except IntegrityError:  # two clicks at once: the other one's mark stands
+        mark, created = Attention.objects.get(task=task), False
+    if not created and note and mark.note != note:
+        mark.note = note
+        mark.save(update_fields=["note"])
+    refresh(task_ids=[task.pk], now=now)
+    return mark
+
+
+@transaction.atomic
+def attention_clear(*, user, task: Task, now: datetime.datetime | None = None) -> bool:
+    """The office takes the mark off (nothing happens if there is none); returns whether one went."""
+    if not access.can(user, "mark_attention"):
+        raise PermissionDenied
+    deleted, _per_model = Attention.objects.filter(task=task).delete()
+    refresh(task_ids=[task.pk], now=now)
+    return bool(deleted)
