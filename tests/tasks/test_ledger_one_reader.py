@@ -9,7 +9,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 APPS = ["accounts", "campaigns", "common", "notifications", "supervision", "tasks", "units"]
 # Querying the ledger's tables: their managers, or a related manager of them.
-QUERIES = re.compile(r"\b(Obligation|AssignmentTerm|PeriodUnitSummary)\.objects\b|\.(obligations|terms)\.(all|filter|exclude)\(")
+QUERIES = re.compile(
+    r"\b(Obligation|AssignmentTerm|PeriodUnitSummary)\.objects\b|\.(obligations|terms)\.(all|filter|exclude)\("
+)
 
 
 def sources():
