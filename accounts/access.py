@@ -304,6 +304,12 @@ def home_pages(user) -> list[str]:
     return [page for page, action in HOME_PAGES if can(user, action)]
 
 
+def leader_id(user) -> int | None:
+    """The leader (units.Leader) whose account the user is, for "the tasks I am responsible
+    for"; None for anyone else."""
+    return roles.leader_id(user)
+
+
 def home_page(user) -> str | None:
     """Where the user lands on signing in: "office" (工作台), "leader", "unit", or None (the
     campaigns list) for anyone else."""

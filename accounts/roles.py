@@ -34,14 +34,19 @@ def is_office(user) -> bool:
     return any(role == Membership.Role.OFFICE for _, role in _memberships(user))
 
 
-def is_leader(user) -> bool:
-    """A district-level leader: the user is linked to an entry of the leader directory."""
+def leader_id(user) -> int | None:
+    """The id of the leader directory's entry linked to the user, or None. Read once."""
     if not user.is_authenticated:
-        return False
+        return None
     memo = _memo(user)
     if "leader" not in memo:
-        memo["leader"] = Leader.objects.filter(user=user).exists()
+        memo["leader"] = Leader.objects.filter(user=user).values_list("pk", flat=True).first()
     return memo["leader"]
+
+
+def is_leader(user) -> bool:
+    """A district-level leader: the user is linked to an entry of the leader directory."""
+    return leader_id(user) is not None
 
 
 def member_unit_ids(user) -> frozenset[int]:

@@ -22,6 +22,10 @@ PAGES = {
     "notifications:inbox-read-all": "inbox",
     "notifications:notification": "inbox",
     "notifications:preferences": "inbox",
+    # The home pages by role.
+    "dashboards:desk": "desk",
+    "dashboards:leader": "leader",
+    "dashboards:unit": "unit",
 }
 
 # Namespace → navigation item for every other page of it (task pages live under a campaign).

@@ -4,8 +4,9 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
+
+from dashboards import views_home
 
 
 @login_not_required
@@ -21,7 +22,8 @@ admin.site.site_header = admin.site.site_title = admin.site.index_title = _("Sup
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
-    path("", RedirectView.as_view(pattern_name="campaigns:list"), name="home"),
+    # Signing in lands on the user's home page by role (dashboards.views_home.home).
+    path("", views_home.home, name="home"),
     path("campaigns/", include("tasks.campaign_urls")),
     path("", include("tasks.urls")),
     path("units/", include("tasks.unit_urls")),

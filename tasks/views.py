@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,5 +109,11 @@ def leader_comment_add(request, code, number):
             add_service_error(form, error)
         else:
             messages.success(request, _("The comment was added."))
+            # The leader's home page posts here too (批示 inline) and comes back to itself.
+            back = request.POST.get("next", "")
+            if url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(back)
             return redirect(task)
     return _task_page(request, code, number, comment_form=form)

@@ -282,3 +282,14 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"测试通知{n}")
     body = "请及时处理。"
     created_at = factory.LazyFunction(timezone.now)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    """A user following a task (关注) on their home page."""
+
+    class Meta:
+        model = "dashboards.Follow"
+        django_get_or_create = ("user", "task")
+
+    user = factory.SubFactory(UserFactory)
+    task = factory.SubFactory(TaskFactory)

@@ -144,3 +144,18 @@ def test_the_matrix_prints_on_a4_landscape(client, reporting):
     assert re.search(r'<body class="[^"]*\bpage-matrix\b', matrix)
     other = client.get(reverse("campaigns:detail", args=[r.campaign.code])).content.decode()
     assert not re.search(r'<body class="[^"]*\bpage-matrix\b', other)
+
+
+def test_the_home_pages_mark_their_item_and_each_user_is_offered_theirs(client, reporting):
+    r = reporting
+    for user, page in (
+        (r.office, "dashboards:desk"),
+        (r.leader, "dashboards:leader"),
+        (r.lead_liaison, "dashboards:unit"),
+    ):
+        client.force_login(user)
+        assert_current(client.get(reverse("home"), follow=True), reverse(page))
+        # Only one's own home page is in the navigation.
+        nav = NAV.search(client.get(reverse(page)).content.decode()).group(1)
+        others = {"dashboards:desk", "dashboards:leader", "dashboards:unit"} - {page}
+        assert all(f'href="{reverse(other)}"' not in nav for other in others)
