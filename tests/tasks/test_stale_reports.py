@@ -2,6 +2,7 @@
 previous filed report on the task is flagged, with how alike they are; the summary counts it."""
 
 import pytest
+from django.urls import reverse
 
 from tasks import similarity
 from tasks.ledger.models import PeriodUnitSummary
@@ -9,6 +10,7 @@ from tasks.models import ProgressReport
 from tasks.services import report_review, report_save
 
 from ..conftest import at
+from ..factories import ProgressReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +112,24 @@ def test_the_comparison_itself():
     stale, percent = similarity.compare("甲乙丙丁戊己庚辛壬癸", "甲乙丙丁戊己庚辛壬子")
     assert stale and percent == 90
     assert similarity.compare("甲乙丙丁", "子丑寅卯") == (False, 0)
+
+
+def test_the_office_sees_the_flag_with_its_percent_in_the_review_queue(client, reporting):
+    r = reporting
+    earlier = r.campaign.periods.get(number=r.past.number - 1)
+    ProgressReportFactory(
+        task=r.task, unit=r.lead, period=earlier, status="accepted", submitted_at=earlier.due_at, progress=WEEK3
+    )
+    ProgressReportFactory(
+        task=r.task, unit=r.lead, period=r.past, status="submitted", submitted_at=r.past.due_at, progress=WEEK3,
+        stale=True, similarity=97,
+    )  # fmt: skip
+    ProgressReportFactory(
+        task=r.task, unit=r.support, period=r.past, status="submitted", submitted_at=r.past.due_at, progress="新内容"
+    )
+    client.force_login(r.office)
+    page = client.get(reverse("tasks:review", args=[r.campaign.code]) + f"?period={r.past.number}")
+    content = page.content.decode()
+    assert content.count("内容雷同 97%") == 2  # the row's badge, and the report's details
+    assert "与本单位本任务上期报告相似 97%" in content
+    assert content.count("内容雷同") == 2  # the other unit's report carries no flag
