@@ -72,8 +72,10 @@ class LightRule(models.Model):
 class TaskLight(models.Model):
     """A task's light now, with its reasons (worst first) and since when it has had this colour."""
 
+    # Not related_name "light": lights.selectors.with_light annotates tasks with `light` (closed off
+    # wins over the stored row), and an annotation may not share a name with a relation.
     task = models.OneToOneField(
-        "tasks.Task", primary_key=True, on_delete=models.CASCADE, related_name="light", verbose_name=_("task")
+        "tasks.Task", primary_key=True, on_delete=models.CASCADE, related_name="stored_light", verbose_name=_("task")
     )
     # The task's campaign, kept in the row: dashboards count lights per campaign.
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Case, CharField, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, JSONField, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts import access
@@ -22,7 +22,7 @@ def light_expression():
     """A task's light as an SQL expression over tasks (closed off wins over a stale stored light)."""
     return Case(
         When(status="closed", then=Value(Light.CLOSED.value)),
-        default=Coalesce("light__light", Value(Light.GREEN.value)),
+        default=Coalesce("stored_light__light", Value(Light.GREEN.value)),
         output_field=CharField(),
     )
 
@@ -39,9 +39,9 @@ def rank_expression(field: str = "light"):
 def with_light(tasks: QuerySet) -> QuerySet:
     """`tasks` annotated with `light` and `light_rank` (order_by("light_rank") puts red first),
     and `light_reasons` (the stored reasons; None when not computed yet)."""
-    return tasks.annotate(light=light_expression(), light_reasons=Coalesce("light__reasons", Value([]))).annotate(
-        light_rank=rank_expression()
-    )
+    return tasks.annotate(
+        light=light_expression(), light_reasons=Coalesce("stored_light__reasons", Value([], output_field=JSONField()))
+    ).annotate(light_rank=rank_expression())
 
 
 def counts(tasks: QuerySet) -> dict[str, int]:

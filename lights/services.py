@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -36,11 +37,11 @@ STREAK_EXTRA = 4
 _TASK_FIELDS = (
     "pk", "campaign_id", "campaign__start_date", "status", "closed_at", "deadline", "attention__pk",
     "attention__note", "campaign__light_rule__red_missing_periods", "campaign__light_rule__yellow_within_workdays",
-    "campaign__light_rule__yellow_behind_points", "light__light", "light__since",
+    "campaign__light_rule__yellow_behind_points", "stored_light__light", "stored_light__since",
 )  # fmt: skip
 
 
-def _tasks(task_ids, campaign_ids):
+def tasks_to_judge(task_ids=None, campaign_ids=None):
     tasks = Task.objects.all()
     if task_ids is not None:
         tasks = tasks.filter(pk__in=sorted(set(task_ids)))
@@ -75,6 +76,51 @@ def _thresholds(red, within, behind) -> rules.Thresholds:
     return rules.Thresholds(red, within, behind)
 
 
+class Judged(NamedTuple):
+    pk: int
+    campaign_id: int
+    light: str
+    reasons: list
+    old_light: str | None
+    old_since: datetime.datetime | None
+
+
+def judge_tasks(
+    rows: list, now: datetime.datetime, *, past: bool = False, whole_campaigns: bool = False
+) -> tuple[list[Judged], dict[int, int]]:
+    """Each task of `rows` (tasks_to_judge's) judged as of `now`, and each campaign's current period then.
+    `past`: as of a moment gone by (lights.history): a task closed off later was open then, and
+    the office's attention marks, kept only as they are now, are left out. `whole_campaigns`: the
+    rows are every task of their campaigns (the ledger is then read by campaign, not by a list of
+    thousands of task ids)."""
+    today = local_today(now)
+    thresholds = {row[0]: _thresholds(*row[8:11]) for row in rows}
+    depth = max(rule.red_missing_periods for rule in thresholds.values()) + STREAK_EXTRA
+    inputs = light_inputs(
+        campaign_ids={row[1] for row in rows},
+        task_ids=None if whole_campaigns else [row[0] for row in rows],
+        now=now,
+        depth=depth,
+        past=past,
+    )
+    calendar = _calendar(rows, thresholds, today)
+    judged = []
+    for pk, campaign_id, start, status, closed_at, deadline, attention_pk, note, *_rule, old_light, old_since in rows:
+        if past:
+            status = "closed" if closed_at is not None and closed_at <= now else "open"
+            attention_pk = None
+        facts = rules.TaskFacts(pk, start, status, deadline, closed_at, attention_pk is not None, note or "")
+        findings = rules.Findings(
+            streaks=inputs.streaks.get(pk, []),
+            last_period=inputs.last_period.get(pk, []),
+            fix_overdue=inputs.fix_overdue.get(pk, []),
+            lead_percent=inputs.lead_percent.get(pk),
+        )
+        light, reasons = rules.judge(facts, findings, thresholds[pk], today=today, calendar=calendar)
+        judged.append(Judged(pk, campaign_id, light, reasons, old_light, old_since))
+    return judged, inputs.current
+
+
 # No savepoint: inside a service's transaction (tasks.changes) it would cost two statements on
 # every report submitted, and a failure here fails that transaction anyway.
 @transaction.atomic(savepoint=False)
@@ -90,38 +136,24 @@ def refresh(
     many tasks changed colour. A fixed number of queries however many tasks (one more per
     thousand rows written)."""
     now = now or timezone.now()
-    today = local_today(now)
-    rows = list(_tasks(task_ids, campaign_ids))
+    rows = list(tasks_to_judge(task_ids, campaign_ids))
     if not rows:
         return 0
-    campaigns = {row[1] for row in rows}
-    thresholds = {row[0]: _thresholds(*row[8:11]) for row in rows}
-    depth = max(rule.red_missing_periods for rule in thresholds.values()) + STREAK_EXTRA
-    inputs = light_inputs(
-        campaign_ids=campaigns, task_ids=None if task_ids is None else [row[0] for row in rows], now=now, depth=depth
-    )
-    calendar = _calendar(rows, thresholds, today)
+    judged, current = judge_tasks(rows, now, whole_campaigns=task_ids is None)
     lights, weeks, changed = [], [], 0
-    for pk, campaign_id, start, status, closed_at, deadline, attention_pk, note, *_rule, old_light, old_since in rows:
-        facts = rules.TaskFacts(pk, start, status, deadline, closed_at, attention_pk is not None, note or "")
-        findings = rules.Findings(
-            streaks=inputs.streaks.get(pk, []),
-            last_period=inputs.last_period.get(pk, []),
-            fix_overdue=inputs.fix_overdue.get(pk, []),
-            lead_percent=inputs.lead_percent.get(pk),
-        )
-        light, reasons = rules.judge(facts, findings, thresholds[pk], today=today, calendar=calendar)
-        same = old_light == light
+    for task in judged:
+        same = task.old_light == task.light
         changed += not same
         lights.append(
-            TaskLight(task_id=pk, campaign_id=campaign_id, light=light, reasons=reasons,
-                      since=old_since if same else now, computed_at=now)
+            TaskLight(task_id=task.pk, campaign_id=task.campaign_id, light=task.light, reasons=task.reasons,
+                      since=task.old_since if same else now, computed_at=now)
         )  # fmt: skip
-        period_id = inputs.current.get(campaign_id)
+        period_id = current.get(task.campaign_id)
         if period_id is not None:
             weeks.append(
-                TaskLightWeek(task_id=pk, period_id=period_id, campaign_id=campaign_id, light=light, reasons=reasons)
-            )
+                TaskLightWeek(task_id=task.pk, period_id=period_id, campaign_id=task.campaign_id, light=task.light,
+                              reasons=task.reasons)
+            )  # fmt: skip
     TaskLight.objects.bulk_create(
         lights, batch_size=BATCH, update_conflicts=True, unique_fields=["task"],
         update_fields=["campaign", "light", "reasons", "since", "computed_at"],

@@ -26,6 +26,10 @@ DEFAULT_SCHEDULES = {
     "时限 · task deadline warnings": ("deadline_warnings", "0", "8", "*"),
     "督办单 · unanswered notices": ("notice_followup", "15", "9", "*"),
     "发送 · outbox": ("deliver_outbox", "*", "*", "*"),
+    # 亮灯: the traffic lights recomputed hourly, and right after the Friday 18:00 due moment
+    # (a missing report turns its task yellow or red at once, not up to an hour later).
+    "亮灯 · traffic lights hourly": ("refresh_lights", "20", "*", "*"),
+    "亮灯 · traffic lights after due": ("refresh_lights", "1", "18", "5"),
 }
 
 

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='TaskLight',
             fields=[
-                ('task', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='light', serialize=False, to='tasks.task', verbose_name='task')),
+                ('task', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='stored_light', serialize=False, to='tasks.task', verbose_name='task')),
                 ('light', models.CharField(choices=[('red', 'Red'), ('yellow', 'Yellow'), ('green', 'Green'), ('closed', 'Closed')], max_length=10, verbose_name='light')),
                 ('reasons', models.JSONField(blank=True, default=list, verbose_name='reasons')),
                 ('since', models.DateTimeField(verbose_name='since')),

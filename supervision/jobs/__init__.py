@@ -25,6 +25,7 @@ from tasks.ledger.read import ensure_open
 
 from .base import OVERDUE_LOOKBACK, JobSummary, Run
 from .deadlines import deadline_warnings
+from .lights import refresh_lights
 from .notices import deliver_outbox, notice_followup, open_periods
 from .reports import FINAL_REMINDER_AT, FIRST_REMINDER_AT, overdue_sweep, report_reminders
 
@@ -39,6 +40,7 @@ JOBS = {
     "deadline_warnings": deadline_warnings,
     "notice_followup": notice_followup,
     "deliver_outbox": deliver_outbox,
+    "refresh_lights": refresh_lights,
 }
 # Jobs that read the ledger: they open what has begun first.
 _READ_THE_LEDGER = {"report_reminders", "overdue_sweep", "deadline_warnings", "notice_followup"}

@@ -54,6 +54,7 @@ class JobSummary:
     notifications: int = 0
     deliveries: int = 0
     periods_opened: int = 0
+    lights_changed: int = 0  # tasks whose traffic light changed colour (refresh_lights)
     already_sent: dict[str, int] = field(default_factory=_nothing_yet)
     skipped: list[str] = field(default_factory=list)
 

@@ -72,17 +72,97 @@ def _display(name: str, short_name: str) -> str:
     return short_name or name
 
 
+class _Now:
+    """The obligations' states as stored: what they are at `now` (tasks.ledger.states)."""
+
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+
+    def missing_q(self) -> Q:
+        return Q(state__in=states.UNFILED)
+
+    def late_q(self) -> Q:
+        return Q(first_late=True)
+
+    def returned_q(self) -> Q:
+        return Q(state=states.RETURNED)
+
+    def fix_overdue_q(self) -> Q:
+        return states.fix_overdue_q(self.now)
+
+    def missing(self, row) -> bool:
+        return row["state"] in states.UNFILED
+
+    def late(self, row) -> bool:
+        return bool(row["first_late"])
+
+    def returned(self, row) -> bool:
+        return row["state"] == states.RETURNED
+
+    def fix_overdue(self, row) -> bool:
+        return self.returned(row) and row["fix_due_at"] is not None and row["fix_due_at"] <= self.now
+
+    def filed_q(self) -> Q:
+        return Q()
+
+
+class _Then(_Now):
+    """What the obligations were at a past moment, as far as the ledger still shows it: a report
+    was missing until its first submission, late if that came after the due moment; a return
+    is known only as the last one (returned_at, fix_due_at, fix_submitted_at), so an earlier
+    return since fixed and returned again is seen as the last one only."""
+
+    def missing_q(self) -> Q:
+        return Q(first_submitted_at__isnull=True) | Q(first_submitted_at__gt=self.now)
+
+    def late_q(self) -> Q:
+        return Q(first_late=True, first_submitted_at__lte=self.now)
+
+    def returned_q(self) -> Q:
+        return Q(returned_at__lte=self.now) & (Q(fix_submitted_at__isnull=True) | Q(fix_submitted_at__gt=self.now))
+
+    def fix_overdue_q(self) -> Q:
+        return self.returned_q() & Q(fix_due_at__lte=self.now)
+
+    def missing(self, row) -> bool:
+        return row["first_submitted_at"] is None or row["first_submitted_at"] > self.now
+
+    def late(self, row) -> bool:
+        return bool(row["first_late"]) and not self.missing(row)
+
+    def returned(self, row) -> bool:
+        fixed = row["fix_submitted_at"]
+        return row["returned_at"] is not None and row["returned_at"] <= self.now and (fixed is None or fixed > self.now)
+
+    def filed_q(self) -> Q:
+        return Q(first_submitted_at__lte=self.now)
+
+
+_FIELDS = ("task_id", "unit_id", "unit__name", "unit__short_name", "period_id", "period__number", "period__end_date",
+           "state", "first_submitted_at", "first_late", "returned_at", "fix_due_at", "fix_submitted_at")  # fmt: skip
+
+
 def light_inputs(
-    *, campaign_ids: Iterable[int], task_ids: Iterable[int] | None, now: datetime.datetime, depth: int
+    *,
+    campaign_ids: Iterable[int],
+    task_ids: Iterable[int] | None,
+    now: datetime.datetime,
+    depth: int,
+    past: bool = False,
 ) -> LightInputs:
     """The findings for the tasks (`task_ids`, or every task of `campaign_ids` when None) at `now`,
     looking back `depth` due periods for streaks of missing reports. Four queries besides the
-    opening check (tasks.ledger.read.ensure_open), whatever the number of tasks."""
+    opening check (tasks.ledger.read.ensure_open), whatever the number of tasks.
+
+    `past`: as of a moment gone by (lights.history's backfill), from the timeliness the ledger
+    keeps (see _Then) rather than the states now."""
     campaign_ids = sorted(set(campaign_ids))
     found = LightInputs()
     if not campaign_ids:
         return found
-    ensure_open(campaign_ids, now)
+    judged = _Then(now) if past else _Now(now)
+    if not past:
+        ensure_open(campaign_ids, now)
     window: dict[int, list[DuePeriod]] = defaultdict(list)  # campaign → its latest due periods, latest first
     today = local_today(now)
     due = (
@@ -107,53 +187,49 @@ def light_inputs(
     # Only what a light reads: the window's missing reports, the last period's late and returned
     # ones, and overdue fixes of any period.
     wanted = (
-        Q(period_id__in=list(rank), state__in=states.UNFILED)
-        | Q(period_id__in=last_ids, first_late=True)
-        | Q(period_id__in=last_ids, state=states.RETURNED)
-        | states.fix_overdue_q(now)
+        (Q(period_id__in=list(rank)) & judged.missing_q())
+        | (Q(period_id__in=last_ids) & (judged.late_q() | judged.returned_q()))
+        | judged.fix_overdue_q()
     )
     missing: dict[tuple[int, int], set[int]] = defaultdict(set)
     names: dict[int, str] = {}
-    ordered = rows.filter(wanted).order_by("task_id", "unit__sort_order", "unit_id")
-    for task_id, unit_id, name, short, period_id, number, end_date, state, first_late, fix_due_at in ordered.values_list(
-        "task_id", "unit_id", "unit__name", "unit__short_name", "period_id", "period__number", "period__end_date",
-        "state", "first_late", "fix_due_at",
-    ):  # fmt: skip
-        unit = names.setdefault(unit_id, _display(name, short))
-        is_last = period_id in rank and rank[period_id] == 0
-        if state == states.RETURNED and fix_due_at is not None and fix_due_at <= now:
+    for row in rows.filter(wanted).order_by("task_id", "unit__sort_order", "unit_id").values(*_FIELDS):
+        task_id, unit_id, period_id, number = row["task_id"], row["unit_id"], row["period_id"], row["period__number"]
+        unit = names.setdefault(unit_id, _display(row["unit__name"], row["unit__short_name"]))
+        if judged.fix_overdue(row):
+            when = timezone.localdate(row["fix_due_at"])
             found.fix_overdue[task_id].append(
-                UnitMark(unit_id, unit, states.FIX_OVERDUE, when=timezone.localdate(fix_due_at), period_number=number)
+                UnitMark(unit_id, unit, states.FIX_OVERDUE, when=when, period_number=number)
             )
-        if period_id in rank and state in states.UNFILED:
+        in_window = period_id in rank
+        if in_window and judged.missing(row):
             missing[(task_id, unit_id)].add(rank[period_id])
-        if is_last:
-            what = (
-                states.MISSING
-                if state in states.UNFILED
-                else states.RETURNED
-                if state == states.RETURNED
-                else "late"
-                if first_late
-                else None
-            )
-            if what:
-                found.last_period[task_id].append(UnitMark(unit_id, unit, what, when=end_date, period_number=number))
+        if in_window and rank[period_id] == 0:
+            if judged.missing(row):
+                what = states.MISSING
+            elif judged.returned(row):
+                what = states.RETURNED
+            elif judged.late(row):
+                what = "late"
+            else:
+                continue
+            mark = UnitMark(unit_id, unit, what, when=row["period__end_date"], period_number=number)
+            found.last_period[task_id].append(mark)
     for (task_id, unit_id), ranks in missing.items():
         streak = 0
         while streak in ranks:  # consecutive from the latest due period backwards
             streak += 1
         if streak:
             found.streaks[task_id].append(UnitMark(unit_id, names[unit_id], states.MISSING, count=streak))
-    found.lead_percent = _lead_percent(campaign_ids, task_ids)
+    found.lead_percent = _lead_percent(campaign_ids, task_ids, judged.filed_q())
     return found
 
 
-def _lead_percent(campaign_ids, task_ids) -> dict[int, float]:
+def _lead_percent(campaign_ids, task_ids, filed: Q) -> dict[int, float]:
     """Task → mean of its lead units' latest filed report's percent complete, one query: each lead
     assignment's latest filed report found through its obligations (as read_tasks does)."""
     latest = (
-        Obligation.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), report__isnull=False)
+        Obligation.objects.filter(filed, task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), report__isnull=False)
         .exclude(report__status="draft")
         .order_by("-period__number")
         .values("report__percent_complete")[:1]
