@@ -19,6 +19,9 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from common.workdays import add_workdays
+from lights.history import backfill
+from lights.models import Attention
+from lights.services import attention_mark, refresh
 from tasks.campaign_import.services import campaign_import
 from tasks.ledger import sync as ledger
 from tasks.ledger.check import Scope
@@ -79,6 +82,7 @@ def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
     _demo_figures(efficiency)
     created = _demo_reports(efficiency, users, now)
     _demo_comments(efficiency, users)
+    _demo_lights(efficiency, users, now)
     say(f"demo accounts: {', '.join(sorted(users))} (password {DEMO_PASSWORD}); reports created: {created}")
     return {"accounts": sorted(users), "reports_created": created}
 
@@ -218,6 +222,22 @@ def _demo_comments(campaign: Campaign, users) -> None:
         author=users["leader"],
         defaults={"text": "项目建设是全年工作的重中之重，要倒排工期、挂图作战，确保按期完成。"},
     )
+
+
+# The leader's task the office marks for leader attention (需领导关注): yellow whatever else.
+DEMO_ATTENTION = ("4", "涉及跨部门协调，请分管领导关注。")
+
+
+def _demo_lights(campaign: Campaign, users, now) -> None:
+    """The traffic lights as of `now`, and the weeks before it from the ledger: `leader` (王立新)
+    then has red (task 7, overdue), yellow (missing or late reports, the attention mark) and
+    green tasks on the efficiency campaign."""
+    number, note = DEMO_ATTENTION
+    task = Task.objects.get(campaign=campaign, number=number)
+    if not Attention.objects.filter(task=task).exists():
+        attention_mark(user=users["office"], task=task, note=note, now=now)
+    refresh(now=now)
+    backfill([campaign.pk], now=now)
 
 
 def _demo_reports(campaign: Campaign, users, now) -> int:
