@@ -11,6 +11,7 @@ from accounts import access
 from accounts.decorators import can_required
 
 from .selectors.campaign import DEFAULT_DIRECTION, campaign_dashboard
+from .selectors.charts import LIGHTS
 from .selectors.overview import office_overview
 
 # The per-unit table's columns, in order (dashboards.selectors.campaign.SORTS sorts by each).
@@ -76,5 +77,5 @@ def overview(request):
     return render(
         request,
         "dashboards/overview.html",
-        {"overview": office_overview(request.user, now=timezone.now()), "nav_section": "overview"},
+        {"overview": office_overview(request.user, now=timezone.now()), "lights": LIGHTS, "nav_section": "overview"},
     )

@@ -75,6 +75,8 @@ def page_urls():
         reverse("tasks:review", args=[campaign.code]),
         reverse("tasks:matrix", args=[campaign.code, report.period.number]),
         reverse("tasks:requests"),
+        reverse("dashboards:campaign", args=[campaign.code]),
+        reverse("dashboards:overview"),
         reverse("admin:index"),
         *admin_pages,
     ]
@@ -131,6 +133,7 @@ def test_vendored_static_files_exist(office_client, page_urls):
         "vendor/bootstrap/css/bootstrap.min.css",
         "vendor/bootstrap/js/bootstrap.bundle.min.js",
         "vendor/bootstrap-icons/bootstrap-icons.min.css",
+        "vendor/echarts/echarts.min.js",  # the dashboards' charts
     } <= vendored
     for path in vendored:
         assert finders.find(path), path

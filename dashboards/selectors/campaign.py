@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import last_due, local_today
-from lights.selectors import weekly_counts, with_light
+from lights.selectors import light_expression, weekly_counts
 from tasks.ledger.read import ensure_open
 from tasks.ledger.read_summary import Rates, rates_by_unit, rates_by_week
 from tasks.ledger.read_tasks import latest_filed_report_id
@@ -194,6 +194,14 @@ class CampaignDashboard:
     links: dict[str, object]
 
     @property
+    def light_figures(self) -> list[tuple[str, str, int, str, str]]:
+        """(light, its label, tasks, the list's URL, the figure's tone) in severity order."""
+        return [
+            (light.value, light.label, self.lights.get(light.value, 0), self.links["lights"][light.value], tone)
+            for light, tone in zip(charts.LIGHTS, charts.TONES, strict=True)
+        ]
+
+    @property
     def completion_rate(self) -> float | None:
         return round(self.closed * 100 / self.total, 1) if self.total else None
 
@@ -217,7 +225,7 @@ def _breakdowns(rows) -> tuple[dict[str, int], int, list[Breakdown], list[Breakd
     sections: dict[int | None, Breakdown] = {}
     phases: dict[int | None, Breakdown] = {}
     for row in rows:
-        light, count = row["light"], row["n"]
+        light, count = row["shown_light"], row["n"]
         lights[light] = lights.get(light, 0) + count
         overdue += row["overdue"]
         section = sections.setdefault(
@@ -260,11 +268,11 @@ def campaign_dashboard(
 
     tasks = access.visible_to(user, Task).filter(campaign=campaign)
     grouped = (
-        with_light(tasks)
+        tasks.annotate(shown_light=light_expression())
         .order_by()
         .values(
             "section_id", "section__title", "section__sort_order", "phase_id", "phase__name", "phase__sort_order",
-            "light",
+            "shown_light",
         )
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
     )  # fmt: skip

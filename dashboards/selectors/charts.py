@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from lights.models import Light
 
 LIGHTS = [Light.RED, Light.YELLOW, Light.GREEN, Light.CLOSED]
+TONES = ["danger", "warning", "success", "secondary"]  # the Bootstrap colours of LIGHTS' badges
 
 
 @dataclass

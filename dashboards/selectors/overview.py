@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import local_today
-from lights.selectors import weekly_counts, with_light
+from lights.selectors import light_expression, weekly_counts
 from tasks.ledger.read_summary import Rates, rates_by_campaign, rates_by_week
 from tasks.models import Task
 
@@ -92,12 +92,12 @@ def office_overview(user, *, now: datetime.datetime) -> Overview:
     overdue: dict[int, int] = dict.fromkeys(ids, 0)
     tasks = access.visible_to(user, Task).filter(campaign_id__in=ids)
     for row in (
-        with_light(tasks)
+        tasks.annotate(shown_light=light_expression())
         .order_by()
-        .values("campaign_id", "light")
+        .values("campaign_id", "shown_light")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
     ):
-        lights[row["campaign_id"]][row["light"]] = row["n"]
+        lights[row["campaign_id"]][row["shown_light"]] = row["n"]
         overdue[row["campaign_id"]] += row["overdue"]
 
     period_ids = [campaign.last_due_id for campaign in campaigns if campaign.last_due_id]

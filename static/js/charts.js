@@ -20,10 +20,14 @@
     return { value: value, link: link || null, cursor: link ? "pointer" : "default" };
   }
 
+  // Tooltips drawn inside the chart (rich text), not as HTML: ECharts' HTML tooltips carry style
+  // attributes, which the Content-Security-Policy blocks.
+  var TOOLTIP = "richText";
+
   function pieOption(data) {
     var series = data.series[0];
     return {
-      tooltip: { trigger: "item" },
+      tooltip: { trigger: "item", renderMode: TOOLTIP },
       legend: { bottom: 0 },
       series: [{
         type: "pie",
@@ -43,7 +47,7 @@
   function gridOption(data, type) {
     var percent = data.percent;
     return {
-      tooltip: { trigger: "axis", valueFormatter: function (value) {
+      tooltip: { trigger: "axis", renderMode: TOOLTIP, valueFormatter: function (value) {
         return value === null || value === undefined ? "—" : value + (percent ? "%" : "");
       } },
       legend: { top: 0 },
