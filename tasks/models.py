@@ -186,7 +186,8 @@ class ProgressReport(models.Model):
     is_late = models.BooleanField(_("late"), default=False)
     # 内容雷同: on submission its text was the same, or nearly, as the unit's previous filed report
     # on the task (tasks.similarity); `similarity` is how alike, in percent (None: nothing to compare).
-    stale = models.BooleanField(_("same as the previous report"), default=False)
+    # A database default too: bulk loads (seed_scale's COPY) write reports without naming it.
+    stale = models.BooleanField(_("same as the previous report"), default=False, db_default=False)
     similarity = models.PositiveSmallIntegerField(_("similarity to the previous report (%)"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True, max_length=1000)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)

@@ -16,7 +16,7 @@ from campaigns.models import Campaign, ReportingPeriod
 from demo.loader import office_staff_group
 from notifications.models import Notification
 from supervision.models import SupervisionNotice
-from tasks.ledger.models import Obligation
+from tasks.ledger.models import Obligation, PeriodUnitSummary
 from tasks.models import AssignmentTerm, ProgressReport, Task, TaskAssignment, TaskGroupObjectPermission
 from units.models import Membership, Unit
 
@@ -25,6 +25,7 @@ from .messages import build_messages
 from .people import build_people
 from .reports import build_reports, open_begun_periods
 from .structure import build_campaigns, build_tasks
+from .summary import build_summary
 
 
 def refuse_reason(*, reset: bool) -> str | None:
@@ -80,6 +81,8 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
         with _step(out, "progress reports and obligations (COPY, indexes)"):
             with without_indexes([ProgressReport, Obligation]):
                 missing = build_reports(structure, people, now=now, rng=rng)
+        with _step(out, "stale copies (内容雷同), the summary per period × unit"):
+            build_summary()
         with _step(out, "notices and notifications"):
             build_messages(people, missing, now=now, weeks=weeks)
         with connection.cursor() as cursor:
@@ -88,7 +91,8 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
             reset_sequences()
     with _step(out, "ANALYZE"):
         analyze([Unit, User, Membership, Campaign, ReportingPeriod, Task, TaskAssignment, AssignmentTerm,
-                 TaskGroupObjectPermission, ProgressReport, Obligation, SupervisionNotice, Notification])  # fmt: skip
+                 TaskGroupObjectPermission, ProgressReport, Obligation, SupervisionNotice, Notification,
+                 PeriodUnitSummary])  # fmt: skip
     counts = {
         "units": Unit.objects.count(),
         "users": User.objects.count(),
@@ -101,6 +105,8 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
         "grants": TaskGroupObjectPermission.objects.count(),
         "reports": ProgressReport.objects.count(),
         "obligations": Obligation.objects.count(),
+        "summary rows": PeriodUnitSummary.objects.count(),
+        "stale reports": ProgressReport.objects.filter(stale=True).count(),
         "notices": SupervisionNotice.objects.count(),
         "notifications": Notification.objects.count(),
     }

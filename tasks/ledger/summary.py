@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from . import states
-from .check import Scope
+from .check import EVERYTHING, Scope
 from .models import Obligation, PeriodUnitSummary
 
 Key = tuple[int, int, str]  # period, unit, role
@@ -211,6 +211,8 @@ def rebuild(scope: Scope) -> int:
     """Make the stored summary in `scope` what the obligations say (ledger_check --fix, seed_scale).
     Returns how many rows were written or deleted. Not for concurrent use: it takes no row locks
     beyond those of its own writes (run it where nothing else writes, or in a locked scope)."""
+    if scope == EVERYTHING:
+        return rebuild_all()
     wanted = expected(scope)
     stored = set(
         _in_scope(PeriodUnitSummary.objects.all(), scope, summary=True).values_list("period_id", "unit_id", "role")
@@ -223,3 +225,39 @@ def rebuild(scope: Scope) -> int:
             query |= Q(period_id=period, unit_id=unit, role=role)
         PeriodUnitSummary.objects.filter(query).delete()
     return len(wanted) + len(gone)
+
+
+def _sql_counts() -> str:
+    """The counts as SQL over obligations `o` left-joined to their reports `r` (portable: SUM of
+    CASE, not FILTER), in COUNTS order."""
+    unfiled, filed, awaiting = (", ".join(f"'{s}'" for s in group) for group in
+                                (states.UNFILED, states.FILED, states.AWAITING_REVIEW))  # fmt: skip
+
+    def n(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    return ", ".join([
+        "COUNT(*)", n(f"o.state IN ({unfiled})"), n("NOT o.first_late"), n("o.first_late"),
+        n(f"o.state = '{states.RETURNED}'"), n(f"o.state = '{states.RESUBMITTED}'"),
+        n(f"o.state = '{states.ACCEPTED}'"), n(f"o.state IN ({awaiting})"), "SUM(o.returns)",
+        n("o.fix_late"), n(f"o.state IN ({filed}) AND r.stale"),
+    ])  # fmt: skip
+
+
+def rebuild_all() -> int:
+    """The whole summary recomputed in one INSERT … SELECT … GROUP BY (seed_scale, a city's
+    ledger_check --fix): a million obligations take seconds, not a round trip of every row.
+    Nothing else may write the ledger meanwhile (the table is emptied first). Returns the rows."""
+    summary_table = PeriodUnitSummary._meta.db_table
+    columns = ", ".join(["campaign_id", "period_id", "unit_id", "role", *COUNTS])
+    sql = (
+        f"INSERT INTO {summary_table} ({columns}) "
+        f"SELECT o.campaign_id, o.period_id, o.unit_id, o.role, {_sql_counts()} "
+        f"FROM {Obligation._meta.db_table} o "
+        f"LEFT JOIN {Obligation._meta.get_field('report').related_model._meta.db_table} r ON r.id = o.report_id "
+        "GROUP BY o.campaign_id, o.period_id, o.unit_id, o.role"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {summary_table}")
+        cursor.execute(sql)
+        return cursor.rowcount

@@ -172,3 +172,22 @@ def test_the_summary_equals_the_obligations_summed_after_a_busy_week(world):
     total = PeriodUnitSummary.objects.filter(campaign=world.campaign).values_list("owed", flat=True)
     assert sum(total) == Obligation.objects.filter(campaign=world.campaign).count()
     assert ProgressReport.objects.count() == 2
+
+
+def test_seed_scale_copies_some_weeks_and_fills_the_summary_set_based(world):
+    from demo.scale.summary import copy_previous_weeks
+
+    for number, text in ((2, "第二周进展"), (3, "第三周进展")):
+        period = world.campaign.periods.get(number=number)
+        for unit in (world.lead, world.support):
+            ProgressReportFactory(
+                task=world.task, unit=unit, period=period, status="accepted", submitted_at=period.due_at,
+                progress=f"{unit}{text}",
+            )  # fmt: skip
+    assert copy_previous_weeks(one_in=1) == 2  # week 3 of both units: week 2 is filed before it
+    copied = ProgressReport.objects.get(unit=world.lead, period=world.previous_period)
+    assert copied.progress == f"{world.lead}第二周进展" and copied.stale and copied.similarity == 100
+    PeriodUnitSummary.objects.all().delete()
+    assert summary.rebuild_all() == PeriodUnitSummary.objects.count() > 0
+    assert summary.differences(EVERYTHING) == []
+    assert row(world.previous_period, world.lead)["stale"] == 1

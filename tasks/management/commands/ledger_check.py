@@ -3,14 +3,15 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tasks.ledger import summary
 from tasks.ledger.check import EVERYTHING, differences
 from tasks.ledger.sync import repair
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the reporting ledger from assignments, periods and reports, and list every difference "
-        "(exits non-zero if there is any)."
+        "Recompute the reporting ledger from assignments, periods and reports, and its summary per period and "
+        "unit from the obligations, and list every difference (exits non-zero if there is any)."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +22,16 @@ class Command(BaseCommand):
             help="Rebuild the rows that differ from their sources (states from the reports) and check again.",
         )
 
-    def handle(self, *args, limit=None, fix=False, **options):
+        parser.add_argument(
+            "--rebuild-summary",
+            action="store_true",
+            help="First recompute the whole summary per period and unit from the obligations, in one statement "
+            "(after a bulk load; nothing else may write the ledger meanwhile).",
+        )
+
+    def handle(self, *args, limit=None, fix=False, rebuild_summary=False, **options):
+        if rebuild_summary:
+            self.stdout.write(f"Summary rebuilt: {summary.rebuild_all()} row(s).")
         found = differences(limit=limit)
         for line in found:
             self.stdout.write(line)
