@@ -57,7 +57,7 @@ def close(task):
 @pytest.fixture
 def lists_world(reporting, assign):
     """`reporting` plus: task 3 (section, phase, a responsible leader, past its deadline, led by
-    `lead`), task 4 (closed, led by `lead`); lights: 1 red, 2 yellow; task 2 marked for
+    `lead`), task 4 (closed, led by `lead`); lights: 1 red, 2 yellow, 3 green; task 2 marked for
     attention; the leader follows task 1; reports of the last due period: lead on task 1 on time
     and asking for coordination, support's draft on task 1, lead on task 3 late, nothing on task 2."""
     r = reporting
@@ -73,14 +73,16 @@ def lists_world(reporting, assign):
     assign(task3, r.lead)
     assign(task4, r.lead)
     close(task4)
-    set_light(r.task, "red")
-    set_light(r.other_task, "yellow")
     Attention.objects.create(task=r.other_task, marked_by=r.office, marked_at=timezone.now())
     Follow.objects.create(user=r.leader, task=r.task)
     due = last_due(list(r.campaign.periods.order_by("number")))
     report(r.task, r.lead, due, ask=True)
     report(r.task, r.support, due, status="draft")
     report(task3, r.lead, due, late=True)
+    # Lights as stored last (the services recompute them on every change above): set here, after.
+    set_light(r.task, "red")
+    set_light(r.other_task, "yellow")
+    set_light(task3, "green")
     return SimpleNamespace(
         **vars(r), task3=task3, task4=task4, section=section, phase=phase, leader_entry=leader, due=due
     )
