@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import access
 from campaigns.models import Campaign, Phase, ReportingPeriod, Section
@@ -38,6 +39,18 @@ REPORT_STATES = (
 )  # fmt: skip
 ALL_PERIODS = "all"
 FLAGS = ("overdue", "attention", "followed", "coordination")
+# What a message calls a parameter (its name in the URL means nothing to the reader).
+NAMES = {
+    "section": gettext_lazy("section"),
+    "phase": gettext_lazy("phase"),
+    "unit": gettext_lazy("unit"),
+    "leader": gettext_lazy("leader"),
+    "period": gettext_lazy("period"),
+    "overdue": gettext_lazy("Past the deadline"),
+    "attention": gettext_lazy("Marked for leader attention"),
+    "followed": gettext_lazy("Followed by me"),
+    "coordination": gettext_lazy("Coordination requested"),
+}
 Q_MAX = 100  # longer searches are cut: a title is at most 300 characters, nobody types that
 
 
@@ -100,7 +113,9 @@ class _Reader:
             return False
         if value == "1":
             return True
-        self.errors.append(_("“%(value)s” is not a valid value for %(name)s (use 1).") % {"value": value, "name": key})
+        self.errors.append(
+            _("“%(value)s” is not a valid value for %(name)s (use 1).") % {"value": value, "name": NAMES[key]}
+        )
         return False
 
     def number(self, key: str) -> int | None:
@@ -109,8 +124,8 @@ class _Reader:
             return None
         number = _int(value)
         if number is None:
-            self.errors.append(_("“%(value)s” is not a valid %(name)s (a number is expected).") % {"value": value,
-                                                                                                 "name": key})  # fmt: skip
+            self.errors.append(_("“%(value)s” is not a valid %(name)s (a number is expected).") % {
+                "value": value, "name": NAMES[key]})  # fmt: skip
         return number
 
     def lookup(self, key: str, rows, message: str):
