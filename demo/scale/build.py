@@ -13,7 +13,9 @@ from guardian.management import create_anonymous_user
 
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
+from dashboards.models import Follow, LastVisit
 from demo.loader import office_staff_group
+from lights.models import Attention, TaskLight, TaskLightWeek
 from notifications.models import Notification
 from supervision.models import SupervisionNotice
 from tasks.ledger.models import Obligation, PeriodUnitSummary
@@ -21,6 +23,7 @@ from tasks.models import AssignmentTerm, ProgressReport, Task, TaskAssignment, T
 from units.models import Membership, Unit
 
 from .copy import analyze, reset_sequences, truncate_project_tables, without_indexes
+from .dashboards import build_dashboards
 from .messages import build_messages
 from .people import build_people
 from .reports import build_reports, open_begun_periods
@@ -89,10 +92,17 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         with _step(out, "sequences reset"):
             reset_sequences()
+        with _step(out, "attention marks, follows, visits; lights and their history"):
+            build_dashboards(people, now=now, rng=rng)
+        # The rows written since the triggers came back have their deferred foreign-key checks
+        # pending until commit: run them now, so that nothing is left pending (a TRUNCATE in the
+        # same transaction, as a --reset inside a test's transaction, refuses such tables).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     with _step(out, "ANALYZE"):
         analyze([Unit, User, Membership, Campaign, ReportingPeriod, Task, TaskAssignment, AssignmentTerm,
-                 TaskGroupObjectPermission, ProgressReport, Obligation, SupervisionNotice, Notification,
-                 PeriodUnitSummary])  # fmt: skip
+                 TaskGroupObjectPermission, ProgressReport, Obligation, SupervisionNotice, Notification, Attention,
+                 Follow, LastVisit, TaskLight, TaskLightWeek, PeriodUnitSummary])  # fmt: skip
     counts = {
         "units": Unit.objects.count(),
         "users": User.objects.count(),
@@ -109,6 +119,11 @@ def build(*, units, users, campaigns, tasks, weeks, now, reset, seed, out) -> di
         "stale reports": ProgressReport.objects.filter(stale=True).count(),
         "notices": SupervisionNotice.objects.count(),
         "notifications": Notification.objects.count(),
+        "attention marks": Attention.objects.count(),
+        "follows": Follow.objects.count(),
+        "last visits": LastVisit.objects.count(),
+        "lights": TaskLight.objects.count(),
+        "light weeks": TaskLightWeek.objects.count(),
     }
     out.write(f"{'total':<44} {time.perf_counter() - begin:7.1f} s")
     out.write(f"busiest unit: {structure.busiest_unit_id}")

@@ -7,11 +7,14 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from guardian.conf import settings as guardian_settings
 
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
 from campaigns.services import ensure_reporting_periods
+from dashboards.models import Follow, LastVisit
+from lights.models import Attention, Light, TaskLight, TaskLightWeek
 from notifications.models import Notification
 from supervision.models import SupervisionNotice
 from tasks.ledger.check import differences
@@ -86,6 +89,25 @@ def test_small_city_is_consistent():
     assert Notification.objects.filter(read_at__isnull=True).exists()
     assert Notification.objects.filter(read_at__isnull=False).exists()
     assert not Notification.objects.exclude(key__startswith="seed:").exists()
+
+    # What the dashboards read beyond the ledger: the office's marks for leader attention (on open
+    # tasks), the tasks leaders follow (theirs), their last visits, and the lights: one for every
+    # task of an active campaign, and one a week back to each campaign's start.
+    assert Attention.objects.exists()
+    assert not Attention.objects.exclude(task__status=Task.Status.OPEN).exists()
+    assert Follow.objects.exists()
+    for follow in Follow.objects.select_related("user"):
+        assert follow.task.leaders.filter(user=follow.user).exists()
+    assert (
+        LastVisit.objects.filter(previous_seen_at__lt=F("seen_at")).count()
+        == Leader.objects.filter(user__isnull=False).count()
+    )
+    active = Task.objects.filter(campaign__status=Campaign.Status.ACTIVE)
+    assert TaskLight.objects.filter(task__in=active).count() == active.count()
+    assert {light for light in TaskLight.objects.values_list("light", flat=True)} <= set(Light.values)
+    begun = ReportingPeriod.objects.filter(start_date__lte="2026-03-26")
+    assert TaskLightWeek.objects.values("period").distinct().count() > 1
+    assert set(TaskLightWeek.objects.values_list("period", flat=True)) <= set(begun.values_list("pk", flat=True))
 
     # A second run refuses to write over the data; --reset builds the same city again.
     with pytest.raises(CommandError, match="--reset"):
