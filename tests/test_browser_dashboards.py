@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from campaigns.services import ensure_reporting_periods
 from common.workdays import add_workdays
+from lights.history import backfill
 from lights.services import refresh
 from tasks.models import LeaderComment
 
@@ -54,7 +55,8 @@ FIRST_PIE = """() => {
 @pytest.fixture
 def lit(db, assign):
     """A campaign begun three weeks ago with a red, a yellow and a green task that name `leader`
-    as their responsible leader, every due report filed on time, lit by lights.services.refresh."""
+    as their responsible leader, every due report filed on time, lit by lights.services.refresh
+    (and the weeks before by lights.history.backfill)."""
     now = timezone.now()
     today = timezone.localdate(now)
     monday = today - datetime.timedelta(days=today.weekday(), weeks=3)
@@ -88,6 +90,7 @@ def lit(db, assign):
                 submitted_at=period.due_at - datetime.timedelta(days=1), progress=f"{titles[light]}：第{period.number}周进展。",
             )  # fmt: skip
     refresh(campaign_ids=[campaign.pk])
+    backfill([campaign.pk])  # the weeks before, for the chart of lights over the weeks
     return {"campaign": campaign, "tasks": tasks, "leader": leader}
 
 
