@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping, Sequence
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import ReportingPeriod
+from .models import Campaign, ReportingPeriod
 
 # How far back the workspace looks for the last period still owed (longer than a month).
 RECENT_DAYS = 40
@@ -86,19 +86,21 @@ def last_due(periods: Sequence[ReportingPeriod], now: datetime.datetime | None =
     return due[-1] if due else None
 
 
-def last_due_periods(now: datetime.datetime, campaign_ids: Collection[int] | None = None) -> QuerySet:
-    """The last due period of each campaign (of `campaign_ids` if given), as last_due says for one:
-    the due period with the highest number. A queryset, so lists filter by it in SQL
-    (`period_id__in=last_due_periods(now)`); a campaign with no due period has none."""
+def last_due_period_ids(now: datetime.datetime, campaign_ids: Collection[int] | None = None) -> QuerySet:
+    """Ids of the last due period of each campaign (of `campaign_ids` if given), as last_due says
+    for one: the due period with the highest number; a campaign with none has none. A subquery,
+    so lists filter by it in SQL (`period_id__in=last_due_period_ids(now)`): one probe of the
+    (campaign, number) index per campaign, however many periods are due."""
     latest = (
-        ReportingPeriod.objects.filter(campaign_id=OuterRef("campaign_id"), due_at__lte=now)
-        .order_by("-number")
-        .values("pk")[:1]
+        ReportingPeriod.objects.filter(campaign_id=OuterRef("pk"), due_at__lte=now).order_by("-number").values("pk")[:1]
     )
-    periods = ReportingPeriod.objects.filter(due_at__lte=now, pk=Subquery(latest))
-    if campaign_ids is not None:
-        periods = periods.filter(campaign_id__in=list(campaign_ids))
-    return periods
+    campaigns = Campaign.objects.all() if campaign_ids is None else Campaign.objects.filter(pk__in=list(campaign_ids))
+    return (
+        campaigns.order_by()
+        .annotate(last_due_id=Subquery(latest))
+        .filter(last_due_id__isnull=False)
+        .values("last_due_id")
+    )
 
 
 def recent_periods(

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
+from common.urls import url_maker
 from lights.explain import label as light_label
 from tasks.deadlines import mark_overdue
 from tasks.models import ProgressReport, TaskAssignment
 from tasks.selectors.campaign_page import assignments_prefetch, split_assignments
+from tasks.selectors.states import STATE_LABELS
 
 from . import filters
 from .selectors import lists
@@ -107,6 +109,16 @@ def _context(request, params: filters.ListFilters, rows) -> dict:
     }
 
 
+def _link_tasks(tasks) -> None:
+    """Each task's `url`, from one reverse() per campaign (common.urls.url_maker), not two a row."""
+    makers = {}
+    for task in tasks:
+        code = task.campaign.code
+        if code not in makers:
+            makers[code] = url_maker("tasks:detail", code)
+        task.url = makers[code](task.number)
+
+
 def task_list(request):
     """Tasks: red first, each with its light and why, its lead units, deadline and whether overdue."""
     _check_access(request.user)
@@ -118,6 +130,7 @@ def task_list(request):
     context = _context(request, params, rows)
     tasks = mark_overdue(context["page"].object_list, timezone.localdate(now))
     split_assignments(tasks)
+    _link_tasks(tasks)
     context["rows"] = tasks
     return render(request, "dashboards/tasks_list.html", context)
 
@@ -130,12 +143,21 @@ def report_list(request):
     now = timezone.now()
     context = _context(request, params, lists.report_rows(request.user, params, now))
     own = lists.own_unit_ids(request.user)
-    rows = list(context["page"].object_list)
+    labels = {state: str(label) for state, label in STATE_LABELS.items()}  # translated once a page
+    rows = lists.with_campaigns(list(context["page"].object_list), params)
+    _link_tasks(row.task for row in rows)
+    period_label = _("Period %(number)s")
     for row in rows:
+        row.state_label = labels.get(row.shown, row.shown)
+        row.period_label = period_label % {"number": row.period.number}
         row.report_url = (
             ProgressReport.page_url(row.task, row.unit_id, row.period.number) if row.unit_id in own else None
         )
     context["rows"] = rows
+    context["labels"] = {
+        "late": _("Filed late"), "stale": _("Same as the previous report"), "support": _("supporting"),
+        "open": _("Open report"),
+    }  # fmt: skip
     return render(request, "dashboards/reports_list.html", context)
 
 
@@ -145,5 +167,9 @@ def coordination_list(request):
     params = filters.parse(request.user, request.GET, filters.COORDINATION)
     now = timezone.now()
     context = _context(request, params, lists.coordination_rows(request.user, params, now))
-    context["rows"] = list(context["page"].object_list)
+    context["rows"] = lists.with_campaigns(list(context["page"].object_list), params)
+    _link_tasks(row.task for row in context["rows"])
+    period_label = _("Period %(number)s")
+    for row in context["rows"]:
+        row.period_label = period_label % {"number": row.period.number}
     return render(request, "dashboards/coordination_list.html", context)

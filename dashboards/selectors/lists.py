@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts import access
 from campaigns.models import Campaign
-from campaigns.periods import last_due_periods, local_today
+from campaigns.periods import last_due_period_ids, local_today
 from dashboards.filters import ListFilters
 from dashboards.models import Follow
 from lights.models import Attention
@@ -126,7 +126,7 @@ def report_rows(user, params: ListFilters, now: datetime.datetime) -> QuerySet:
     """The reports owed (the ledger's obligations, filed or not) a list with `params` shows,
     annotated with `shown` (their state as the user sees it), by campaign, newest period first,
     unit order and task number. The period: the one given, every due period (period=all), or by
-    default each campaign's last due period (campaigns.periods.last_due_periods)."""
+    default each campaign's last due period (campaigns.periods.last_due_period_ids)."""
     rows = _obligations(user, params, now)
     if not params.valid:
         return read.with_shown(rows.none(), user, now)
@@ -136,12 +136,15 @@ def report_rows(user, params: ListFilters, now: datetime.datetime) -> QuerySet:
         rows = rows.filter(period__due_at__lte=now)
     else:
         campaign_ids = [params.campaign.pk] if params.campaign is not None else None
-        rows = rows.filter(period_id__in=last_due_periods(now, campaign_ids).values("pk"))
+        rows = rows.filter(period_id__in=last_due_period_ids(now, campaign_ids))
     if params.state:
         rows = rows.filter(_REPORT_STATES[params.state](now))
+    # Neither the campaign nor the report joined: planning the joins cost more than running the
+    # query (a page's campaigns are read apart, see with_campaigns); of the report, only its flag.
     return (
         read.with_shown(rows, user, now)
-        .select_related("task__campaign", "unit", "period", "report")
+        .select_related("task", "unit", "period")
+        .annotate(report_stale=F("report__stale"))
         .order_by("campaign_id", "-period__start_date", "unit__sort_order", "unit__name", "task__sort_key", "pk")
     )
 
@@ -158,7 +161,19 @@ def coordination_rows(user, params: ListFilters, now: datetime.datetime) -> Quer
     rows = open_items(rows)
     if params.leader is not None:
         rows = rows.filter(_leader_q(params.leader.pk, "task_id"))
-    return rows.select_related("task__campaign", "unit", "period", "report").order_by("-report__submitted_at", "-pk")
+    return rows.select_related("task", "unit", "period", "report").order_by("-report__submitted_at", "-pk")
+
+
+def with_campaigns(rows: list, params: ListFilters) -> list:
+    """Give the rows' tasks their campaign (their links name it): the list's own campaign, or the
+    page's campaigns in one query."""
+    if params.campaign is not None:
+        campaigns = {params.campaign.pk: params.campaign}
+    else:
+        campaigns = Campaign.objects.in_bulk({row.task.campaign_id for row in rows})
+    for row in rows:
+        row.task.campaign = campaigns[row.task.campaign_id]
+    return rows
 
 
 def own_unit_ids(user) -> frozenset[int]:
