@@ -287,3 +287,27 @@ def test_links_drop_empty_parameters():
     )
     assert reports_url(period="all", state="missing") == "/overview/reports/?period=all&state=missing"
     assert coordination_url(leader=3) == "/overview/coordination/?leader=3"
+
+
+@pytest.mark.parametrize("who", ["office", "leader", "lead_liaison"])
+def test_a_lists_count_is_its_selectors_count(lists_world, login, who):
+    """The number a card shows (the selector's count) is the length of the list it links to."""
+    w = lists_world
+    user = getattr(w, who)
+    client = login(user)
+    cases = [
+        (filters.TASKS, lists.task_rows, {"campaign": w.campaign.code}),
+        (filters.TASKS, lists.task_rows, {"light": "red"}),
+        (filters.TASKS, lists.task_rows, {"overdue": "1"}),
+        (filters.TASKS, lists.task_rows, {"coordination": "1"}),
+        (filters.REPORTS, lists.report_rows, {"state": "missing"}),
+        (filters.REPORTS, lists.report_rows, {"period": "all", "state": "filed"}),
+        (filters.COORDINATION, lists.coordination_rows, {}),
+    ]
+    urls = {filters.TASKS: tasks_url, filters.REPORTS: reports_url, filters.COORDINATION: coordination_url}
+    for kind, rows, params in cases:
+        query = QueryDict(mutable=True)
+        query.update(params)
+        expected = rows(user, filters.parse(user, query, kind), timezone.now()).count()
+        page = client.get(urls[kind](**params)).content.decode()
+        assert f"共 {expected} 项" in page, (kind, params, expected)
