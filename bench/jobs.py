@@ -1,5 +1,6 @@
 """Each supervision job's first run and re-run at city scale (issue 9: first run <= 5 s, re-run
-<= 1 s; statements grow with what is sent, not with the backlog).
+<= 1 s; statements grow with what is sent, not with the backlog; issue 10's lights refresh: every
+task of the active campaigns in a few seconds).
 
     cd /work/main && .venv/bin/python bench/jobs.py
 
@@ -58,6 +59,8 @@ def moments():
         "report_reminders": at(max(remind_day, tuesday), 9),
         "open_periods": at(monday, 0, 5),
         "notice_followup": at(followup_day, 9, 15),
+        # The lights' hourly refresh, the morning after the sweep: every task of the active campaigns.
+        "refresh_lights": at(tuesday, 9, 20),
     }
 
 
@@ -75,7 +78,9 @@ def main():
     try:
         with transaction.atomic():
             # In time order, so that the follow-up finds the notices the sweep issued.
-            for job in ("deadline_warnings", "overdue_sweep", "report_reminders", "open_periods", "notice_followup"):
+            jobs = ("deadline_warnings", "overdue_sweep", "refresh_lights", "report_reminders", "open_periods",
+                    "notice_followup")  # fmt: skip
+            for job in jobs:
                 if job == "notice_followup":
                     print(f"# open notices to follow up: {SupervisionNotice.objects.filter(status='open').count()}")
                 for run in ("first run", "re-run"):
