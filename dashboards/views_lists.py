@@ -95,7 +95,8 @@ def _context(request, params: filters.ListFilters, rows) -> dict:
     query = request.GET.copy()
     query.pop("page", None)
     chips = []
-    for key, text in _chip_labels(params):
+    labels = _chip_labels(params)
+    for key, text in labels:
         rest = query.copy()
         rest.pop(key, None)
         chips.append({"text": text, "url": "?" + rest.urlencode() if rest else request.path})
@@ -103,6 +104,8 @@ def _context(request, params: filters.ListFilters, rows) -> dict:
         "params": params,
         "page": page,
         "chips": chips,
+        # Filters beyond the campaign: an empty list then says "nothing matches", else "nothing yet".
+        "filtered": any(key != "campaign" for key, _text in labels) or bool(params.errors),
         "query": query.urlencode(),
         "lights": [(value, light_label(value)) for value in filters.LIGHTS],
         "states": [(value, _state_label(value)) for value in filters.REPORT_STATES],

@@ -278,6 +278,8 @@ def test_empty_campaign_shows_a_friendly_empty_state(lists_world, login):
         response = client.get(url)
         assert response.status_code == 200
         assert "list-empty" in response.content.decode()
+    assert "这里还没有任务" in client.get(tasks_url(campaign=empty.code)).content.decode()
+    assert "没有符合筛选条件的任务" in client.get(tasks_url(campaign=empty.code, light="red")).content.decode()
 
 
 def test_links_drop_empty_parameters():
