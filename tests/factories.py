@@ -293,3 +293,27 @@ class FollowFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     task = factory.SubFactory(TaskFactory)
+
+
+class LightRuleFactory(factory.django.DjangoModelFactory):
+    """A campaign's light thresholds (the defaults unless given)."""
+
+    class Meta:
+        model = "lights.LightRule"
+        django_get_or_create = ("campaign",)
+
+    campaign = factory.SubFactory(CampaignFactory)
+
+
+class AttentionFactory(factory.django.DjangoModelFactory):
+    """The office's leader-attention mark, written directly: call lights.services.refresh for the light
+    (lights.services.attention_mark does both)."""
+
+    class Meta:
+        model = "lights.Attention"
+        django_get_or_create = ("task",)
+
+    task = factory.SubFactory(TaskFactory)
+    marked_by = factory.SubFactory(UserFactory)
+    marked_at = factory.LazyFunction(timezone.now)
+    note = ""

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lights import rules
-from lights.models import Light, LightRule, TaskLight, TaskLightWeek
+from lights.models import Light, TaskLight, TaskLightWeek
 from lights.services import attention_mark, refresh
 from tasks import services as task_services
 from tasks.models import Task
@@ -16,6 +16,7 @@ from tests.conftest import at
 from tests.factories import (
     CompletionRequestFactory,
     ExtensionRequestFactory,
+    LightRuleFactory,
     ProgressReportFactory,
     TaskFactory,
     UnitFactory,
@@ -72,7 +73,7 @@ def test_one_missing_period_is_yellow_and_the_threshold_is_the_campaigns(world):
     refresh(task_ids=[w.task.pk], now=TUESDAY_WEEK_4)
     assert light(w.task).light == Light.YELLOW and codes(w.task) == [rules.LAST_MISSING]
     # One missing period is red where the office says so.
-    LightRule.objects.create(campaign=w.campaign, red_missing_periods=1)
+    LightRuleFactory(campaign=w.campaign, red_missing_periods=1)
     refresh(campaign_ids=[w.campaign.pk], now=TUESDAY_WEEK_4)
     assert light(w.task).light == Light.RED and codes(w.task) == [rules.MISSING_IN_A_ROW]
 
