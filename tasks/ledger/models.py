@@ -121,10 +121,11 @@ class PeriodUnitSummary(models.Model):
     read hundreds of rows instead of counting a million obligations. `ledger_check` recomputes it
     from the obligations and compares."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on the keys: the composite ones below lead with each of them.
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
     # A period deleted takes its obligations with it (a database cascade): its rows go the same way.
-    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
     role = models.CharField(_("role"), max_length=10, blank=True)
     owed = models.PositiveIntegerField(default=0)  # every obligation
     unfiled = models.PositiveIntegerField(default=0)  # owed or a draft: missing once the period is due

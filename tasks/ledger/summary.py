@@ -255,7 +255,10 @@ def rebuild_all() -> int:
         f"SELECT o.campaign_id, o.period_id, o.unit_id, o.role, {_sql_counts()} "
         f"FROM {Obligation._meta.db_table} o "
         f"LEFT JOIN {Obligation._meta.get_field('report').related_model._meta.db_table} r ON r.id = o.report_id "
-        "GROUP BY o.campaign_id, o.period_id, o.unit_id, o.role"
+        "GROUP BY o.campaign_id, o.period_id, o.unit_id, o.role "
+        # Written in campaign order: a campaign's rows then lie together on disk, and a dashboard
+        # reads a few hundred pages instead of a few from every page of the table.
+        "ORDER BY o.campaign_id, o.period_id, o.unit_id, o.role"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {summary_table}")
