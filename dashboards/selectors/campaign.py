@@ -3,9 +3,12 @@ reporting rates, overdue tasks, coordination requests, a per-unit table and the 
 
 Every figure comes from what is already stored and summarised: the tasks' stored lights
 (lights.selectors), the ledger's per-period summary (tasks.ledger.read_summary), and the
-drill-down lists' own querysets (dashboards.selectors.lists) for the coordination requests, so
-that a figure and the list it links to count the same rows. Nothing here aggregates the
-obligations of every period, so the page costs the same in the campaign's first week and its last.
+coordination list's own definition (tasks.selectors.coordination.open_items), so that a figure and
+the list it links to count the same rows (tests hold each figure to its list's length). Nothing
+here aggregates the obligations of every period; the per-unit table reads the chosen period's
+summary rows only. The completion figure is closed tasks over all (the lead units' matter): a
+mean of the lead units' latest percent would need their latest report per task, which cost
+seconds at city scale.
 
 Queries (besides the session's and the user's roles): the campaign with its periods, the tasks
 grouped by section, phase and light, the coordination requests (newest few, with their count),
@@ -20,7 +23,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q, Subquery, Sum, Window
+from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +34,7 @@ from campaigns.periods import last_due, local_today
 from lights.selectors import light_expression, weekly_counts
 from tasks.ledger.read import ensure_open
 from tasks.ledger.read_summary import Rates, rates_by_unit, rates_by_week
-from tasks.ledger.read_tasks import latest_filed_report_id
-from tasks.models import ProgressReport, Task, TaskAssignment
+from tasks.models import Task, TaskAssignment
 from tasks.selectors.coordination import open_items
 from units.models import Unit
 
@@ -105,31 +107,24 @@ def sort_rows(rows: list[UnitRow], sort: str | None, direction: str | None) -> t
     return sort, direction
 
 
-def _unit_rows(user, campaign: Campaign, tasks, now) -> tuple[list[UnitRow], float | None]:
-    """Each unit that is on a task of the campaign or owed a report in it, and the mean percent
-    complete of the lead units' latest reports (the completion figure is the lead units' matter)."""
+def _unit_rows(user, campaign: Campaign, tasks, period: ReportingPeriod | None, now) -> list[UnitRow]:
+    """Each unit on a task of the campaign or owing a report in the chosen period, with its
+    reports of that period (one period's summary rows, not every period's: a city campaign has
+    some 60,000 of those)."""
     today = local_today(now)
-    percent = Subquery(
-        ProgressReport.objects.filter(pk=latest_filed_report_id()).values("percent_complete")[:1],
-        output_field=IntegerField(),
-    )
     lead = Q(role=LEAD)
     assignments = (
         access.visible_to(user, TaskAssignment)
         .filter(task__in=tasks.values("pk"))
-        .annotate(percent=percent)
         .order_by()
         .values("unit_id", "unit__name", "unit__short_name", "unit__sort_order")
         .annotate(
             led=Count("pk", filter=lead),
             supported=Count("pk", filter=Q(role=SUPPORT)),
             overdue_led=Count("pk", filter=lead & overdue_q(today, "task__")),
-            percent_sum=Sum("percent", filter=lead),
-            percent_count=Count("percent", filter=lead),
         )
     )
     rows: dict[int, UnitRow] = {}
-    percent_sum = percent_count = 0
     for row in assignments:
         rows[row["unit_id"]] = UnitRow(
             row["unit_id"],
@@ -139,9 +134,8 @@ def _unit_rows(user, campaign: Campaign, tasks, now) -> tuple[list[UnitRow], flo
             row["supported"],
             row["overdue_led"],
         )
-        percent_sum += row["percent_sum"] or 0
-        percent_count += row["percent_count"]
-    rates = rates_by_unit([campaign.pk], now=now)
+    rates = rates_by_unit([campaign.pk], now=now, period_ids=[period.pk]) if period else {}
+    period_id = period.pk if period else None
     gone = [unit_id for unit_id in rates if unit_id not in rows]
     if gone:  # taken off every task, but owed reports of periods before
         for unit in Unit.objects.filter(pk__in=gone).only("name", "short_name", "sort_order"):
@@ -153,12 +147,11 @@ def _unit_rows(user, campaign: Campaign, tasks, now) -> tuple[list[UnitRow], flo
             "led": tasks_url(campaign=code, unit=unit_id, role=LEAD),
             "supported": tasks_url(campaign=code, unit=unit_id, role=SUPPORT),
             "overdue": tasks_url(campaign=code, unit=unit_id, role=LEAD, overdue=True),
-            "on_time": reports_url(campaign=code, period="all", unit=unit_id, state="on_time"),
-            "missing": reports_url(campaign=code, period="all", unit=unit_id, state="missing"),
-            "returned": reports_url(campaign=code, period="all", unit=unit_id, state="returned"),
+            "on_time": reports_url(campaign=code, period=period_id, unit=unit_id, state="on_time"),
+            "missing": reports_url(campaign=code, period=period_id, unit=unit_id, state="missing"),
+            "returned": reports_url(campaign=code, period=period_id, unit=unit_id, state="returned"),
         }
-    mean = round(percent_sum / percent_count, 1) if percent_count else None
-    return list(rows.values()), mean
+    return list(rows.values())
 
 
 # ---- the dashboard ---------------------------------------------------------------------------
@@ -183,7 +176,6 @@ class CampaignDashboard:
     total: int
     closed: int
     overdue: int
-    mean_lead_percent: float | None
     rates: Rates | None
     units: list[UnitRow]
     sort: str
@@ -296,10 +288,12 @@ def campaign_dashboard(
     coordination_count = newest[0].total if newest else 0
 
     week_rates = rates_by_week([campaign.pk], now=now)
-    week_lights = weekly_counts([campaign.pk], user=user)
+    # Those who oversee see every task of a campaign they see (accounts.access): the campaign's
+    # weeks need no per-row visibility check, which costs more than the count itself at city scale.
+    week_lights = weekly_counts([campaign.pk])
     # One campaign: its week ending on the period's last day is that period (no second reader).
     rates = dict(week_rates).get(period.end_date) if period else None
-    units, mean_percent = _unit_rows(user, campaign, tasks, now)
+    units = _unit_rows(user, campaign, tasks, period, now)
     sort, direction = sort_rows(units, sort, direction)
 
     def task_link(**params):
@@ -366,7 +360,6 @@ def campaign_dashboard(
                 "fix_overdue",
             )
         },  # fmt: skip
-        "lead_reports": reports_url(campaign=code, period=period_pk, role=LEAD, state="filed"),
     }
     return CampaignDashboard(
         campaign=campaign,
@@ -376,7 +369,6 @@ def campaign_dashboard(
         total=total,
         closed=lights.get(charts.Light.CLOSED.value, 0),
         overdue=overdue,
-        mean_lead_percent=mean_percent,
         rates=rates,
         units=units,
         sort=sort,

@@ -56,7 +56,6 @@ def test_figures_of_the_hand_computed_campaign(dash, login):
     assert figure(html, "closed") == (tasks_url(campaign=code, light="closed"), "1")
     assert figure(html, "overdue") == (tasks_url(campaign=code, overdue=1), "1")
     assert figure(html, "completion")[1] == "25%"
-    assert figure(html, "lead_percent")[1] == "60%"
     period = dash.due_period.pk
     assert figure(html, "owed") == (reports_url(campaign=code, period=period), "4")
     assert figure(html, "submission_rate") == (reports_url(campaign=code, period=period, state="filed"), "50%")
@@ -69,30 +68,27 @@ def test_figures_of_the_hand_computed_campaign(dash, login):
 
 
 def test_per_unit_table_worked_out_by_hand(dash, login):
+    """The chosen (by default the last due) period's reports per unit, and the tasks each leads
+    and supports."""
     html = page(login(dash.leader), dash.campaign).content.decode()
-    d = dash.due
     rows = unit_rows(html)
-    # Default: most reports missing first (other: 2 tasks × D periods), then the units' own order.
-    assert rows[0] == ["区审计局", "2", "0", "0%", str(2 * d), "0", "1"]
+    # Default: most reports missing first (other: tasks 2 and 4), then the units' own order.
+    assert rows[0] == ["区审计局", "2", "0", "0%", "2", "0", "1"]
     by_name = {row[0]: row for row in rows}
-    assert by_name["区发展和改革局"][1:3] == ["1", "0"]
-    assert by_name["区发展和改革局"][4] == str(d - 1)
-    assert by_name["区财政局"][1:3] == ["0", "1"]
-    assert by_name["区财政局"][3] == "0%"
-    on_time = round(100 / d, 1)
-    assert by_name["区发展和改革局"][3] == f"{on_time:g}%"
+    assert by_name["区发展和改革局"] == ["区发展和改革局", "1", "0", "100%", "0", "0", "0"]
+    assert by_name["区财政局"] == ["区财政局", "0", "1", "0%", "0", "0", "0"]
 
 
 def test_unit_table_links_name_exactly_their_lists(dash, login):
     html = page(login(dash.office), dash.campaign).content.decode().replace("&amp;", "&")
-    code, unit = dash.campaign.code, dash.other.pk
+    code, unit, period = dash.campaign.code, dash.other.pk, dash.due_period.pk
     for url in (
         tasks_url(campaign=code, unit=unit, role="lead"),
         tasks_url(campaign=code, unit=unit, role="support"),
         tasks_url(campaign=code, unit=unit, role="lead", overdue=1),
-        reports_url(campaign=code, period="all", unit=unit, state="on_time"),
-        reports_url(campaign=code, period="all", unit=unit, state="missing"),
-        reports_url(campaign=code, period="all", unit=unit, state="returned"),
+        reports_url(campaign=code, period=period, unit=unit, state="on_time"),
+        reports_url(campaign=code, period=period, unit=unit, state="missing"),
+        reports_url(campaign=code, period=period, unit=unit, state="returned"),
     ):
         assert f'href="{url}"' in html
 
@@ -101,7 +97,7 @@ def test_unit_table_links_name_exactly_their_lists(dash, login):
     ("sort", "direction", "first"),
     [
         ("unit", "asc", None),  # the units' own order
-        ("missing", "asc", "区发展和改革局"),
+        ("missing", "desc", "区审计局"),
         ("led", "desc", "区审计局"),
         ("supported", "desc", "区财政局"),
         ("on_time", "desc", "区发展和改革局"),
