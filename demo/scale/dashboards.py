@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.db import connection
+
 from campaigns.models import Campaign
 from dashboards.models import Follow, LastVisit
 from lights import history
@@ -16,16 +18,38 @@ from tasks.models import Task
 
 ATTENTION_SHARE = 0.02  # of the open tasks of active campaigns
 FOLLOWS_PER_LEADER = 8
+REQUESTS = [
+    "项目用地指标不足，需区自然资源局协调解决。",
+    "资金缺口较大，请区财政局统筹安排。",
+    "涉及多个街道交界，需区领导牵头协调。",
+]
 NOTES = ["群众反映强烈，请领导关注", "涉及多部门，需领导协调", "进度滞后，建议领导督办", ""]
 
 
 def build_dashboards(people, *, now: datetime.datetime, rng: random.Random) -> None:
-    """The marks, follows and visits, then the lights."""
+    """Coordination requests in some reports, the marks, follows and visits, then the lights."""
+    raise_coordination()
     write_marks(office_user_ids=people.office_user_ids, leader_user_ids=people.leader_user_ids, now=now, rng=rng)
     # The lights last: they read the ledger, the attention marks and the rules as they now stand.
     lights_services.refresh(now=now)
     # Every campaign's weeks, the closed ones' too: their dashboards keep their history.
     history.backfill(Campaign.objects.values_list("pk", flat=True), now=now)
+
+
+def raise_coordination(share_percent: int = 2) -> int:
+    """About `share_percent`% of the filed reports ask for coordination (需协调解决事项), so that
+    the dashboards' coordination figures and lists have rows: one UPDATE, the reports chosen by
+    their id (the same city, the same requests)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE tasks_progressreport
+            SET needs_coordination = TRUE, coordination_request = (%s::text[])[1 + id %% %s]
+            WHERE status <> 'draft' AND (id * 7919) %% 100 < %s
+            """,
+            [REQUESTS, len(REQUESTS), share_percent],
+        )
+        return cursor.rowcount
 
 
 def write_marks(*, office_user_ids, leader_user_ids, now: datetime.datetime, rng: random.Random) -> None:

@@ -90,9 +90,12 @@ def test_small_city_is_consistent():
     assert Notification.objects.filter(read_at__isnull=False).exists()
     assert not Notification.objects.exclude(key__startswith="seed:").exists()
 
-    # What the dashboards read beyond the ledger: the office's marks for leader attention (on open
-    # tasks), the tasks leaders follow (theirs), their last visits, and the lights: one for every
-    # task of an active campaign, and one a week back to each campaign's start.
+    # What the dashboards read beyond the ledger: reports asking for coordination, the office's
+    # marks for leader attention (on open tasks), the tasks leaders follow (theirs), their last
+    # visits, and the lights: one for every task of an active campaign, and one a week back to
+    # each campaign's start.
+    assert ProgressReport.objects.filter(needs_coordination=True).exclude(coordination_request="").exists()
+    assert not ProgressReport.objects.filter(needs_coordination=True, status="draft").exists()
     assert Attention.objects.exists()
     assert not Attention.objects.exclude(task__status=Task.Status.OPEN).exists()
     assert Follow.objects.exists()
