@@ -53,11 +53,14 @@ def counts(tasks: QuerySet) -> dict[str, int]:
     return found
 
 
-def weekly_counts(campaign_ids, user=None) -> list[tuple[datetime.date, dict[str, int]]]:
+def weekly_counts(campaign_ids, user=None, *, since=None) -> list[tuple[datetime.date, dict[str, int]]]:
     """Per reporting week (the period's end date, oldest first), how many tasks of the campaigns
     had each light that week. One query; weeks of several campaigns ending the same day add up.
-    With `user`, only the tasks the user may see are counted."""
+    With `user`, only the tasks the user may see are counted; with `since` (a date), only the
+    weeks ending that day or later (a dashboard's recent weeks, not every week's rows)."""
     rows = TaskLightWeek.objects.filter(campaign_id__in=list(campaign_ids))
+    if since is not None:
+        rows = rows.filter(period__end_date__gte=since)
     if user is not None:
         rows = rows.filter(pk__in=access.visible_to(user, TaskLightWeek).values("pk"))
     weeks: dict[datetime.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Light.values, 0))

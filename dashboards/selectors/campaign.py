@@ -42,6 +42,7 @@ from ..links import coordination_url, reports_url, tasks_url
 from . import charts
 
 NEWEST_COORDINATION = 5
+TREND_WEEKS = 26  # the weekly trends' span: half a year of weekly periods
 LEAD, SUPPORT = TaskAssignment.Role.LEAD.value, TaskAssignment.Role.SUPPORT.value
 
 
@@ -287,10 +288,14 @@ def campaign_dashboard(
     )
     coordination_count = newest[0].total if newest else 0
 
-    week_rates = rates_by_week([campaign.pk], now=now)
+    # The trends cover the recent weeks (and the chosen period), not a two-year campaign's every week.
+    since = today - datetime.timedelta(weeks=TREND_WEEKS)
+    if period is not None:
+        since = min(since, period.end_date)
+    week_rates = rates_by_week([campaign.pk], now=now, since=since)
     # Those who oversee see every task of a campaign they see (accounts.access): the campaign's
     # weeks need no per-row visibility check, which costs more than the count itself at city scale.
-    week_lights = weekly_counts([campaign.pk])
+    week_lights = weekly_counts([campaign.pk], since=since)
     # One campaign: its week ending on the period's last day is that period (no second reader).
     rates = dict(week_rates).get(period.end_date) if period else None
     units = _unit_rows(user, campaign, tasks, period, now)

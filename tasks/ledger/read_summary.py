@@ -55,8 +55,10 @@ class Rates:
 _SUMS = ("owed", "unfiled", "on_time", "late", "returned", "accepted", "awaiting_review", "stale")
 
 
-def _filtered(queryset, campaign_ids, now, unit_ids, period_ids, role):
+def _filtered(queryset, campaign_ids, now, unit_ids, period_ids, role, since=None):
     queryset = queryset.filter(campaign_id__in=list(campaign_ids), period__due_at__lte=now)
+    if since is not None:
+        queryset = queryset.filter(period__end_date__gte=since)
     if unit_ids is not None:
         queryset = queryset.filter(unit_id__in=list(unit_ids))
     if period_ids is not None:
@@ -66,18 +68,20 @@ def _filtered(queryset, campaign_ids, now, unit_ids, period_ids, role):
     return queryset.order_by()
 
 
-def _rates(group: str, campaign_ids, *, now, unit_ids=None, period_ids=None, role=None) -> dict:
+def _rates(group: str, campaign_ids, *, now, unit_ids=None, period_ids=None, role=None, since=None) -> dict:
     """group value → Rates: the summary's sums (one query) and the fixes overdue (one query)."""
     campaign_ids = list(campaign_ids)
     if not campaign_ids:
         return {}
     sums = (
-        _filtered(PeriodUnitSummary.objects.all(), campaign_ids, now, unit_ids, period_ids, role)
+        _filtered(PeriodUnitSummary.objects.all(), campaign_ids, now, unit_ids, period_ids, role, since)
         .values(group)
         .annotate(**{f"sum_{name}": Sum(name) for name in _SUMS})
     )
     overdue = dict(
-        _filtered(Obligation.objects.filter(states.fix_overdue_q(now)), campaign_ids, now, unit_ids, period_ids, role)
+        _filtered(
+            Obligation.objects.filter(states.fix_overdue_q(now)), campaign_ids, now, unit_ids, period_ids, role, since
+        )
         .values(group)
         .annotate(n=Count("pk"))
         .values_list(group, "n")
@@ -106,8 +110,10 @@ def rates_by_campaign(campaign_ids: Iterable[int], *, now: datetime.datetime, un
 
 
 def rates_by_week(campaign_ids: Iterable[int], *, now: datetime.datetime, unit_ids: Iterable[int] | None = None,
-                  role: str | None = None) -> list[tuple[datetime.date, Rates]]:  # fmt: skip
+                  role: str | None = None, since: datetime.date | None = None,
+                  ) -> list[tuple[datetime.date, Rates]]:  # fmt: skip
     """(the period's last day, Rates) for each due period, oldest first; campaigns whose periods
-    end on the same day are counted together."""
-    by_end = _rates("period__end_date", campaign_ids, now=now, unit_ids=unit_ids, role=role)
+    end on the same day are counted together. `since`: only periods ending that day or later (a
+    dashboard's trend of recent weeks reads those weeks' rows, not every week's)."""
+    by_end = _rates("period__end_date", campaign_ids, now=now, unit_ids=unit_ids, role=role, since=since)
     return sorted(by_end.items())
