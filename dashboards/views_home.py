@@ -4,6 +4,8 @@ ask it."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,14 +55,19 @@ def leader(request):
     now = timezone.now()
     previous = services.visit_record(user=request.user, now=now)
     home = leader_selectors.leader_home(request.user, previous_seen_at=previous, now=now)
-    if access.can(request.user, "comment"):
-        # One form per task, each with its own token: a double click on one saves one comment.
+    may_comment = access.can(request.user, "comment")
+    if may_comment:
+        # One 批示 form per task (tasks.forms.LeaderCommentForm's fields, written out in the
+        # template: forty rendered forms cost more than the page's queries), each with its own
+        # token, so a double click on one saves one comment.
         for task in home.tasks + home.followed:
-            task.comment_form = LeaderCommentForm(auto_id=f"comment-{task.pk}-%s")
+            task.comment_token = uuid.uuid4()
     context = {
         "home": home,
         "here": request.get_full_path(),
         "now": now,
+        "may_comment": may_comment,
+        "comment_max": LeaderCommentForm.base_fields["text"].max_length,
         "all_tasks_url": links.tasks_url(leader=home.leader_id) if home.leader_id else None,
         "followed_url": links.tasks_url(followed=1),
         "coordination_url": links.coordination_url(leader=home.leader_id) if home.leader_id else None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window, prefetch_related_objects
 
 from accounts import access
+from common.urls import url_maker
 from lights.models import TaskLight
 from lights.selectors import with_light
 from tasks.ledger import read
@@ -22,8 +23,8 @@ from tasks.selectors.coordination import open_items
 from ..models import Follow
 
 # How many rows each list shows; the rest are a link away (the drill-down lists).
-TASKS_SHOWN = 30
-FOLLOWED_SHOWN = 15
+TASKS_SHOWN = 20
+FOLLOWED_SHOWN = 10
 COORDINATION_SHOWN = 15
 CHANGES_SHOWN = 10
 # A first visit counts changes over the last week.
@@ -91,7 +92,19 @@ def _task_rows(user, tasks: QuerySet) -> QuerySet:
 
 def _attach(tasks: list) -> None:
     """Each task's `lead_assignments` (with their units) and `latest_report` (None when nothing
-    was filed): two queries for the page's tasks of both lists."""
+    was filed): two queries for the page's tasks of both lists; and its links (`url`,
+    `comment_url`, `follow_url`), each URL pattern reversed once a page, not once a row."""
+    detail, comment = {}, {}
+    follow = url_maker("dashboards:follow")
+    for task in tasks:
+        code = task.campaign.code
+        if code not in detail:
+            detail[code], comment[code] = url_maker("tasks:detail", code), url_maker("tasks:comment", code)
+        task.url, task.comment_url, task.follow_url = (
+            detail[code](task.number),
+            comment[code](task.number),
+            follow(task.pk),
+        )
     leads = TaskAssignment.objects.filter(role=TaskAssignment.Role.LEAD).select_related("unit").order_by("sort_order")
     prefetch_related_objects(tasks, Prefetch("assignments", queryset=leads, to_attr="lead_assignments"))
     ids = [task.latest_report_id for task in tasks if task.latest_report_id]
@@ -139,7 +152,7 @@ def leader_home(user, *, previous_seen_at, now) -> LeaderHome:
     _attach(tasks + followed)
     coordination = (
         open_items(read.visible(user, now=now).filter(task__in=mine.values("pk")))
-        .select_related("report", "unit", "task__campaign", "period")
+        .select_related("report", "unit", "task__campaign")
         .order_by("-report__submitted_at", "-pk")
     )
     coordination, coordination_total = _with_total(coordination, COORDINATION_SHOWN)
