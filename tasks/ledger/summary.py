@@ -2,8 +2,9 @@
 
 Two ways of writing, both in the writer's transaction:
 
-- `add`: one obligation moved (a report saved, submitted, reviewed): its row changes by the
-  difference of what the obligation counted before and after, in one UPDATE of `x = x + d`.
+- `add`, `add_all`: obligations moved (a report saved, submitted, reviewed; several accepted
+  together): their rows change by the difference of what each counted before and after, in one
+  UPDATE of `x = x + d`.
   PostgreSQL re-reads the row under its lock, so two units' liaisons submitting at the same
   moment both count: increments never overwrite each other.
 - `refresh`: anything else (periods opened, terms, reconcile, restate, repair, tasks deleted):
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from . import states
@@ -87,14 +88,36 @@ def _computed(obligations) -> dict[Key, dict]:
 def add(obligation: Obligation, before: dict[str, int], after: dict[str, int]) -> None:
     """The obligation moved from counting `before` to `after`: its row changes by the difference
     (no statement when nothing changed, as for a draft saved again)."""
-    delta = {name: after[name] - before[name] for name in COUNTS if after[name] != before[name]}
-    if not delta:
+    add_all([(obligation, before, after)])
+
+
+def add_all(moves: Iterable[tuple[Obligation, dict[str, int], dict[str, int]]]) -> None:
+    """Several obligations moved (the office accepting reports together): their rows change by
+    the differences, in one UPDATE whatever the number of rows (a CASE per count)."""
+    deltas: dict[Key, dict[str, int]] = {}
+    for obligation, before, after in moves:
+        key = (obligation.period_id, obligation.unit_id, obligation.role)
+        delta = deltas.setdefault(key, dict.fromkeys(COUNTS, 0))
+        for name in COUNTS:
+            delta[name] += after[name] - before[name]
+    deltas = {key: {n: d for n, d in delta.items() if d} for key, delta in deltas.items()}
+    deltas = {key: delta for key, delta in deltas.items() if delta}
+    if not deltas:
         return
-    updated = PeriodUnitSummary.objects.filter(
-        period_id=obligation.period_id, unit_id=obligation.unit_id, role=obligation.role
-    ).update(**{name: F(name) + change for name, change in delta.items()})
-    if not updated:  # no row yet (an obligation written before the summary existed): count it whole
-        refresh([(obligation.period_id, obligation.unit_id)])
+
+    def at(key: Key) -> Q:
+        return Q(period_id=key[0], unit_id=key[1], role=key[2])
+
+    changes = {}
+    for name in {name for delta in deltas.values() for name in delta}:
+        cases = [When(at(key), then=Value(delta[name])) for key, delta in deltas.items() if name in delta]
+        changes[name] = F(name) + Case(*cases, default=Value(0), output_field=IntegerField())
+    where = Q()
+    for key in deltas:
+        where |= at(key)
+    updated = PeriodUnitSummary.objects.filter(where).update(**changes)
+    if updated < len(deltas):  # a row missing (obligations written before the summary existed)
+        refresh((period, unit) for period, unit, _role in deltas)
 
 
 def refresh(pairs: Iterable[tuple[int, int]]) -> None:

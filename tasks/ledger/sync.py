@@ -288,8 +288,7 @@ def record(obligation: Obligation, report: ProgressReport, event: str, *, now: d
 
 def record_reviews(reports: list[ProgressReport], event: str, *, now: datetime.datetime) -> None:
     """The office's review of reports (accepted at once, or one returned): their obligations move,
-    in two queries whatever the number, and their summary rows (one more when one report is
-    reviewed, a recompute of the rows when several are)."""
+    in two queries whatever the number, and their summary rows in one more."""
     if not reports:
         return
     obligations = list(
@@ -308,10 +307,7 @@ def record_reviews(reports: list[ProgressReport], event: str, *, now: datetime.d
     Obligation.objects.bulk_update(
         obligations, ["state", "returns", "returned_at", "fix_due_at", "fix_submitted_at", "fix_late", "accepted_at"]
     )
-    if len(moves) == 1:
-        summary.add(*moves[0])
-    else:
-        summary.refresh((o.period_id, o.unit_id) for o in obligations)
+    summary.add_all(moves)
 
 
 def restate(scope: Scope) -> int:
