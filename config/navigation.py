@@ -26,6 +26,9 @@ PAGES = {
     "dashboards:desk": "desk",
     "dashboards:leader": "leader",
     "dashboards:unit": "unit",
+    # The office overview and each campaign's dashboard (those who oversee).
+    "dashboards:overview": "overview",
+    "dashboards:campaign": "overview",
 }
 
 # Namespace → navigation item for every other page of it (task pages live under a campaign).

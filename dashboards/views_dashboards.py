@@ -67,7 +67,6 @@ def campaign(request, code):
             "dashboard": dashboard,
             "campaign": dashboard.campaign,
             "columns": _columns(request, dashboard.sort, dashboard.direction),
-            "nav_section": "campaigns",
         },
     )
 
@@ -77,5 +76,5 @@ def overview(request):
     return render(
         request,
         "dashboards/overview.html",
-        {"overview": office_overview(request.user, now=timezone.now()), "lights": LIGHTS, "nav_section": "overview"},
+        {"overview": office_overview(request.user, now=timezone.now()), "lights": LIGHTS},
     )

@@ -100,8 +100,8 @@ def office_overview(user, *, now: datetime.datetime) -> Overview:
         lights[row["campaign_id"]][row["shown_light"]] = row["n"]
         overdue[row["campaign_id"]] += row["overdue"]
 
-    period_ids = [campaign.last_due_id for campaign in campaigns if campaign.last_due_id]
-    rates = rates_by_campaign(ids, now=now, period_ids=period_ids) if period_ids else {}
+    # The coordination list's own rows; reading them opens the begun periods first, which the
+    # summary's rates below rely on.
     coordination = dict(
         coordination_rows(user, ListFilters(COORDINATION), now)
         .order_by()
@@ -110,6 +110,8 @@ def office_overview(user, *, now: datetime.datetime) -> Overview:
         .values_list("campaign_id", "n")
     )
 
+    period_ids = [campaign.last_due_id for campaign in campaigns if campaign.last_due_id]
+    rates = rates_by_campaign(ids, now=now, period_ids=period_ids) if period_ids else {}
     rows = []
     for campaign in campaigns:
         period = ReportingPeriod(pk=campaign.last_due_id) if campaign.last_due_id else None

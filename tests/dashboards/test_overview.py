@@ -88,3 +88,10 @@ def test_who_may_see_it(dash, login):
     assert login(dash.leader).get(url).status_code == 200
     assert login(dash.lead_liaison).get(url).status_code == 403
     assert login(dash.outsider).get(url).status_code == 403
+
+
+def test_the_navigation_offers_the_overview_to_those_who_oversee(dash, login):
+    url = reverse("dashboards:overview")
+    page = login(dash.leader).get(url).content.decode()
+    assert f'aria-current="page" href="{url}"' in page
+    assert f'href="{url}"' not in login(dash.lead_liaison).get(reverse("campaigns:list")).content.decode()
