@@ -115,8 +115,8 @@ def campaign_dashboard() -> str:
     """One campaign: tasks by light, by section and by phase; completion (closed of all tasks);
     the last due period's rates; overdue tasks; coordination items; the per-unit table (tasks
     led and supported, on-time rate, missing, returned, overdue tasks led); the weekly trend of
-    submission and on-time rates and of the lights (the week's deadline, missing and fix rules
-    replayed from the obligations' timestamps)."""
+    submission and on-time rates and of the lights over the weeks since %(trend_since)s (the
+    week's deadline, missing and fix rules replayed from the obligations' timestamps)."""
     return f"""
     WITH {task_lights()}, {COORDINATION}, {LAST_DUE_RATES},
     by_light AS (SELECT light, count(*) n FROM lights l GROUP BY light),
@@ -144,15 +144,16 @@ def campaign_dashboard() -> str:
     weeks AS (
         SELECT d.id, d.end_date, count(o.week) AS owed, count(o.week) FILTER (WHERE o.state IN {FILED}) AS filed,
                count(o.week) FILTER (WHERE o.first_late IS FALSE) AS on_time
-        FROM due d LEFT JOIN obl o ON o.week = d.id GROUP BY d.id, d.end_date
+        FROM due d LEFT JOIN obl o ON o.week = d.id WHERE d.end_date >= %(trend_since)s GROUP BY d.id, d.end_date
     ),
     week_units AS (  -- each week's task: a report missing or late then, missing two weeks running
-        SELECT week, task_id, bool_or(bad) AS bad, bool_or(bad AND bad_before) AS run FROM obl GROUP BY week, task_id
+        SELECT o.week, o.task_id, bool_or(o.bad) AS bad, bool_or(o.bad AND o.bad_before) AS run
+        FROM obl o JOIN due d ON d.id = o.week WHERE d.end_date >= %(trend_since)s GROUP BY o.week, o.task_id
     ),
     week_fixes AS (  -- each week's tasks with a fix overdue then (the last return of each obligation)
         SELECT DISTINCT d.id AS week, o.task_id FROM tasks_obligation o
         JOIN due d ON d.due_at > o.fix_due_at AND d.due_at >= o.returned_at
-        WHERE o.campaign_id = ANY(%(campaigns)s) AND o.returns > 0
+        WHERE o.campaign_id = ANY(%(campaigns)s) AND o.returns > 0 AND d.end_date >= %(trend_since)s
         AND (o.fix_submitted_at IS NULL OR o.fix_submitted_at > d.due_at)
     ),
     week_lights AS (
@@ -160,7 +161,7 @@ def campaign_dashboard() -> str:
                CASE WHEN t.closed_at IS NOT NULL AND t.closed_at <= d.due_at THEN 'closed'
                     WHEN t.deadline < d.end_date OR w.run OR x.task_id IS NOT NULL THEN 'red'
                     WHEN t.deadline <= d.end_date + 7 OR w.bad THEN 'yellow' ELSE 'green' END AS light
-        FROM due d JOIN scope t ON t.created_at <= d.due_at
+        FROM due d JOIN scope t ON t.created_at <= d.due_at AND d.end_date >= %(trend_since)s
         LEFT JOIN week_units w ON w.week = d.id AND w.task_id = t.id
         LEFT JOIN week_fixes x ON x.week = d.id AND x.task_id = t.id
     )
@@ -222,7 +223,7 @@ def desk() -> str:
 
 
 def leader_home() -> str:
-    """A leader's (%(leader)s, user %(user)s) first 30 open tasks, red and yellow first, with their
+    """A leader's (%(leader)s, user %(user)s) first 20 open tasks, red and yellow first, with their
     light and count; the tasks they follow; the open coordination requests on their tasks; what
     changed since %(since)s (reports filed, lights changed: tasks whose deadline passed since)."""
     mine = "t.id IN (SELECT task_id FROM tasks_task_leaders WHERE leader_id = %(leader)s)"
@@ -230,10 +231,10 @@ def leader_home() -> str:
     WITH {task_lights(mine + " OR " + FOLLOWED)}, {coordination("scope t WHERE " + mine)}
     SELECT (SELECT json_agg(x) FROM (SELECT l.id, l.number, l.title, l.deadline, l.light FROM lights l
                 WHERE l.status = 'open' AND {mine.replace("t.id", "l.id")}
-                ORDER BY {SEVERITY}, l.deadline, l.sort_key LIMIT 30) x) AS tasks,
+                ORDER BY {SEVERITY}, l.deadline, l.sort_key LIMIT 20) x) AS tasks,
            (SELECT count(*) FROM scope t WHERE t.status = 'open' AND {mine}) AS tasks_total,
            (SELECT json_agg(x) FROM (SELECT l.id, l.number, l.title, l.light FROM lights l
-                WHERE {FOLLOWED.replace("t.id", "l.id")} ORDER BY {SEVERITY}, l.sort_key LIMIT 15) x) AS followed,
+                WHERE {FOLLOWED.replace("t.id", "l.id")} ORDER BY {SEVERITY}, l.sort_key LIMIT 10) x) AS followed,
            (SELECT json_agg(i) FROM (SELECT * FROM open_items ORDER BY submitted_at DESC LIMIT 15) i) AS coordination,
            (SELECT count(*) FROM open_items) AS coordination_total,
            (SELECT json_agg(x) FROM (SELECT r.id, r.task_id, r.unit_id, r.submitted_at

@@ -96,6 +96,8 @@ class Scene:
             "n_missing": N_MISSING,
             "behind": BEHIND_POINTS,
             "campaigns": self.active_ids,
+            # The trends' span (dashboards.selectors.campaign.TREND_WEEKS): half a year of weeks.
+            "trend_since": self.today - datetime.timedelta(weeks=26),
         }
 
     def sql(self, text):
