@@ -429,8 +429,8 @@ def demo(request, demo_loaded, db):
 
 @pytest.fixture(autouse=True)
 def ledger_consistent(request):
-    """After every test that uses the database, the reporting ledger must match its sources
-    (tasks.ledger.check.differences): a writer that bypasses the ledger fails the test that uses
+    """After every test that uses the database, the reporting ledger must match its sources, and
+    its summary per period × unit the obligations summed (tasks.ledger.check.differences): a writer that bypasses the ledger fails the test that uses
     it. Runs before the test's transaction is rolled back (it asks for the database first, so it is
     torn down before it), inside any module's world. ``ledger_unchecked`` marks the few tests
     that write inconsistent rows on purpose."""
