@@ -191,3 +191,19 @@ def test_seed_scale_copies_some_weeks_and_fills_the_summary_set_based(world):
     assert summary.rebuild_all() == PeriodUnitSummary.objects.count() > 0
     assert summary.differences(EVERYTHING) == []
     assert row(world.previous_period, world.lead)["stale"] == 1
+
+
+def test_a_task_deleted_in_the_admin_takes_its_counts_with_it(world, assign, client):
+    from django.urls import reverse
+
+    from ..factories import UserFactory
+
+    second = TaskFactory(campaign=world.campaign, number="3")
+    assign(second, world.lead)
+    open_periods(at(2026, 3, 26, 9))
+    assert row(world.period, world.lead)["owed"] == 2
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(reverse("admin:tasks_task_delete", args=[second.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Task.objects.filter(pk=second.pk).exists()
+    assert row(world.period, world.lead)["owed"] == 1
