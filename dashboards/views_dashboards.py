@@ -47,6 +47,13 @@ def _columns(request, sort: str, direction: str) -> list[dict]:
     return columns
 
 
+def _with(request, **params) -> str:
+    query = request.GET.copy()
+    for key, value in params.items():
+        query[key] = value
+    return query.urlencode()
+
+
 @can_required("oversee")
 def campaign(request, code):
     now = timezone.now()
@@ -57,6 +64,7 @@ def campaign(request, code):
         period_id=request.GET.get("period"),
         sort=request.GET.get("sort"),
         direction=request.GET.get("dir"),
+        all_units=request.GET.get("units") == "all",
     )
     if not access.can(request.user, "oversee", dashboard.campaign):
         raise PermissionDenied
@@ -67,6 +75,7 @@ def campaign(request, code):
             "dashboard": dashboard,
             "campaign": dashboard.campaign,
             "columns": _columns(request, dashboard.sort, dashboard.direction),
+            "all_units_query": _with(request, units="all"),
         },
     )
 

@@ -42,6 +42,7 @@ from ..links import coordination_url, reports_url, tasks_url
 from . import charts
 
 NEWEST_COORDINATION = 5
+UNIT_ROWS = 50  # the per-unit table's rows shown unless all are asked for
 TREND_WEEKS = 26  # the weekly trends' span: half a year of weekly periods
 LEAD, SUPPORT = TaskAssignment.Role.LEAD.value, TaskAssignment.Role.SUPPORT.value
 
@@ -136,14 +137,20 @@ def _unit_rows(user, campaign: Campaign, tasks, period: ReportingPeriod | None, 
             row["overdue_led"],
         )
     rates = rates_by_unit([campaign.pk], now=now, period_ids=[period.pk]) if period else {}
-    period_id = period.pk if period else None
     gone = [unit_id for unit_id in rates if unit_id not in rows]
     if gone:  # taken off every task, but owed reports of periods before
         for unit in Unit.objects.filter(pk__in=gone).only("name", "short_name", "sort_order"):
             rows[unit.pk] = UnitRow(unit.pk, unit.display_name, unit.sort_order)
-    code = campaign.code
     for unit_id, row in rows.items():
         row.rates = rates.get(unit_id)
+    return list(rows.values())
+
+
+def _link_units(rows: list[UnitRow], code: str, period_id: int | None) -> None:
+    """The lists behind each shown row's figures (only the rows shown: a city campaign has some
+    300 units, and six links a row)."""
+    for row in rows:
+        unit_id = row.unit_id
         row.links = {
             "led": tasks_url(campaign=code, unit=unit_id, role=LEAD),
             "supported": tasks_url(campaign=code, unit=unit_id, role=SUPPORT),
@@ -152,7 +159,6 @@ def _unit_rows(user, campaign: Campaign, tasks, period: ReportingPeriod | None, 
             "missing": reports_url(campaign=code, period=period_id, unit=unit_id, state="missing"),
             "returned": reports_url(campaign=code, period=period_id, unit=unit_id, state="returned"),
         }
-    return list(rows.values())
 
 
 # ---- the dashboard ---------------------------------------------------------------------------
@@ -178,7 +184,8 @@ class CampaignDashboard:
     closed: int
     overdue: int
     rates: Rates | None
-    units: list[UnitRow]
+    units: list[UnitRow]  # the first UNIT_ROWS of the sorted table, or all
+    unit_count: int
     sort: str
     direction: str
     coordination_count: int
@@ -245,7 +252,7 @@ def _breakdowns(rows) -> tuple[dict[str, int], int, list[Breakdown], list[Breakd
 
 def campaign_dashboard(
     user, code: str, *, now: datetime.datetime, period_id: str | None = None, sort: str | None = None,
-    direction: str | None = None,
+    direction: str | None = None, all_units: bool = False,
 ) -> CampaignDashboard:  # fmt: skip
     """The dashboard of the campaign `code` as `user` sees it (404 for a campaign the user does
     not see or a period outside it; the view has checked `can(user, "oversee")`)."""
@@ -300,6 +307,10 @@ def campaign_dashboard(
     rates = dict(week_rates).get(period.end_date) if period else None
     units = _unit_rows(user, campaign, tasks, period, now)
     sort, direction = sort_rows(units, sort, direction)
+    unit_count = len(units)
+    if not all_units:
+        units = units[:UNIT_ROWS]  # the worst first by default; ?units=all for every unit
+    _link_units(units, code, period.pk if period else None)
 
     def task_link(**params):
         return tasks_url(campaign=code, **params)
@@ -376,6 +387,7 @@ def campaign_dashboard(
         overdue=overdue,
         rates=rates,
         units=units,
+        unit_count=unit_count,
         sort=sort,
         direction=direction,
         coordination_count=coordination_count,

@@ -240,3 +240,18 @@ def test_each_figure_equals_the_length_of_its_list(dash, login):
     table = html.split('id="unit-table"', 1)[1].split("</table>", 1)[0].replace("&amp;", "&")
     for url, value in re.findall(r'<a href="(/overview/(?:tasks|reports)/[^"]*)">([0-9]+)</a>', table):
         assert list_length(url) == int(value), url
+
+
+def test_a_long_unit_table_shows_the_worst_first_and_all_on_request(dash, login, monkeypatch):
+    from dashboards.selectors import campaign as selectors
+
+    monkeypatch.setattr(selectors, "UNIT_ROWS", 2)
+    client = login(dash.office)
+    html = page(client, dash.campaign).content.decode()
+    assert [row[0] for row in unit_rows(html)][0] == "区审计局"  # most missing first
+    assert len(unit_rows(html)) == 2
+    assert 'id="all-units"' in html
+    html = page(client, dash.campaign, units="all", sort="unit").content.decode()
+    assert len(unit_rows(html)) == 3
+    assert 'id="all-units"' not in html
+    assert "units=all" in html.split('id="unit-table"', 1)[1].split("</thead>", 1)[0]  # sorting keeps it
