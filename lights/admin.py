@@ -18,4 +18,4 @@ class LightRuleAdmin(AccessAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-        refresh(campaign_ids=[obj.campaign_id])
+        refresh(campaign_ids=[obj.campaign_id], open_first=True)

@@ -34,7 +34,8 @@ def backfill(campaign_ids: Iterable[int], now: datetime.datetime | None = None) 
     """Fill TaskLightWeek for every period of the campaigns that ended before today (as of `now`),
     one judgement of all their tasks per distinct period end (campaigns whose weeks end the same
     day are judged together). Returns how many rows were added. Safe to run again: it adds only
-    the weeks that are missing, each end date in its own transaction."""
+    the weeks that are missing, each end date in its own transaction. The ledger is read as it
+    stands: a period never opened (tasks.ledger.read.ensure_open) has no obligations to judge."""
     now = now or timezone.now()
     campaign_ids = sorted(set(campaign_ids))
     ends: dict[datetime.date, dict[int, int]] = defaultdict(dict)  # end date → campaign → period

@@ -39,11 +39,11 @@ JOBS = {
     "overdue_sweep": overdue_sweep,
     "deadline_warnings": deadline_warnings,
     "notice_followup": notice_followup,
-    "deliver_outbox": deliver_outbox,
     "refresh_lights": refresh_lights,
+    "deliver_outbox": deliver_outbox,
 }
 # Jobs that read the ledger: they open what has begun first.
-_READ_THE_LEDGER = {"report_reminders", "overdue_sweep", "deadline_warnings", "notice_followup"}
+_READ_THE_LEDGER = {"report_reminders", "overdue_sweep", "deadline_warnings", "notice_followup", "refresh_lights"}
 
 
 def run_job(name: str, now: datetime.datetime | None = None) -> JobSummary:

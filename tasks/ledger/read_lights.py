@@ -27,7 +27,6 @@ from campaigns.periods import local_today
 from ..models import TaskAssignment
 from . import states
 from .models import Obligation
-from .read import ensure_open
 
 
 class DuePeriod(NamedTuple):
@@ -152,7 +151,9 @@ def light_inputs(
 ) -> LightInputs:
     """The findings for the tasks (`task_ids`, or every task of `campaign_ids` when None) at `now`,
     looking back `depth` due periods for streaks of missing reports. Four queries besides the
-    opening check (tasks.ledger.read.ensure_open), whatever the number of tasks.
+    number of tasks. The periods are read as opened: unlike the pages' readers this one does
+    not open them (tasks.ledger.read.ensure_open), since the services call it in their
+    transactions, often as of another moment; the beat job opens them before it refreshes.
 
     `past`: as of a moment gone by (lights.history's backfill), from the timeliness the ledger
     keeps (see _Then) rather than the states now."""
@@ -161,8 +162,6 @@ def light_inputs(
     if not campaign_ids:
         return found
     judged = _Then(now) if past else _Now(now)
-    if not past:
-        ensure_open(campaign_ids, now)
     window: dict[int, list[DuePeriod]] = defaultdict(list)  # campaign → its latest due periods, latest first
     today = local_today(now)
     due = (

@@ -6,10 +6,11 @@ import pytest
 
 from lights.history import backfill
 from lights.models import Light, TaskLight, TaskLightWeek
-from lights.services import refresh
 from supervision.jobs import run_job
+from tasks.ledger.read import ensure_open
 from tests.conftest import at
 from tests.factories import ProgressReportFactory
+from tests.lights.helpers import refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def test_backfill_judges_each_past_week_from_the_ledger(w):
         period = w.campaign.periods.get(number=number)
         ProgressReportFactory(task=w.task, unit=w.support, period=period, status="submitted",
                               submitted_at=at(2026, 3, 31), is_late=True)  # fmt: skip
+    ensure_open(now=at(2026, 4, 1))
     added = backfill([w.campaign.pk], now=at(2026, 4, 1))
     assert added == 2 * 4  # two tasks, periods 1–4 ended before 1 April
     assert weeks(w.task) == {1: Light.YELLOW, 2: Light.RED, 3: Light.YELLOW, 4: Light.YELLOW}
@@ -55,6 +57,7 @@ def test_backfill_keeps_the_weeks_recorded_live(w):
     # Week 2, live on Tuesday: period 1 missing, yellow. Judged at the week's end it would be red
     # (period 2 missing too), but the live row stands.
     refresh(task_ids=[w.task.pk], now=at(2026, 3, 10))
+    ensure_open(now=at(2026, 3, 17))
     backfill([w.campaign.pk], now=at(2026, 3, 17))
     assert weeks(w.task) == {1: Light.YELLOW, 2: Light.YELLOW}
     assert TaskLightWeek.objects.get(task=w.task, period__number=2).reasons[0]["code"] == "last_missing"

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lights import rules
 from lights.models import Light, TaskLight, TaskLightWeek
-from lights.services import attention_mark, refresh
+from lights.services import attention_mark
 from tasks import services as task_services
 from tasks.models import Task
 from tests.conftest import at
@@ -21,6 +21,7 @@ from tests.factories import (
     TaskFactory,
     UnitFactory,
 )
+from tests.lights.helpers import refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,11 @@ import pytest
 
 from lights import selectors
 from lights.models import Light, TaskLight, TaskLightWeek
-from lights.services import attention_mark, refresh
+from lights.services import attention_mark
 from tasks.models import Task
 from tests.conftest import at
 from tests.factories import TaskFactory
+from tests.lights.helpers import refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from lights.models import Attention, Light, LightRule, TaskLight, TaskLightWeek
-from lights.services import refresh
 from tests.conftest import at
+from tests.lights.helpers import refresh
 
 pytestmark = pytest.mark.django_db
 

@@ -370,6 +370,7 @@ def test_the_demo_started_in_the_evening_has_inboxes_filled(demo):
         "overdue_sweep",
         "deadline_warnings",
         "notice_followup",
+        "refresh_lights",
         "deliver_outbox",
     ]
     assert inbox("head1", "overdue").exists()  # the unit head of 区政府办公室: reports overdue
