@@ -71,6 +71,9 @@ def unit_home(user, unit: Unit, units: list[Unit], *, now: datetime.datetime) ->
     campaign_ids = list(
         access.visible_to(user, Campaign).filter(status=Campaign.Status.ACTIVE).values_list("pk", flat=True)
     )
+    # This period's figures first: reading the ledger opens the periods that have begun, so the
+    # summary read next counts a period that fell due since anything last opened one.
+    this_period = _this_period(user, unit, campaign_ids, now) if campaign_ids else ThisPeriod()
     rates = rates_by_unit(campaign_ids, now=now, unit_ids=[unit.pk]).get(unit.pk) if campaign_ids else None
     tasks = unit_tasks(user, unit)
     flagged = list(
@@ -87,5 +90,5 @@ def unit_home(user, unit: Unit, units: list[Unit], *, now: datetime.datetime) ->
         lights=light_counts(tasks),
         flagged=flagged,
         flagged_total=flagged[0].total if flagged else 0,
-        this_period=_this_period(user, unit, campaign_ids, now) if campaign_ids else ThisPeriod(),
+        this_period=this_period,
     )
