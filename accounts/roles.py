@@ -4,6 +4,8 @@ Answers are memoised on the user object. Django builds a fresh user for every re
 memo lives exactly as long as the request and a page asks the database at most once per question.
 """
 
+from django.db.models import CharField, Value
+
 from units.models import Leader, Membership
 
 _MEMO_ATTR = "_duban_roles"
@@ -17,12 +19,27 @@ def _memo(user) -> dict:
     return memo
 
 
-def _memberships(user) -> list[tuple[int, str]]:
-    """(unit id, role) of every membership of the user, read once."""
+# Marks the leader directory's row among the memberships read with it (not a membership role).
+_LEADER = "__leader__"
+
+
+def _read(user) -> dict:
+    """The user's memberships (unit id, role) and leader directory entry, read once, in one
+    query: every page's navigation asks both (is this user office staff, a leader, a unit member)."""
     memo = _memo(user)
     if "memberships" not in memo:
-        memo["memberships"] = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
-    return memo["memberships"]
+        leader = Leader.objects.filter(user=user).order_by().values_list("pk", Value(_LEADER, output_field=CharField()))
+        rows = list(
+            Membership.objects.filter(user=user).order_by().values_list("unit_id", "role").union(leader, all=True)
+        )
+        memo["memberships"] = [(unit_id, role) for unit_id, role in rows if role != _LEADER]
+        memo["leader"] = next((pk for pk, role in rows if role == _LEADER), None)
+    return memo
+
+
+def _memberships(user) -> list[tuple[int, str]]:
+    """(unit id, role) of every membership of the user, read once."""
+    return _read(user)["memberships"]
 
 
 def is_office(user) -> bool:
@@ -38,10 +55,7 @@ def leader_id(user) -> int | None:
     """The id of the leader directory's entry linked to the user, or None. Read once."""
     if not user.is_authenticated:
         return None
-    memo = _memo(user)
-    if "leader" not in memo:
-        memo["leader"] = Leader.objects.filter(user=user).values_list("pk", flat=True).first()
-    return memo["leader"]
+    return _read(user)["leader"]
 
 
 def is_leader(user) -> bool:

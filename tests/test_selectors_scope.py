@@ -102,7 +102,7 @@ def test_visible_queryset_has_no_duplicates(scene):
 
 def test_roles_are_memoised_per_user_object(scene, django_assert_num_queries):
     liaison = scene["users"]["liaison"]
-    with django_assert_num_queries(2):  # memberships once, leader directory once
+    with django_assert_num_queries(1):  # memberships and the leader directory, once, together
         assert not roles.is_office(liaison)
         assert not roles.is_office(liaison)
         assert roles.member_unit_ids(liaison) == {scene["units"][0].pk}
