@@ -225,6 +225,9 @@ class ProgressReport(models.Model):
         indexes = [
             models.Index(fields=["period", "status"], name="report_period_status_idx"),
             models.Index(fields=["unit", "period"], name="report_unit_period_idx"),
+            # Open coordination requests (tasks.selectors.coordination): a few reports in a hundred ask,
+            # so a partial index; without it every dashboard that counts them scans every report.
+            models.Index(fields=["task", "unit"], condition=Q(needs_coordination=True), name="report_coordination_idx"),
         ]
 
     def __str__(self):
