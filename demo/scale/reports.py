@@ -33,7 +33,7 @@ REPORT_FIELDS = [
     "reviewed_at", "reviewed_by_id", "version", "created_at", "updated_at",
 ]  # fmt: skip
 OBLIGATION_FIELDS = [
-    "id", "campaign_id", "task_id", "unit_id", "period_id", "role", "report_id", "state", "first_submitted_at",
+    "id", "campaign_id", "task_id", "unit_id", "period_id", "period_number", "role", "report_id", "state", "first_submitted_at",
     "first_late", "returns", "returned_at", "fix_due_at", "fix_submitted_at", "fix_late", "accepted_at",
 ]  # fmt: skip
 RETURN_COMMENT = "请补充本周具体进展和量化数据后重新报送。"
@@ -155,7 +155,8 @@ class _Writer:
             ))  # fmt: skip
         self.obligation_pk += 1
         self.obligations.add((
-            self.obligation_pk, campaign_id, term.task_id, term.unit_id, period.pk, term.role, report_pk, state,
+            self.obligation_pk, campaign_id, term.task_id, term.unit_id, period.pk, period.number, term.role,
+            report_pk, state,
             first, (first > due) if first else None, returns, returned, fix_due, fix_at,
             (fix_at > fix_due) if fix_at else None, accepted,
         ))  # fmt: skip

@@ -136,6 +136,7 @@ def _stored(scope: Scope):
     return scope.filter(Obligation.objects.all()).values_list(
         "pk", "task_id", "unit_id", "period_id", "campaign_id", "role", "report_id", "state",
         "first_submitted_at", "first_late", "returns", "fix_due_at", "fix_submitted_at", "fix_late", "period__due_at",
+        "period_number", "period__number",
     )  # fmt: skip
 
 
@@ -147,7 +148,7 @@ def differences(scope: Scope = EVERYTHING, *, limit: int | None = None) -> list[
     seen = set()
     for row in _stored(scope).iterator(chunk_size=5000):
         (pk, task_id, unit_id, period_id, campaign_id, role, report_id, state,
-         first_at, first_late, returns, fix_due_at, fix_at, fix_late, due_at) = row  # fmt: skip
+         first_at, first_late, returns, fix_due_at, fix_at, fix_late, due_at, number, period_number) = row  # fmt: skip
         key = (task_id, unit_id, period_id)
         seen.add(key)
         where = f"obligation {pk} (task {task_id}, unit {unit_id}, period {period_id})"
@@ -161,6 +162,8 @@ def differences(scope: Scope = EVERYTHING, *, limit: int | None = None) -> list[
                 f"{where}: stored campaign {campaign_id}, role {role!r}, report {report_id}, state {state}; "
                 f"expected campaign {entry.campaign_id}, role {entry.role!r}, report {report_pk}, state {entry.state}"
             )
+        if number != period_number:
+            found.append(f"{where}: stored period number {number}, the period's is {period_number}")
         filed = state in states.FILED
         if filed != (first_at is not None) or (first_at is not None and first_late != (first_at > due_at)):
             found.append(f"{where}: first submission {first_at} (late: {first_late}) does not match its state {state}")

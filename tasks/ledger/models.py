@@ -56,6 +56,11 @@ class Obligation(models.Model):
     task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="obligations")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="obligations")
     period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="obligations")
+    # The period's number, kept in the row: which of a unit's reports on a task came later is then
+    # one index range (task, unit, number) rather than a join to every period (open coordination
+    # requests: "no later filed report"). A period keeps its number for good
+    # (campaigns.services.ensure_reporting_periods matches periods by number).
+    period_number = models.PositiveIntegerField(_("period number"))
     role = models.CharField(_("role"), max_length=10, blank=True)
     report = models.OneToOneField(
         "tasks.ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="obligation"
@@ -97,6 +102,13 @@ class Obligation(models.Model):
                 fields=["campaign", "period"],
                 condition=Q(state__in=["submitted", "resubmitted"]),
                 name="obligation_awaiting_review_idx",
+            ),
+            # A unit's filed reports on a task in period order: whether a later one exists
+            # (tasks.ledger.read_tasks.later_filed_exists, behind open coordination requests).
+            models.Index(
+                fields=["task", "unit", "period_number"],
+                condition=Q(state__in=["submitted", "returned", "resubmitted", "accepted"]),
+                name="obligation_filed_order_idx",
             ),
             # A unit's reports returned for a fix, earliest fix deadline first (its workspace).
             models.Index(

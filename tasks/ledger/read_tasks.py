@@ -81,6 +81,6 @@ def later_filed_exists() -> Exists:
             states.filed_q(),
             task_id=OuterRef("task_id"),
             unit_id=OuterRef("unit_id"),
-            period__start_date__gt=OuterRef("period__start_date"),
+            period_number__gt=OuterRef("period_number"),
         )
     )

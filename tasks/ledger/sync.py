@@ -130,13 +130,13 @@ def terms_sync(task_ids: Iterable[int], *, now: datetime.datetime, from_first_pe
 # ---- reconciling structure -----------------------------------------------------------------------
 
 
-def _new_obligation(key, entry, due_at, campaign) -> Obligation:
+def _new_obligation(key, entry, due_at, campaign, *, period_number: int) -> Obligation:
     """An obligation created after the fact (a period opened, a unit put back on a task): its state
     from the report if there is one, the timeliness from what the report still shows."""
     task_id, unit_id, period_id = key
     obligation = Obligation(
-        task_id=task_id, unit_id=unit_id, period_id=period_id, campaign_id=entry.campaign_id, role=entry.role,
-        state=entry.state,
+        task_id=task_id, unit_id=unit_id, period_id=period_id, period_number=period_number,
+        campaign_id=entry.campaign_id, role=entry.role, state=entry.state,
     )  # fmt: skip
     if entry.report is not None:
         pk, _status, submitted_at, reviewed_at, _late = entry.report
@@ -173,10 +173,24 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
     missing = [key for key in wanted if key not in stored]
     touched.update((key[2], key[1]) for key in missing)
     if missing:
-        periods = dict(ReportingPeriod.objects.filter(pk__in={key[2] for key in missing}).values_list("pk", "due_at"))
+        periods = {
+            pk: (due_at, number)
+            for pk, due_at, number in ReportingPeriod.objects.filter(pk__in={key[2] for key in missing}).values_list(
+                "pk", "due_at", "number"
+            )
+        }
         campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in={wanted[key].campaign_id for key in missing})}
         Obligation.objects.bulk_create(
-            (_new_obligation(key, wanted[key], periods[key[2]], campaigns[wanted[key].campaign_id]) for key in missing),
+            (
+                _new_obligation(
+                    key,
+                    wanted[key],
+                    periods[key[2]][0],
+                    campaigns[wanted[key].campaign_id],
+                    period_number=periods[key[2]][1],
+                )
+                for key in missing
+            ),
             batch_size=BATCH,
             ignore_conflicts=True,  # another machine opening the same period at the same moment
         )
@@ -319,15 +333,18 @@ def restate(scope: Scope) -> int:
     rows = list(scope.filter(Obligation.objects.all()).select_related("period", "campaign"))
     fields = [
         "state", "report", "first_submitted_at", "first_late", "returns", "returned_at", "fix_due_at",
-        "fix_submitted_at", "fix_late", "accepted_at",
+        "fix_submitted_at", "fix_late", "accepted_at", "period_number",
     ]  # fmt: skip
     changed = []
     for row in rows:
         entry = wanted.get((row.task_id, row.unit_id, row.period_id))
         if entry is None:
             continue
-        fresh = _new_obligation((row.task_id, row.unit_id, row.period_id), entry, row.period.due_at, row.campaign)
-        if entry.state == row.state and fresh.report_id == row.report_id:
+        fresh = _new_obligation(
+            (row.task_id, row.unit_id, row.period_id), entry, row.period.due_at, row.campaign,
+            period_number=row.period.number,
+        )  # fmt: skip
+        if (entry.state, fresh.report_id, fresh.period_number) == (row.state, row.report_id, row.period_number):
             continue
         for name in fields:
             setattr(row, name, getattr(fresh, name))

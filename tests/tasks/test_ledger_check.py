@@ -73,8 +73,9 @@ def test_ledger_check_lists_a_missing_row_and_an_extra_one(world):
     gone.delete()
     stranger = UnitFactory(name="区统计局")
     extra = Obligation.objects.create(
-        campaign=world.campaign, task=world.task, unit=stranger, period=world.period, state=states.OWED
-    )
+        campaign=world.campaign, task=world.task, unit=stranger, period=world.period,
+        period_number=world.period.number, state=states.OWED,
+    )  # fmt: skip
     out, error = ledger_check()
     # Each row, and each one's period × unit summary.
     assert error is not None and "4 difference(s)" in str(error)
@@ -88,8 +89,13 @@ def test_ledger_check_fix_rebuilds_what_differs(world):
     Obligation.objects.filter(unit=world.lead, period=world.previous_period).update(state=states.OWED)
     Obligation.objects.filter(unit=world.support, period=world.previous_period).delete()
     Obligation.objects.create(
-        campaign=world.campaign, task=world.task, unit=UnitFactory(), period=world.period, state=states.OWED
-    )
+        campaign=world.campaign, task=world.task, unit=UnitFactory(), period=world.period,
+        period_number=world.period.number, state=states.OWED,
+    )  # fmt: skip
+    # A period number that is not its period's (the order of a unit's reports reads it).
+    Obligation.objects.filter(unit=world.lead, period=world.period).update(period_number=99)
+    out, error = ledger_check()
+    assert "stored period number 99" in out
     out, error = ledger_check("--fix")
     assert error is None and "0 differences" in out
     assert Obligation.objects.get(unit=world.lead, period=world.previous_period).state == states.ACCEPTED
