@@ -76,6 +76,8 @@ def campaign(request, code):
             "campaign": dashboard.campaign,
             "columns": _columns(request, dashboard.sort, dashboard.direction),
             "all_units_query": _with(request, units="all"),
+            # The office tunes the campaign's light rules (lights:rules); others only read the lights.
+            "can_tune_lights": access.can(request.user, "manage"),
         },
     )
 

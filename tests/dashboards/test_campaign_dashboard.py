@@ -188,6 +188,12 @@ def test_leaders_do_not_see_draft_campaigns(login, reporting):
     assert page(login(reporting.office), draft).status_code == 200
 
 
+def test_the_office_reaches_the_light_rules_from_the_dashboard_and_leaders_do_not(dash, login):
+    rules = reverse("lights:rules", args=[dash.campaign.code])
+    assert rules in page(login(dash.office), dash.campaign).content.decode()
+    assert rules not in page(login(dash.leader), dash.campaign).content.decode()
+
+
 def test_campaign_page_links_to_its_dashboard_for_those_who_oversee(dash, login):
     url = reverse("dashboards:campaign", args=[dash.campaign.code])
     detail = dash.campaign.get_absolute_url()
