@@ -23,24 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dashboard_floors as floors  # noqa: E402
-from harness import Bench, setup_django  # noqa: E402
+from harness import Bench, Rollback, one, setup_django  # noqa: E402
 
 DASHBOARD_MS, DASHBOARD_RATIO, HOME_MS, MAX_QUERIES = 150, 2.0, 100, 15
 # The default light rules (lights.LightRule): the floors count the same inputs.
 N_MISSING, YELLOW_WORKDAYS, BEHIND_POINTS = 2, 5, 20
 BIG = "scale-01"
-
-
-class Rollback(Exception):
-    pass
-
-
-def one(sql, params=()):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
 
 
 class Scene:

@@ -143,3 +143,17 @@ class Bench:
         over = [row[0] for row in self.rows if row[-1]]
         print(f"# {len(self.rows)} measured; over target: {', '.join(over) if over else 'none'}")
         sys.stdout.flush()
+
+
+class Rollback(Exception):
+    """Raised at the end of a bench's transaction (and caught around it) to roll its writes back:
+    duban_scale stays as seeded."""
+
+
+def one(sql, params=()):
+    """The first row of one hand-written SQL (the floors, and picking who to measure)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()

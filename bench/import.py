@@ -20,14 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Bench, setup_django  # noqa: E402
+from harness import Bench, Rollback, setup_django  # noqa: E402
 
 ROWS = 1000
 CODE = "bench-import"
-
-
-class Rollback(Exception):
-    pass
 
 
 def sheets(unit_names):

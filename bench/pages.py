@@ -21,22 +21,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Bench, setup_django  # noqa: E402
+from harness import Bench, Rollback, one, setup_django  # noqa: E402
 
 FILED = ("submitted", "returned", "resubmitted", "accepted")
 WAITING = ("submitted", "resubmitted")
-
-
-class Rollback(Exception):
-    pass
-
-
-def one(sql, params=()):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
 
 
 class Scene:

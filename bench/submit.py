@@ -17,11 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Bench, setup_django  # noqa: E402
-
-
-class Rollback(Exception):
-    pass
+from harness import Bench, Rollback, setup_django  # noqa: E402
 
 
 def target():
