@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -286,14 +286,17 @@ def campaign_dashboard(
     ):
         ensure_open([campaign.pk], now)
     # The coordination list's rows (tasks.selectors.coordination.open_items over what the user may
-    # see: a test holds the count to the list's length), the newest few with the count riding along.
-    coordination = open_items(access.visible_to(user, "tasks.Obligation").filter(campaign_id=campaign.pk))
-    newest = list(
-        coordination.select_related("task__campaign", "unit", "report")
-        .annotate(total=Window(Count("pk")))
-        .order_by("-report__submitted_at", "-pk")[:NEWEST_COORDINATION]
+    # see: a test holds the count to the list's length), sorted here: a campaign's open requests are
+    # tens, and with ORDER BY … LIMIT PostgreSQL walks every request of the city newest first
+    # (165 ms at city scale, against 90 for all of the campaign's).
+    coordination = sorted(
+        open_items(access.visible_to(user, "tasks.Obligation").filter(campaign_id=campaign.pk)).select_related(
+            "task__campaign", "unit", "report"
+        ),
+        key=lambda row: (row.report.submitted_at, row.pk),
+        reverse=True,
     )
-    coordination_count = newest[0].total if newest else 0
+    coordination_count, newest = len(coordination), coordination[:NEWEST_COORDINATION]
 
     # The trends cover the recent weeks (and the chosen period), not a two-year campaign's every week.
     since = today - datetime.timedelta(weeks=TREND_WEEKS)
