@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.decorators import can_required
+from common.urls import next_or
 from lights.models import Light
 from tasks.forms import LeaderCommentForm
 from tasks.models import Task
@@ -37,21 +37,14 @@ def home(request):
     return redirect(PAGES[page] if page else "campaigns:list")
 
 
-def _require(request, action: str) -> None:
-    if not access.can(request.user, action):
-        raise PermissionDenied
-
-
+@can_required("desk")
 def desk(request):
-    _require(request, "desk")
-
     now = timezone.now()
     return render(request, "dashboards/home_desk.html", {"desk": desk_selectors.desk(request.user, now=now)})
 
 
+@can_required("leader_home")
 def leader(request):
-    _require(request, "leader_home")
-
     now = timezone.now()
     previous = services.visit_record(user=request.user, now=now)
     home = leader_selectors.leader_home(request.user, previous_seen_at=previous, now=now)
@@ -75,9 +68,8 @@ def leader(request):
     return render(request, "dashboards/home_leader.html", context)
 
 
+@can_required("unit_home")
 def unit(request):
-    _require(request, "unit_home")
-
     units = unit_selectors.member_units(request.user)
     chosen = request.GET.get("unit")
     if chosen is None:
@@ -101,16 +93,9 @@ def unit(request):
     return render(request, "dashboards/home_unit.html", {"home": home, "urls": urls, "lights": lights})
 
 
-def _back(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 @require_POST
 def follow(request, task_id: int):
     """Follow (关注) a visible task, or unfollow it with follow=0. Idempotent."""
     task = get_object_or_404(access.visible_to(request.user, Task), pk=task_id)
     services.follow_set(user=request.user, task=task, follow=request.POST.get("follow", "1") != "0")
-    return redirect(_back(request, reverse("home")))
+    return redirect(next_or(request, reverse("home")))

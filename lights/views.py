@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.decorators import can_required
 from campaigns.models import Campaign
+from common.urls import next_or
 from tasks.forms import add_service_error
 from tasks.models import Task
 
@@ -51,7 +51,4 @@ def attention(request, task_id):
     else:
         services.attention_clear(user=request.user, task=task)
         messages.success(request, _("The leader-attention mark was removed."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = task.get_absolute_url()
-    return redirect(target)
+    return redirect(next_or(request, task.get_absolute_url()))

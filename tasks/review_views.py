@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from accounts.decorators import can_required
 from campaigns.models import Campaign
+from common.urls import next_or
 
 from . import services
 from .forms import DecisionForm, ReviewForm
@@ -26,10 +26,7 @@ REVIEW_PAGE_SIZE = 25  # rows per page: each carries its full report (hidden det
 
 def _back(request, default: str):
     """Where a decision form returns to: its `next` field when it is a path of this site."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(next_or(request, default))
 
 
 def _int(value):

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from common.urls import next_or
 
 from . import services
 from .deadlines import mark_overdue
@@ -110,10 +110,5 @@ def leader_comment_add(request, code, number):
         else:
             messages.success(request, _("The comment was added."))
             # The leader's home page posts here too (批示 inline) and comes back to itself.
-            back = request.POST.get("next", "")
-            if url_has_allowed_host_and_scheme(
-                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                return redirect(back)
-            return redirect(task)
+            return redirect(next_or(request, task.get_absolute_url()))
     return _task_page(request, code, number, comment_form=form)
