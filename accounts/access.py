@@ -57,6 +57,8 @@ ACTIONS = frozenset(
         "desk",  # the office's home page (工作台)
         "leader_home",  # a leader's home page: the tasks they are responsible for
         "unit_home",  # a unit's home page (its standing): a liaison or head of some unit
+        "edit_bulletin",  # draft, edit and publish bulletins (督查通报): obj a campaign or None
+        "edit_assessment",  # edit a campaign's assessment rules (考核) and recompute: obj a campaign or None
     }
 )
 
@@ -180,6 +182,45 @@ def _notifications(user) -> QuerySet:
     return notification.objects.filter(recipient=user)
 
 
+def _export_files(user) -> QuerySet:
+    """A stored export file is its requester's alone (they saw its rows when they asked)."""
+    export_file = apps.get_model("exports", "ExportFile")
+    if not user.is_authenticated:
+        return export_file.objects.none()
+    return export_file.objects.filter(requested_by=user)
+
+
+def _export_records(user) -> QuerySet:
+    """The export log (who exported what, when) is the office's audit trail."""
+    record = apps.get_model("exports", "ExportRecord")
+    return record.objects.all() if roles.is_office(user) else record.objects.none()
+
+
+def _bulletins(user) -> QuerySet:
+    """The office sees drafts and published bulletins of the campaigns it sees; a published
+    bulletin is read by every unit and leader (it names units before the whole city)."""
+    bulletin = apps.get_model("bulletins", "Bulletin")
+    if not user.is_authenticated:
+        return bulletin.objects.none()
+    if roles.is_office(user):
+        return bulletin.objects.filter(campaigns_q(user, prefix="campaign__"))
+    return bulletin.objects.filter(status=bulletin.Status.PUBLISHED)
+
+
+def _scores(model_label: str):
+    """Assessment scores: office staff and leaders see every unit's in the campaigns they see; a
+    unit's liaisons and heads see their own units' scores and how each was made, nobody else's."""
+
+    def rule(user) -> QuerySet:
+        model = apps.get_model(model_label)
+        rows = model.objects.filter(campaigns_q(user, prefix="campaign__"))
+        if _sees_all_units(user):
+            return rows
+        return rows.filter(unit_id__in=roles.member_unit_ids(user))
+
+    return rule
+
+
 _RULES = {
     "campaigns.campaign": lambda user: apps.get_model("campaigns", "Campaign").objects.filter(campaigns_q(user)),
     "tasks.task": _tasks,
@@ -199,6 +240,11 @@ _RULES = {
     "supervision.supervisionnotice": _notices,
     "supervision.urge": _urges,
     "notifications.notification": _notifications,
+    # The office's outputs (issue 11).
+    "exports.exportfile": _export_files,
+    "exports.exportrecord": _export_records,
+    "bulletins.bulletin": _bulletins,
+    "assessment.unitscore": _scores("assessment.UnitScore"),
 }
 
 
@@ -273,7 +319,7 @@ def can(user, action: str, obj=None) -> bool:
     if action == "lead":
         task, unit = obj
         return unit is not None and lead_units_for(user, task).filter(pk=unit.pk).exists()
-    if action in ("review", "decide", "urge", "import", "manage", "mark_attention"):
+    if action in ("review", "decide", "urge", "import", "manage", "mark_attention", "edit_bulletin", "edit_assessment"):
         return roles.is_office(user)
     if action in ("comment", "oversee", "export"):
         # Leader comments: leaders, and the office recording a leader's instruction.

@@ -31,6 +31,10 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     # Traffic lights: a campaign's rules, the leader-attention mark (lights/<code>/rules/, lights/tasks/…).
     path("lights/", include("lights.urls")),
+    # The office's outputs: Excel exports, the bulletin (督查通报), assessment scores (考核).
+    path("exports/", include("exports.urls")),
+    path("bulletins/", include("bulletins.urls")),
+    path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
     # The inbox and notification settings live under supervision/, where they always were.
     path("supervision/", include("notifications.urls")),

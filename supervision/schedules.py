@@ -11,7 +11,9 @@ import json
 
 from django.db import transaction
 
-# name → (job, crontab fields minute, hour, day_of_week)
+# name → (job, crontab fields minute, hour, day_of_week). A job is a supervision job's name (run by
+# supervision.tasks.run_job), or the dotted name of a Celery task of an app above supervision, which
+# takes no arguments (named as a string, so this module imports none of those apps).
 DEFAULT_SCHEDULES = {
     # 开期: the periods that begin today open early, before anyone asks (the other jobs and the
     # pages open them too if this has not run).
@@ -30,6 +32,11 @@ DEFAULT_SCHEDULES = {
     # (a missing report turns its task yellow or red at once, not up to an hour later).
     "亮灯 · traffic lights hourly": ("refresh_lights", "20", "*", "*"),
     "亮灯 · traffic lights after due": ("refresh_lights", "1", "18", "5"),
+    # 通报: on Monday morning, a draft of last week's bulletin for every active campaign (the
+    # office edits and publishes it).
+    "通报 · weekly bulletin drafts": ("bulletins.tasks.draft_weekly_bulletins", "0", "7", "1"),
+    # 导出: exported files are kept for EXPORT_FILE_DAYS, then deleted.
+    "导出 · expired export files": ("exports.tasks.delete_expired_exports", "40", "3", "*"),
 }
 
 
@@ -46,8 +53,11 @@ def install_default_schedules() -> int:
             minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*",
             timezone="Asia/Shanghai",
         )  # fmt: skip
-        PeriodicTask.objects.create(
-            name=name, task="supervision.tasks.run_job", crontab=crontab, args=json.dumps([job])
-        )
+        if "." in job:  # a Celery task of its own
+            PeriodicTask.objects.create(name=name, task=job, crontab=crontab, args="[]")
+        else:
+            PeriodicTask.objects.create(
+                name=name, task="supervision.tasks.run_job", crontab=crontab, args=json.dumps([job])
+            )
         created += 1
     return created

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "tasks",
     "lights",
     "supervision",
+    "assessment",
+    "exports",
+    "bulletins",
     "dashboards",
     "demo",
 ]
@@ -217,6 +220,21 @@ IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", 10_000))
 IMPORT_MAX_DEADLINE_YEARS_AFTER_END = int(os.environ.get("IMPORT_MAX_DEADLINE_YEARS_AFTER_END", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Exports (exports app): an export of more rows than this runs as a background job that stores the
+# file and sends a download link to the inbox; stored files are deleted after EXPORT_FILE_DAYS.
+EXPORT_ASYNC_ROWS = int(os.environ.get("EXPORT_ASYNC_ROWS", 20_000))
+EXPORT_FILE_DAYS = int(os.environ.get("EXPORT_FILE_DAYS", 7))
+
+# The bulletin (督查通报) in the official-document layout (GB/T 9704). Offices license their own
+# fonts, so the names are settings; Word falls back silently to another font when one is missing.
+BULLETIN_ISSUING_OFFICE = os.environ.get("BULLETIN_ISSUING_OFFICE", "督查室")
+BULLETIN_FONTS = {
+    "title": os.environ.get("BULLETIN_FONT_TITLE", "方正小标宋简体"),  # 2号小标宋: title and masthead
+    "body": os.environ.get("BULLETIN_FONT_BODY", "仿宋_GB2312"),  # 3号仿宋: body text
+    "heading1": os.environ.get("BULLETIN_FONT_HEADING1", "黑体"),  # 一、 headings
+    "heading2": os.environ.get("BULLETIN_FONT_HEADING2", "楷体_GB2312"),  # （一） headings
+}
 
 # django-import-export: a bad sheet writes nothing (rows with validation errors would otherwise commit).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
