@@ -98,8 +98,9 @@ class Filters:
 
 
 def period_label(period: ReportingPeriod) -> str:
-    """A period as the command and file names write it: its ISO week, e.g. 2026-W48."""
-    year, week, _weekday = period.start_date.isocalendar()
+    """A period as the command and file names write it: the ISO week it ends in (a weekly period
+    runs up to its due day), e.g. 2026-W48."""
+    year, week, _weekday = period.end_date.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -131,7 +132,10 @@ def _period(campaign: Campaign, text: str) -> ReportingPeriod:
             raise FilterError(
                 "period", _("“%(period)s” is not a week; write it like 2026-W48.") % {"period": text}
             ) from None
-        found = periods.filter(start_date__lte=monday + datetime.timedelta(days=6), end_date__gte=monday)
+        sunday = monday + datetime.timedelta(days=6)
+        # The period that ends in that week (as period_label names it), else one that overlaps it.
+        ending = periods.filter(end_date__range=(monday, sunday))
+        found = ending if ending.exists() else periods.filter(start_date__lte=sunday, end_date__gte=monday)
     elif _DATE.match(text):
         try:
             day = datetime.date.fromisoformat(text)
