@@ -11,12 +11,14 @@ from __future__ import annotations
 from .base import Kind
 from .ledger import LedgerKind
 from .missing import MissingKind
+from .ranking import RankingKind
 from .weekly_summary import WeeklySummaryKind
 
 KINDS: dict[str, Kind] = {
     "ledger": LedgerKind(),
     "weekly-summary": WeeklySummaryKind(),
     "missing": MissingKind(),
+    "ranking": RankingKind(),
 }
 
 
