@@ -51,6 +51,7 @@ class LedgerRow:
     lead_units: tuple[str, ...]
     support_units: tuple[str, ...]
     leaders: tuple[str, ...]
+    phase: str
     deadline: datetime.date | None
     original_deadline: datetime.date | None
     status: str
@@ -87,7 +88,8 @@ def ledger_tasks(user, filters: Filters):
 
 
 _TASK_FIELDS = (
-    "pk", "number", "section__title", "title", "description", "deadline", "original_deadline", "status", "light",
+    "pk", "number", "section__title", "title", "description", "phase__name", "deadline", "original_deadline", "status",
+    "light",
 )  # fmt: skip
 
 
@@ -123,7 +125,7 @@ def ledger_rows(user, filters: Filters, *, now: datetime.datetime | None = None)
             .values_list("task_id", "leader__name")
         ):
             leaders[task_id].append(name)
-        for pk, number, section, title, description, deadline, original, status, light in batch:
+        for pk, number, section, title, description, phase, deadline, original, status, light in batch:
             assigned = units.get(pk, [])
             lead_percents = [
                 texts[report_id][1]
@@ -146,6 +148,7 @@ def ledger_rows(user, filters: Filters, *, now: datetime.datetime | None = None)
                 lead_units=tuple(name for name, role, _r in assigned if role == TaskAssignment.Role.LEAD),
                 support_units=tuple(name for name, role, _r in assigned if role == TaskAssignment.Role.SUPPORT),
                 leaders=tuple(leaders.get(pk, ())),
+                phase=phase or "",
                 deadline=deadline,
                 original_deadline=original,
                 status=status,
@@ -168,7 +171,7 @@ class LedgerKind(Kind):
         self.check_state(filters)
         return ledger_tasks(self.user(user), filters).count()
 
-    def columns(self, extended: bool) -> list[Column]:
+    def columns(self, extended: bool, phased: bool) -> list[Column]:
         columns = [
             Column(H["number"], 6),
             Column(H["section"], 16, wrap=True),
@@ -181,6 +184,8 @@ class LedgerKind(Kind):
         ]
         if extended:
             columns.append(Column("原完成时限", 12, kind="date"))
+        if phased:
+            columns.append(Column(H["phase"], 12, wrap=True))
         columns += [
             Column("状态", 14, wrap=True, light=True),
             Column("完成进度", 9, kind="percent"),
@@ -194,6 +199,8 @@ class LedgerKind(Kind):
         user = self.user(user)
         now = now or timezone.now()
         extended = ledger_tasks(user, filters).filter(original_deadline__isnull=False).exists()
+        # The 阶段 column only for a campaign with phases (the template's sheet names them).
+        phased = filters.campaign.phases.exists()
         book = open_workbook(target)
         try:
             sheet = FormSheet(
@@ -201,7 +208,7 @@ class LedgerKind(Kind):
                 name=str(self.title),
                 title=self.form_title(filters, now),
                 subtitle="；".join(self.describe_filters(filters)) or None,
-                columns=self.columns(extended),
+                columns=self.columns(extended, phased),
             )
             for row in ledger_rows(user, filters, now=now):
                 values = [
@@ -216,6 +223,8 @@ class LedgerKind(Kind):
                 ]
                 if extended:
                     values.append(row.original_deadline)
+                if phased:
+                    values.append(row.phase)
                 values += [row.state_label, row.percent, row.latest_progress, row.overdue_days]
                 sheet.add_row(values, fill=row.light)
             self._campaign_sheets(book, filters)

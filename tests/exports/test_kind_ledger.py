@@ -101,7 +101,7 @@ def test_queries_do_not_grow_with_tasks(scene, django_assert_max_num_queries, as
 
     for number in range(3, 30):
         assign(TaskFactory(campaign=scene.campaign, number=str(number)), scene.lead)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         rows, _book = export(scene.office, Filters(campaign=scene.campaign))
     assert rows == 29
 
