@@ -17,9 +17,9 @@ class ExportFile(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Being written")
-        READY = "ready", _("Ready")
+        READY = "ready", _("Ready to download")
         FAILED = "failed", _("Failed")
-        EXPIRED = "expired", _("Expired")
+        EXPIRED = "expired", _("Expired (deleted)")
 
     PENDING = (Status.QUEUED, Status.RUNNING)
 
@@ -31,20 +31,20 @@ class ExportFile(models.Model):
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="export_files", verbose_name=_("campaign")
     )
     # Filters.as_ids(): the job rebuilds the filters from ids (tasks take ids, not objects).
-    filters = models.JSONField(_("filters"), default=dict)
+    filters = models.JSONField(_("filter ids"), default=dict)
     # A digest of kind + filters: the same request while one is pending is the same file.
     filters_key = models.CharField(max_length=64)
-    description = models.CharField(_("filters"), max_length=300, blank=True)
+    description = models.CharField(_("export filters"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True, max_length=200)
     filename = models.CharField(_("file name"), max_length=200)
-    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows written"), null=True, blank=True)
     size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("failure reason"), blank=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("job started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("job finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file expires at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -111,10 +111,10 @@ class ExportRecord(models.Model):
         related_name="export_records",
         verbose_name=_("campaign"),
     )
-    filters = models.JSONField(_("filters"), default=dict)
-    description = models.CharField(_("filters"), max_length=300, blank=True)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    filters = models.JSONField(_("filter ids"), default=dict)
+    description = models.CharField(_("export filters"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    mode = models.CharField(_("export mode"), max_length=10, choices=Mode.choices)
     created_at = models.DateTimeField(_("exported at"), default=timezone.now)
     file = models.ForeignKey(
         ExportFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="records", verbose_name=_("file")

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "exports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("files/<int:pk>/", views.download, name="download"),
+    path("log/", views.log, name="log"),
+]

@@ -63,6 +63,19 @@ def report_task_args(t):
     return [t.report_task.campaign.code, t.report_task.number]
 
 
+def export_file_args(t):
+    """A background export of the requesting user's own (t.notification is the requester's for
+    "own", another person's otherwise), still queued: its page says so."""
+    from exports.models import ExportFile
+
+    user = t.notification.recipient
+    export_file, _created = ExportFile.objects.get_or_create(
+        requested_by=user, kind="ledger", filters_key="matrix",
+        defaults={"campaign": t.campaign, "filename": f"工作台账-{user.username}.xlsx"},
+    )  # fmt: skip
+    return [export_file.pk]
+
+
 # Keyed by the URL's "namespace:name" (an unnamed pattern: its route); a list when one URL has
 # more than one entry (tasks:report: the form and saving it).
 MATRIX = {
@@ -155,6 +168,12 @@ MATRIX = {
     "lights:rules": View(args=lambda t: [t.campaign.code], nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
     "lights:attention": View("post", args=lambda t: [t.task.pk], data=lambda t: {"action": "mark"},
                              nobody=403, unit=(403, 403), office=(302, 302), leader=(403, 403)),
+    # Exports: those who may export (the office, leaders); a stored export is its requester's
+    # alone, whoever asks; the export log is the office's audit trail.
+    "exports:index": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(200, 200)),
+    "exports:download": View(args=export_file_args, marker=lambda t: f"工作台账-{t.notification.recipient.username}.xlsx",
+                             nobody=SHOWN, unit=(404, SHOWN), office=(404, SHOWN), leader=(404, SHOWN)),
+    "exports:log": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
     # The site's own pages around the apps. Home sends each user to their home page (or the campaigns).
     "home": View(**signed_in(302)),
     # The home pages by role: the office's desk, a leader's home, a unit's own standing (?unit=

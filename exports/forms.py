@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from campaigns.models import Campaign
+from tasks.forms import StyledForm
+
+from .filters import FilterError, parse_filters
+
+FILTER_FIELDS = ("period", "unit", "phase", "section", "state")
+
+
+class ExportForm(StyledForm):
+    """What to export and its filters. The filters are checked by exports.filters.parse_filters,
+    the same check as the shell command's; what it refuses is shown on its field."""
+
+    kind = forms.ChoiceField(label=_("What to export"))
+    campaign = forms.ChoiceField(label=_("Campaign"))
+    period = forms.CharField(
+        label=_("Reporting period"),
+        required=False,
+        max_length=20,
+        help_text=_("A week such as 2026-W48; empty: the last period due."),
+    )
+    phase = forms.CharField(label=_("Phase"), required=False, max_length=100)
+    section = forms.CharField(label=_("Section"), required=False, max_length=200)
+    unit = forms.CharField(
+        label=_("Unit"), required=False, max_length=100, help_text=_("Its name, short name or alias; empty: all units.")
+    )
+    state = forms.CharField(
+        label=_("State"), required=False, max_length=30, help_text=_("Optional: a report state or a light.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        from .kinds import KINDS  # when first needed, like exports.services.get_kind
+
+        self.fields["kind"].choices = [(name, kind.title) for name, kind in KINDS.items()]
+        campaigns = list(access.visible_to(user, Campaign).only("code", "title"))
+        self.fields["campaign"].choices = [("", "—")] + [(c.code, c.title) for c in campaigns]
+        self.campaign = next((c for c in campaigns if c.code == self._value("campaign")), None)
+        if self.campaign is not None:
+            # The chosen campaign's periods, phases and sections as lists to pick from; a value
+            # typed elsewhere (a link's 2026-W48) stays one of the options.
+            periods = [(str(p.pk), str(p)) for p in self.campaign.periods.order_by("-number")]
+            phases = [(p.name, p.name) for p in self.campaign.phases.all()]
+            sections = [(s.title, s.title) for s in self.campaign.sections.all()]
+            empty = {"period": _("The last period due"), "phase": _("All phases"), "section": _("All sections")}
+            for name, options in (("period", periods), ("phase", phases), ("section", sections)):
+                value = self._value(name)
+                if value and value not in {key for key, _label in options}:
+                    options.append((value, value))
+                self.fields[name].widget = forms.Select(choices=[("", empty[name]), *options])
+                self._style(self.fields[name])
+
+    def _value(self, name):
+        source = self.data if self.is_bound else self.initial
+        value = source.get(name) or ""
+        return value.strip() if isinstance(value, str) else value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            cleaned["filters"] = parse_filters(
+                self.user, campaign=cleaned["campaign"], **{name: cleaned.get(name) or None for name in FILTER_FIELDS}
+            )
+        except FilterError as error:
+            field = error.field if error.field in self.fields else None
+            self.add_error(field, str(error))
+        return cleaned
