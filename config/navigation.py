@@ -36,6 +36,7 @@ NAMESPACES = {
     "campaigns": "campaigns",
     "tasks": "campaigns",
     "units": "units",
+    "bulletins": "bulletins",
     "exports": "exports",
 }
 
