@@ -76,6 +76,26 @@ def export_file_args(t):
     return [export_file.pk]
 
 
+def bulletin(t):
+    """The bulletin a request works on, made on first use: the "own" campaign's is published (every
+    signed-in user reads it), any other campaign's a draft (the office's alone)."""
+    from bulletins.models import Bulletin
+
+    own = t.campaign.code == "efficiency-2026"
+    period = t.campaign.periods.order_by("number").first()
+    found, _created = Bulletin.objects.get_or_create(
+        campaign=t.campaign, defaults={
+            "period_from": period, "period_to": period, "title": f"{t.campaign.title}的通报",
+            "status": "published" if own else "draft", "number": 1 if own else None,
+        },
+    )  # fmt: skip
+    return found
+
+
+def bulletin_args(t):
+    return [bulletin(t).pk]
+
+
 # Keyed by the URL's "namespace:name" (an unnamed pattern: its route); a list when one URL has
 # more than one entry (tasks:report: the form and saving it).
 MATRIX = {
@@ -174,6 +194,25 @@ MATRIX = {
     "exports:download": View(args=export_file_args, marker=lambda t: f"工作台账-{t.notification.recipient.username}.xlsx",
                              nobody=SHOWN, unit=(404, SHOWN), office=(404, SHOWN), leader=(404, SHOWN)),
     "exports:log": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
+    # Bulletins: every signed-in user reads published ones (the "own" campaign's); a draft (any
+    # other campaign's) is the office's; drafting, editing and publishing are the office's, and a
+    # published bulletin is no longer edited (sent back to its page).
+    "bulletins:list": View(path=lambda t: (bulletin(t), reverse("bulletins:list"))[1], marker=lambda t: bulletin(t).title,
+                           nobody=SHOWN, unit=(HIDDEN, SHOWN), office=(SHOWN, SHOWN), leader=(HIDDEN, SHOWN)),
+    "bulletins:new": View(nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
+    "bulletins:detail": View(args=bulletin_args, marker=lambda t: bulletin(t).title,
+                             nobody=SHOWN, unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
+    "bulletins:print": View(args=bulletin_args, marker=lambda t: bulletin(t).title,
+                            nobody=SHOWN, unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
+    "bulletins:docx": View(args=bulletin_args, nobody=200, unit=(404, 200), office=(200, 200), leader=(404, 200)),
+    "bulletins:edit": View(args=bulletin_args, nobody=403, unit=(404, 403), office=(200, 302), leader=(404, 403)),
+    "bulletins:refresh": View("post", args=bulletin_args, data=lambda t: {},
+                              nobody=403, unit=(404, 403), office=(302, 302), leader=(404, 403)),
+    "bulletins:publish": [
+        View(args=bulletin_args, label="confirm", nobody=403, unit=(404, 403), office=(200, 302), leader=(404, 403)),
+        View("post", args=bulletin_args, data=lambda t: {}, label="publish",
+             nobody=403, unit=(404, 403), office=(302, 302), leader=(404, 403)),
+    ],
     # The site's own pages around the apps. Home sends each user to their home page (or the campaigns).
     "home": View(**signed_in(302)),
     # The home pages by role: the office's desk, a leader's home, a unit's own standing (?unit=
