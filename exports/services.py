@@ -48,6 +48,11 @@ def get_kind(name: str):
 STALE_AFTER = timedelta(hours=1)
 
 
+class NothingToExport(Exception):
+    """The filters select no rows (an empty period, a unit on no task): said, not written as an
+    empty sheet. str() is the kind's message."""
+
+
 @dataclass(frozen=True)
 class ExportOutcome:
     """What export_request did: a file written now (`file_path`, to stream and then delete) or a
@@ -120,6 +125,8 @@ def export_request(*, user, kind: str, filters: Filters, mode: str = "web", now=
     _check_allowed(user, filters)
     export_kind = get_kind(kind)
     count = export_kind.count(user, filters)
+    if not count:
+        raise NothingToExport(str(export_kind.empty_message))
     if count <= settings.EXPORT_ASYNC_ROWS:
         path, rows = _write_temp(export_kind, user, filters)
         try:

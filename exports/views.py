@@ -53,6 +53,9 @@ def _export(request, form):
     except FilterError as error:  # a filter this kind does not read (a state of another kind)
         form.add_error(error.field if error.field in form.fields else None, str(error))
         return _page(request, form, status=400)
+    except services.NothingToExport as empty:  # a valid request with no rows: said on the page
+        form.add_error(None, str(empty))
+        return _page(request, form)
     if outcome.is_async:
         messages.info(
             request,

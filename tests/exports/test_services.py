@@ -1,16 +1,18 @@
 """export_request and export_to_path: small exports written at once, large ones queued once, every
 export recorded, nothing half-written left behind."""
 
+import io
 import os
 import tempfile
 
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 
 from exports.filters import parse_filters
 from exports.models import ExportFile, ExportRecord
-from exports.services import export_request, export_to_path
+from exports.services import NothingToExport, export_request, export_to_path
 
 from . import fake_kind as fakes
 
@@ -127,3 +129,25 @@ def test_a_failed_command_leaves_the_old_file_and_no_half_written_one(reporting,
         export_to_path(user=None, kind="fake", filters=filters_for(None, r.campaign), path=target)
     assert [p.name for p in tmp_path.iterdir()] == ["台账.xlsx"] and target.read_bytes() == b"yesterday's ledger"
     assert not ExportRecord.objects.exists()
+
+
+def test_nothing_to_export_is_said_and_not_recorded(reporting, fake_kind):
+    fake_kind.rows = 0
+    with pytest.raises(NothingToExport, match="没有符合条件的记录"):
+        export_request(user=reporting.office, kind="fake", filters=filters_for(reporting.office, reporting.campaign))
+    assert not ExportRecord.objects.exists()
+
+
+def test_the_export_command_is_recorded(reporting, tmp_path):
+    r = reporting
+    target = tmp_path / "ledger.xlsx"
+    call_command("export", "ledger", "--campaign", r.campaign.code, "-o", str(target), stdout=io.StringIO())
+    call_command(
+        "export", "ledger", "--campaign", r.campaign.code, "-o", str(target), "--user", r.office.username,
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert openpyxl.load_workbook(target).active.max_row > 2
+    records = ExportRecord.objects.order_by("id")
+    assert [(x.user, x.kind, x.mode, x.rows) for x in records] == [
+        (None, "ledger", "command", 2), (r.office, "ledger", "command", 2),
+    ]  # fmt: skip

@@ -180,3 +180,36 @@ def test_the_navigation_offers_exports_to_those_who_may_export(reporting, login)
     assert f'href="{INDEX}"' not in login(r.lead_liaison).get(reverse("tasks:workspace")).content.decode()
     dashboard = login(r.leader).get(reverse("dashboards:campaign", args=[r.campaign.code])).content.decode()
     assert f"{INDEX}?kind=ledger&amp;campaign={r.campaign.code}" in dashboard
+
+
+def test_an_export_with_no_rows_says_so(reporting, fake_kind, login):
+    r = reporting
+    fake_kind.rows = 0
+    response = login(r.office).post(INDEX, {"kind": "fake", "campaign": r.campaign.code})
+    assert response.status_code == 200 and "Content-Disposition" not in response
+    assert "没有符合条件的记录" in response.content.decode()
+    assert not ExportRecord.objects.exists()
+
+
+# ---- with the real kinds -------------------------------------------------------------------
+
+
+def test_the_real_ledger_downloads_at_once_and_in_the_background(
+    reporting, jobs, settings, login, django_capture_on_commit_callbacks
+):
+    r = reporting
+    client = login(r.office)
+    response = client.post(INDEX, {"kind": "ledger", "campaign": r.campaign.code})
+    assert response.status_code == 200, response.content.decode()[:2000]
+    titles = [row[2] for row in openpyxl.load_workbook(io.BytesIO(body(response))).active.iter_rows(values_only=True)]
+    assert {r.task.title, r.other_task.title} <= set(titles)
+    settings.EXPORT_ASYNC_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(INDEX, {"kind": "ledger", "campaign": r.campaign.code})
+    export_file = ExportFile.objects.get()
+    assert export_file.status == "ready" and export_file.rows == 2
+    assert export_file.filename.startswith(f"工作台账-{r.campaign.code}-")
+    with export_file.file.open("rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
+    assert {r.task.title, r.other_task.title} <= {row[2] for row in sheet.iter_rows(values_only=True)}
+    assert list(ExportRecord.objects.order_by("id").values_list("mode", "rows")) == [("sync", 2), ("async", 2)]
