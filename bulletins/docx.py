@@ -14,6 +14,7 @@ attributes that would override it are removed.
 
 from __future__ import annotations
 
+import copy
 import io
 
 from django.conf import settings
@@ -191,8 +192,37 @@ def _attachment(document, rows: list[dict]) -> None:
             _run(paragraph, value, "body", TABLE_PT, bold=bold)
 
     fill(table.rows[0].cells, headers, bold=True)
+    # The header row repeats at the top of every page of the table.
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(header)
+    if not rows:
+        return
+    # The data rows are copies of one filled row: python-docx's row.cells walks the whole table,
+    # so filling a thousand rows through it takes minutes (quadratic); a copy is linear.
+    fill(table.add_row().cells, [" "] * len(keys))
+    template = table.rows[1]._tr
+    tbl = template.getparent()
+    tbl.remove(template)
     for index, row in enumerate(rows, start=1):
-        fill(table.add_row().cells, [str(index) if k == "number" and not row[k] else row[k] for k in keys])
+        tr = copy.deepcopy(template)
+        values = [row[k] or (str(index) if k == "number" else "") for k in keys]
+        for tc, value in zip(tr.iterchildren(qn("w:tc")), values, strict=True):
+            _set_text(tc.find(".//" + qn("w:r")), value)
+        tbl.append(tr)
+
+
+def _set_text(run, value: str) -> None:
+    """The run's text, its lines kept apart by line breaks."""
+    for child in run.findall(qn("w:t")) + run.findall(qn("w:br")):
+        run.remove(child)
+    for number, line in enumerate(str(value).split("\n")):
+        if number:
+            run.append(OxmlElement("w:br"))
+        text = OxmlElement("w:t")
+        text.set(qn("xml:space"), "preserve")
+        text.text = line
+        run.append(text)
 
 
 def render(bulletin: Bulletin, attachment_rows: list[dict]) -> bytes:
