@@ -136,6 +136,8 @@ class UnitScore(models.Model):
     late = models.PositiveIntegerField(default=0)
     missing = models.PositiveIntegerField(default=0)
     returned = models.PositiveIntegerField(default=0)  # times returned
+    # A fingerprint of the values above (assessment.services): a re-run compares it, not the rows.
+    digest = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -143,11 +145,9 @@ class UnitScore(models.Model):
         verbose_name = _("unit score")
         verbose_name_plural = _("unit scores")
         constraints = [
+            # Also the ranking's index (a campaign's rows, summed per unit): no second index to
+            # write 30,000 rows into when a rule change recomputes a city campaign.
             models.UniqueConstraint(fields=["campaign", "unit", "period"], name="unitscore_unique_campaign_unit_period")
-        ]
-        indexes = [
-            # The ranking: a campaign's rows summed per unit up to a period.
-            models.Index(fields=["campaign", "period"], name="unitscore_campaign_period_idx"),
         ]
 
     def __str__(self):

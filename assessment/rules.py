@@ -16,6 +16,7 @@ Decisions the office should know (README, 考核):
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,6 +52,7 @@ ORIGINAL, CURRENT = "original", "current"  # RuleSet.ExtensionRule
 ON_TIME_RATE, SHARED = "on_time_rate", "shared"  # RuleSet.TieBreak
 
 CENT = Decimal("0.01")
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -96,25 +98,24 @@ class Counts:
     red_weeks: list[str] = field(default_factory=list)
 
 
-def _line(code: str, count: int, rules: Rules, *, role: str = "", tasks: Sequence[str] = ()) -> dict:
-    each = getattr(rules, PRICE[code])
-    coefficient = rules.coefficient(role) if role else Decimal(1)
+@functools.lru_cache(maxsize=8192)
+def _priced(code: str, role: str, count: int, each: Decimal, coefficient: Decimal) -> tuple[tuple[str, object], ...]:
+    """A line's fields but its tasks (cached: a city's 30,000 periods repeat a few hundred)."""
     total = (each * coefficient * count).quantize(CENT)
-    if code not in BONUS:
-        total = -total
-    return {
-        "code": code, "role": role, "count": count, "points_each": str(each), "coefficient": str(coefficient),
-        "total": str(total), "tasks": sorted(tasks, key=_number_key),
-    }  # fmt: skip
+    return (
+        ("code", code), ("role", role), ("count", count), ("points_each", str(each)),
+        ("coefficient", str(coefficient)), ("total", str(total if code in BONUS else -total)),
+    )  # fmt: skip
 
 
-def _number_key(number: str):
-    return [int(part) if part.isdigit() else part for part in number.replace("(", ".").replace(")", "").split(".")]
+def _line(code: str, count: int, rules: Rules, *, role: str = "", tasks: Sequence[str] = ()) -> dict:
+    coefficient = rules.coefficient(role) if role else ONE
+    return {**dict(_priced(code, role, count, getattr(rules, PRICE[code]), coefficient)), "tasks": list(tasks)}
 
 
 def lines(counts: Counts, rules: Rules) -> list[dict]:
     """The lines of one unit's period: one per code (and role, for task lines) with a count,
-    in CODES order. A line worth nothing (a count of 0) is left out."""
+    in CODES order (task numbers as given: the caller orders them). A count of 0 makes no line."""
     found = []
     for code, count in ((ON_TIME, counts.on_time), (LATE, counts.late), (MISSING, counts.missing),
                         (RETURNED, counts.returns)):  # fmt: skip
