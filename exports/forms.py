@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from campaigns.models import Campaign
+from campaigns.periods import begun
 from tasks.forms import StyledForm
 
 from .filters import FilterError, parse_filters
@@ -43,7 +44,8 @@ class ExportForm(StyledForm):
         if self.campaign is not None:
             # The chosen campaign's periods, phases and sections as lists to pick from; a value
             # typed elsewhere (a link's 2026-W48) stays one of the options.
-            periods = [(str(p.pk), str(p)) for p in self.campaign.periods.order_by("-number")]
+            # Periods that have begun (a later one has nothing to export), latest first.
+            periods = [(str(p.pk), str(p)) for p in begun(self.campaign.periods.all()).order_by("-number")]
             phases = [(p.name, p.name) for p in self.campaign.phases.all()]
             sections = [(s.title, s.title) for s in self.campaign.sections.all()]
             empty = {"period": _("The last period due"), "phase": _("All phases"), "section": _("All sections")}
@@ -52,6 +54,7 @@ class ExportForm(StyledForm):
                 if value and value not in {key for key, _label in options}:
                     options.append((value, value))
                 self.fields[name].widget = forms.Select(choices=[("", empty[name]), *options])
+                self.fields[name].help_text = ""
                 self._style(self.fields[name])
 
     def _value(self, name):

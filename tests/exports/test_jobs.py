@@ -110,3 +110,54 @@ def test_the_beat_task_takes_no_arguments(reporting, queued):
     build_export(queued.pk)
     ExportFile.objects.filter(pk=queued.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     assert delete_expired_exports() == {"expired": 1, "requeued": 0}
+
+
+# ---- through the real broker -----------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_on_redis(redis_url):
+    """A Celery app of the test's own on Redis, with its own queue, made current (as in
+    tests/supervision/test_worker.py): build_export.delay goes through the broker to the worker."""
+    import uuid
+
+    from celery import Celery
+    from celery._state import get_current_app
+    from celery.signals import task_postrun
+    from django.db import connection
+
+    previous = get_current_app()
+    app = Celery("duban-test-exports", set_as_current=True)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=redis_url, broker_transport_options={}, task_default_queue=f"duban-test-{uuid.uuid4().hex[:8]}"
+    )
+    app.autodiscover_tasks(["exports", "notifications"], force=True)
+
+    def close_worker_connection(**kwargs):
+        connection.close()  # the worker's thread must not keep the test database open
+
+    task_postrun.connect(close_worker_connection, weak=False)
+    yield app
+    task_postrun.disconnect(close_worker_connection)
+    previous.set_current()
+    app.close()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_large_export_is_written_by_a_real_worker(celery_on_redis, reporting, settings):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    settings.EXPORT_ASYNC_ROWS = 1
+    filters = parse_filters(reporting.office, campaign=reporting.campaign.code)
+    with start_worker(celery_on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=20, loglevel="WARNING"):
+        export_file = export_request(user=reporting.office, kind="ledger", filters=filters).export_file
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and ExportFile.objects.get(pk=export_file.pk).status != "ready":
+            time.sleep(0.2)
+    export_file.refresh_from_db()
+    assert export_file.status == "ready" and export_file.rows == 2
+    assert Notification.objects.filter(key=f"export-ready:{export_file.pk}", recipient=reporting.office).exists()
