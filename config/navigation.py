@@ -37,6 +37,8 @@ NAMESPACES = {
     "tasks": "campaigns",
     "units": "units",
     "bulletins": "bulletins",
+    # The ranking and the rules are the overview's; a unit's own score page marks nothing else.
+    "assessment": "overview",
     "exports": "exports",
 }
 

@@ -35,6 +35,10 @@ DEFAULT_SCHEDULES = {
     # 通报: on Monday morning, a draft of last week's bulletin for every active campaign (the
     # office edits and publishes it).
     "通报 · weekly bulletin drafts": ("bulletins.tasks.draft_weekly_bulletins", "0", "7", "1"),
+    # 考核: every active campaign's scores, nightly and right after the Friday 18:00 due moment
+    # (the lights' run at 18:01 comes first, so that week's light counts).
+    "考核 · assessment scores nightly": ("assessment.tasks.compute_scores", "30", "2", "*"),
+    "考核 · assessment scores after due": ("assessment.tasks.compute_scores", "30", "18", "5"),
     # 导出: exported files are kept for EXPORT_FILE_DAYS, then deleted.
     "导出 · expired export files": ("exports.tasks.delete_expired_exports", "40", "3", "*"),
 }

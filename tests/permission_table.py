@@ -213,6 +213,13 @@ MATRIX = {
         View("post", args=bulletin_args, data=lambda t: {}, label="publish",
              nobody=403, unit=(404, 403), office=(302, 302), leader=(404, 403)),
     ],
+    # Assessment (考核): the ranking for those who oversee (a leader does not see a draft campaign);
+    # a unit's score page for its own liaisons and heads, the office and leaders (others: not
+    # found); the rules for the office.
+    "assessment:ranking": View(args=lambda t: [t.campaign.code], nobody=403, unit=(403, 403), office=(200, 200), leader=(404, 200)),
+    "assessment:unit": View(args=lambda t: [t.campaign.code, t.unit.pk], marker=lambda t: t.unit.name,
+                            unit=(404, SHOWN), office=(SHOWN, SHOWN), leader=(404, SHOWN)),
+    "assessment:rules": View(args=lambda t: [t.campaign.code], nobody=403, unit=(403, 403), office=(200, 200), leader=(403, 403)),
     # The site's own pages around the apps. Home sends each user to their home page (or the campaigns).
     "home": View(**signed_in(302)),
     # The home pages by role: the office's desk, a leader's home, a unit's own standing (?unit=
