@@ -151,3 +151,22 @@ def test_the_export_command_is_recorded(reporting, tmp_path):
     assert [(x.user, x.kind, x.mode, x.rows) for x in records] == [
         (None, "ledger", "command", 2), (r.office, "ledger", "command", 2),
     ]  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_queue_one_job(reporting, fake_kind, settings, monkeypatch):
+    from tests.tasks.test_concurrency import race
+
+    r = reporting
+    settings.EXPORT_ASYNC_ROWS = 2
+    monkeypatch.setattr("exports.tasks.build_export.delay", lambda file_id: None)
+    filters = filters_for(r.office, r.campaign)
+
+    def request():
+        return export_request(user=r.office, kind="fake", filters=filters).export_file
+
+    outcomes = race(request, request)
+    assert all(isinstance(o, ExportFile) for o in outcomes), outcomes
+    assert outcomes[0].pk == outcomes[1].pk
+    assert ExportFile.objects.count() == 1 and ExportRecord.objects.count() == 1
