@@ -104,3 +104,18 @@ def test_a_draft_downloads_marked_as_draft(world, assign, member):
     document = Document(io.BytesIO(docx.render(bulletin, [])))
     assert "（草稿）" in "\n".join(p.text for p in document.paragraphs)
     assert docx.filename(bulletin).endswith(".docx")
+
+
+def test_attachment_rows_keep_their_lines_and_fonts(published):
+    rows = [
+        {"number": "1", "title": "任务甲", "lead_units": "区甲局", "deadline": "2026-10-31", "status": "正在办理",
+         "progress": "区甲局：完成选址\n区乙局：完成测算"},
+        {"number": "", "title": "=任务乙", "lead_units": "", "deadline": "", "status": "已办结", "progress": ""},
+    ]  # fmt: skip
+    document = Document(io.BytesIO(docx.render(published, rows)))
+    table = document.tables[0]
+    assert table.rows[1].cells[5].text == "区甲局：完成选址\n区乙局：完成测算"
+    assert [c.text for c in table.rows[2].cells][:2] == ["2", "=任务乙"]
+    assert {east_asia(run._element) for run in every_run(document)} <= set(docx.fonts().values())
+    header = table.rows[0]._tr.find(qn("w:trPr")).find(qn("w:tblHeader"))
+    assert header is not None

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bulletins.models import Bulletin
 from bulletins.services import bulletin_draft, bulletin_publish
@@ -32,6 +33,13 @@ def test_the_office_drafts_a_bulletin_for_a_range(client, bw):
     url = reverse("bulletins:new")
     page = client.get(url + f"?campaign={bw.world.campaign.code}")
     assert page.status_code == 200
+    # Last week by default: the last due period's dates.
+    initial = page.context["form"].initial
+    period = bw.world.campaign.periods.get(start_date=initial["period_from"], end_date=initial["period_to"])
+    assert (
+        period.due_at <= timezone.now()
+        and not bw.world.campaign.periods.filter(due_at__lte=timezone.now(), number__gt=period.number).exists()
+    )
     response = client.post(url, {"campaign": bw.world.campaign.code, "period_from": "2026-03-16",
                                  "period_to": "2026-03-20"})  # fmt: skip
     bulletin = Bulletin.objects.get()
