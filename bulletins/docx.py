@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .models import Bulletin
+from .models import Bulletin, paragraphs
 
 RED = RGBColor(0xE6, 0x00, 0x12)
 BODY_PT, TITLE_PT, MASTHEAD_PT, TABLE_PT, FOOTER_PT = 16, 22, 36, 10.5, 14
@@ -133,10 +133,7 @@ def _red_rule(paragraph) -> None:
 
 def _body(document, text: str) -> None:
     """One paragraph per line of `text`, indented two characters."""
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
+    for line in paragraphs(text):
         paragraph = document.add_paragraph(style="Bulletin Body")
         paragraph.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY

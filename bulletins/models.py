@@ -91,3 +91,24 @@ class Bulletin(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    # The texts as paragraphs, one per non-empty line (each indented on the page, as in the .docx).
+    @property
+    def overview_paragraphs(self) -> list[str]:
+        return paragraphs(self.overview)
+
+    @property
+    def named_lists_paragraphs(self) -> list[str]:
+        return paragraphs(self.named_lists)
+
+    @property
+    def overdue_paragraphs(self) -> list[str]:
+        return paragraphs(self.overdue_text)
+
+    @property
+    def requirements_paragraphs(self) -> list[str]:
+        return paragraphs(self.requirements)
+
+
+def paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
