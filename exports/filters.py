@@ -89,13 +89,6 @@ class Filters:
             period_to=get(ReportingPeriod, "period_to", campaign=campaign),
         )
 
-    def periods(self):
-        """The periods asked for, as a queryset (one, or the range period..period_to)."""
-        if self.period is None:
-            return ReportingPeriod.objects.none()
-        last = self.period_to.number if self.period_to else self.period.number
-        return ReportingPeriod.objects.filter(campaign=self.campaign, number__range=(self.period.number, last))
-
 
 def period_label(period: ReportingPeriod) -> str:
     """A period as the command and file names write it: the ISO week it ends in (a weekly period

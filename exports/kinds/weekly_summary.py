@@ -103,43 +103,50 @@ class WeeklySummaryKind(Kind):
                 rows = summary_rows(user, filters, period, now=now).order_by(
                     "period__number", "task__sort_key", "task_id", "role", "unit__sort_order", "unit__name"
                 )
+                values_of = self._row_writer(several)
                 for index, row in enumerate(rows.values_list(*_FIELDS).iterator(chunk_size=CHUNK), start=1):
-                    values, fill = self._values(index, row, several)
+                    values, fill = values_of(index, row)
                     sheet.add_row(values, fill=fill)
         finally:
             book.close()
         return sheet.rows
 
     @staticmethod
-    def _values(index, row, several):
-        (number, task_number, task_title, unit, role, state, shown, first_late, submitted_at, report_status,
-         progress, percent, stale, similarity) = row  # fmt: skip
-        filed = state in states.FILED
-        if filed:
-            timeliness = LATE if first_late else ON_TIME
-            review = str(states.SHOWN_LABELS.get(shown, shown))
-        else:
-            timeliness = str(states.SHOWN_LABELS.get(shown, shown))
-            review = ""
-        # A report being fixed after a return is its unit's draft again: its text is not shown.
-        shows_report = filed and report_status not in (None, "draft")
-        same = ""
-        if shows_report and stale:
-            same = _("Same (%(percent)s%%)") % {"percent": similarity} if similarity is not None else _("Same")
-        values = [index]
-        if several:
-            values.append(number)
-        values += [
-            task_number,
-            task_title,
-            unit,
-            ROLE_LABELS.get(role, role),
-            progress if shows_report else "",
-            percent if shows_report else None,
-            submitted_at if filed else None,
-            timeliness,
-            review,
-            same,
-        ]
-        fill = FILLS.get(timeliness if filed else shown)
-        return values, fill
+    def _row_writer(several: bool):
+        """A function from a ledger row to the sheet's values and fill, its labels translated once
+        (it runs for every one of 100,000 rows)."""
+        labels = {state: str(label) for state, label in states.SHOWN_LABELS.items()}
+        same_percent, same_only = _("Same (%(percent)s%%)"), _("Same")
+        filed_states = frozenset(states.FILED)
+
+        def values_of(index, row):
+            (number, task_number, task_title, unit, role, state, shown, first_late, submitted_at, report_status,
+             progress, percent, stale, similarity) = row  # fmt: skip
+            filed = state in filed_states
+            if filed:
+                timeliness = LATE if first_late else ON_TIME
+                review = labels.get(shown, shown)
+                fill = FILLS[timeliness]
+            else:
+                timeliness, review, fill = labels.get(shown, shown), "", FILLS.get(shown)
+            # A report being fixed after a return is its unit's draft again: its text is not shown.
+            shows_report = filed and report_status is not None and report_status != "draft"
+            same = ""
+            if shows_report and stale:
+                same = same_percent % {"percent": similarity} if similarity is not None else same_only
+            values = [index, number] if several else [index]
+            values += [
+                task_number,
+                task_title,
+                unit,
+                ROLE_LABELS.get(role, role),
+                progress if shows_report else "",
+                percent if shows_report else None,
+                submitted_at if filed else None,
+                timeliness,
+                review,
+                same,
+            ]
+            return values, fill
+
+        return values_of
