@@ -53,10 +53,14 @@ def _rows(user, campaign, period):
     return rows.order_by()
 
 
-def ranking(user, campaign, *, period: ReportingPeriod | None = None, rule_set: RuleSet | None = None) -> list[RankRow]:
+_CURRENT = object()
+
+
+def ranking(user, campaign, *, period: ReportingPeriod | None = None, rule_set=_CURRENT) -> list[RankRow]:
     """The units' standing through `period` (all due periods by default), best first: by score,
     ties by the rules' tie-break, true ties sharing a rank (1, 2, 2, 4). Three queries."""
-    rule = rules_of(rule_set if rule_set is not None else current_rule_set(campaign))
+    # `rule_set`: the campaign's current one when the caller has read it already (None: the defaults).
+    rule = rules_of(current_rule_set(campaign) if rule_set is _CURRENT else rule_set)
     sums = list(_rows(user, campaign, period).values("unit_id").annotate(**{name: Sum(name) for name in _SUMS}))
     units = Unit.objects.in_bulk([row["unit_id"] for row in sums])
     by_unit = {row["unit_id"]: row for row in sums}

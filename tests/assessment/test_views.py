@@ -115,6 +115,7 @@ def test_the_pages_take_as_many_queries_for_many_units_as_for_few(scored, login,
     r = scored
     office = login(r.office)
     counts = {}
+    services.rules_update(campaign=r.campaign, by=r.office, **{**RuleSet.DEFAULTS, "missing_deduction": D("2.5")})
     for label in ("small", "large"):
         if label == "large":
             for index in range(12):
@@ -123,8 +124,14 @@ def test_the_pages_take_as_many_queries_for_many_units_as_for_few(scored, login,
 
                 assignment_add(task=task, unit=UnitFactory(name=f"区第{index}局"), role="lead", from_first_period=True)
             services.scores_compute(campaign=r.campaign)
+            for deduction in ("3", "4"):  # versions and recomputations to list
+                services.rules_update(
+                    campaign=r.campaign, by=r.office, **{**RuleSet.DEFAULTS, "missing_deduction": D(deduction)}
+                )
         counts[label] = {}
-        for name, url in (("ranking", ranking_url(r.campaign)), ("unit", unit_url(r.campaign, r.lead))):
+        pages = (("ranking", ranking_url(r.campaign)), ("unit", unit_url(r.campaign, r.lead)),
+                 ("rules", rules_url(r.campaign)))  # fmt: skip
+        for name, url in pages:
             office.get(url)  # warm the session
             from django.db import connection
             from django.test.utils import CaptureQueriesContext
