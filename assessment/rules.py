@@ -113,14 +113,20 @@ def _line(code: str, count: int, rules: Rules, *, role: str = "", tasks: Sequenc
     return {**dict(_priced(code, role, count, getattr(rules, PRICE[code]), coefficient)), "tasks": list(tasks)}
 
 
-def lines(counts: Counts, rules: Rules) -> list[dict]:
-    """The lines of one unit's period: one per code (and role, for task lines) with a count,
-    in CODES order (task numbers as given: the caller orders them). A count of 0 makes no line."""
+def report_lines(counts: Counts, rules: Rules) -> list[dict]:
+    """The report lines of a unit's period (on time, late, missing, returned), in CODES order."""
     found = []
     for code, count in ((ON_TIME, counts.on_time), (LATE, counts.late), (MISSING, counts.missing),
                         (RETURNED, counts.returns)):  # fmt: skip
         if count:
             found.append(_line(code, count, rules))
+    return found
+
+
+def task_lines(counts: Counts, rules: Rules) -> list[dict]:
+    """The task lines of a unit's period (closed on time, overdue, light-weeks), in CODES order
+    (task numbers as given: the caller orders them)."""
+    found = []
     for code, by_role in ((CLOSED_ON_TIME, counts.closed_on_time), (OVERDUE_TASK, counts.overdue)):
         for role in (LEAD, SUPPORT):
             numbers = by_role.get(role) or []
@@ -130,6 +136,12 @@ def lines(counts: Counts, rules: Rules) -> list[dict]:
         if numbers:
             found.append(_line(code, len(numbers), rules, role=LEAD, tasks=numbers))
     return found
+
+
+def lines(counts: Counts, rules: Rules) -> list[dict]:
+    """The lines of one unit's period: one per code (and role, for task lines) with a count,
+    in CODES order. A count of 0 makes no line."""
+    return report_lines(counts, rules) + task_lines(counts, rules)
 
 
 def points(found: Iterable[dict]) -> tuple[Decimal, Decimal]:

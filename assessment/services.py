@@ -65,7 +65,6 @@ def _periods(campaign, now):
 
 def _ledger_counts(campaign, due) -> dict[tuple[int, int], rules.Counts]:
     """(unit, period) → counts from the ledger's summary (every role summed): one query."""
-    found = {}
     rows = (
         PeriodUnitSummary.objects.filter(campaign=campaign, period_id__in=due)
         .order_by()
@@ -73,12 +72,9 @@ def _ledger_counts(campaign, due) -> dict[tuple[int, int], rules.Counts]:
         .annotate(
             owed=Sum("owed"), unfiled=Sum("unfiled"), on_time=Sum("on_time"), late=Sum("late"), returns=Sum("returns")
         )  # fmt: skip
+        .values_list("unit_id", "period_id", "owed", "on_time", "late", "unfiled", "returns")
     )
-    for row in rows:
-        found[(row["unit_id"], row["period_id"])] = rules.Counts(
-            owed=row["owed"], on_time=row["on_time"], late=row["late"], missing=row["unfiled"], returns=row["returns"]
-        )
-    return found
+    return {(unit, period): rules.Counts(*counts) for unit, period, *counts in rows}
 
 
 def _task_lines(campaign, rule: rules.Rules, periods, due, counts) -> None:
@@ -155,21 +151,22 @@ def _fingerprint(rule_key: str, found: rules.Counts) -> str:
 
 
 def row_values(found: rules.Counts, rule: rules.Rules, cache: dict) -> dict:
-    """The UnitScore fields for one unit's period. Periods with only report lines repeat a few
-    hundred count combinations: their lines are made once per run (`cache`)."""
-    plain = not (found.overdue or found.closed_on_time or found.yellow_weeks or found.red_weeks)
-    key = (found.on_time, found.late, found.missing, found.returns) if plain else None
-    made = cache.get(key) if plain else None
+    """The UnitScore fields for one unit's period. The report lines repeat a few hundred count
+    combinations over a city campaign's 30,000 periods: made once per run (`cache`)."""
+    key = (found.on_time, found.late, found.missing, found.returns)
+    made = cache.get(key)
     if made is None:
-        lines = rules.lines(found, rule)
-        made = (lines, *rules.points(lines))
-        if plain:
-            cache[key] = made
-    lines, bonus, deduction = made
+        report = rules.report_lines(found, rule)
+        made = cache[key] = (report, *rules.points(report))
+    report, bonus, deduction = made
+    tasks = rules.task_lines(found, rule)
+    if tasks:
+        more_bonus, more_deduction = rules.points(tasks)
+        bonus, deduction = bonus + more_bonus, deduction + more_deduction
     return {
         "rule_version": rule.version, "points": bonus - deduction, "bonus": bonus, "deduction": deduction,
-        "lines": lines, "owed": found.owed, "on_time": found.on_time, "late": found.late, "missing": found.missing,
-        "returned": found.returns,
+        "lines": report + tasks, "owed": found.owed, "on_time": found.on_time, "late": found.late,
+        "missing": found.missing, "returned": found.returns,
     }  # fmt: skip
 
 
