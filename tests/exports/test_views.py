@@ -180,6 +180,8 @@ def test_the_navigation_offers_exports_to_those_who_may_export(reporting, login)
     assert f'href="{INDEX}"' not in login(r.lead_liaison).get(reverse("tasks:workspace")).content.decode()
     dashboard = login(r.leader).get(reverse("dashboards:campaign", args=[r.campaign.code])).content.decode()
     assert f"{INDEX}?kind=ledger&amp;campaign={r.campaign.code}" in dashboard
+    matrix = login(r.office).get(reverse("tasks:matrix", args=[r.campaign.code, r.past.number])).content.decode()
+    assert f"{INDEX}?kind=weekly-summary&amp;campaign={r.campaign.code}&amp;period={r.past.pk}" in matrix
 
 
 def test_an_export_with_no_rows_says_so(reporting, fake_kind, login):
