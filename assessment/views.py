@@ -61,6 +61,11 @@ def unit_score(request, code, unit_id):
 @can_required("edit_assessment")
 def rules_edit(request, code):
     campaign = _campaign(request, code)
+    if request.method == "POST" and "recompute" in request.POST:
+        # The office recomputes now (after a decision revoked, or before the nightly job): recorded.
+        outcome = services.scores_compute(campaign=campaign, by=request.user, reason=_("Recomputed by the office"))
+        messages.success(request, _("Scores recomputed: %(count)s units changed.") % {"count": outcome.changed})
+        return redirect("assessment:rules", code=campaign.code)
     current = services.current_rule_set(campaign)
     initial = current.values() if current else RuleSet.DEFAULTS
     form = RuleSetForm(request.POST or None, initial=initial)

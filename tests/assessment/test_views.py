@@ -150,3 +150,19 @@ def test_a_new_campaign_ranks_nothing_yet(db, login, reporting):
     ensure_reporting_periods(fresh)
     html = login(r.office).get(ranking_url(fresh)).content.decode()
     assert 'id="ranking-empty"' in html
+
+
+def test_the_office_recomputes_now_and_the_log_says_so(scored, login):
+    r = scored
+    office = login(r.office)
+    assert office.post(rules_url(r.campaign), {"recompute": "1"}).status_code == 302
+    record = Recomputation.objects.get()
+    assert record.by == r.office and record.changed == 0
+    assert "由督查室重新计分" in office.get(rules_url(r.campaign)).content.decode()
+    assert login(r.leader).post(rules_url(r.campaign), {"recompute": "1"}).status_code == 403
+
+
+def test_a_units_home_links_to_its_score_page(scored, login):
+    r = scored
+    html = login(r.lead_liaison).get(reverse("dashboards:unit")).content.decode()
+    assert unit_url(r.campaign, r.lead) in html and "考核得分明细" in html
