@@ -82,9 +82,11 @@ def download(request, pk):
         return render(request, "exports/expired.html", {"export_file": export_file}, status=410)
     if export_file.status != ExportFile.Status.READY:
         return render(request, "exports/pending.html", {"export_file": export_file})
-    return FileResponse(
-        export_file.file.open("rb"), as_attachment=True, filename=export_file.filename, content_type=XLSX
-    )
+    try:
+        handle = export_file.file.open("rb")
+    except FileNotFoundError:  # removed from storage by hand: as good as expired
+        return render(request, "exports/expired.html", {"export_file": export_file}, status=410)
+    return FileResponse(handle, as_attachment=True, filename=export_file.filename, content_type=XLSX)
 
 
 @can_required("manage")

@@ -96,6 +96,19 @@ def test_an_expired_export_is_gone(reporting, fake_kind, jobs, settings, login, 
     assert client.get(url).status_code == 410
 
 
+def test_a_ready_export_whose_file_is_gone_is_gone_too(
+    reporting, fake_kind, jobs, settings, login, django_capture_on_commit_callbacks
+):
+    r = reporting
+    settings.EXPORT_ASYNC_ROWS = 2
+    client = login(r.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(INDEX, {"kind": "fake", "campaign": r.campaign.code})
+    export_file = ExportFile.objects.get()
+    export_file.file.storage.delete(export_file.file.name)
+    assert client.get(export_file.get_absolute_url()).status_code == 410
+
+
 def test_a_pending_export_says_so(reporting, login):
     r = reporting
     export_file = ExportFile.objects.create(
