@@ -4,11 +4,24 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from campaigns.models import Campaign
 from campaigns.periods import begun
+from lights.models import Light
 from tasks.forms import StyledForm
+from tasks.ledger import states
+from tasks.models import Task
 
 from .filters import FilterError, parse_filters
 
 FILTER_FIELDS = ("period", "unit", "phase", "section", "state")
+
+# What a state filter is called: a report's state as the ledger shows it, its timeliness, a
+# task's light or status.
+STATE_LABELS = {
+    **dict(Task.Status.choices),
+    **dict(Light.choices),
+    **states.SHOWN_LABELS,
+    "on_time": _("On time"),
+    "late": _("Late"),
+}
 
 
 class ExportForm(StyledForm):
@@ -28,9 +41,7 @@ class ExportForm(StyledForm):
     unit = forms.CharField(
         label=_("Unit"), required=False, max_length=100, help_text=_("Its name, short name or alias; empty: all units.")
     )
-    state = forms.CharField(
-        label=_("State"), required=False, max_length=30, help_text=_("Optional: a report state or a light.")
-    )
+    state = forms.CharField(label=_("State"), required=False, max_length=30)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,13 +49,18 @@ class ExportForm(StyledForm):
         from .kinds import KINDS  # when first needed, like exports.services.get_kind
 
         self.fields["kind"].choices = [(name, kind.title) for name, kind in KINDS.items()]
+        # Each kind's states under its title; a state another kind reads is refused on this field.
+        groups = [
+            (kind.title, [(code, STATE_LABELS.get(code, code)) for code in kind.states]) for kind in KINDS.values()
+        ]
+        self.fields["state"].widget = forms.Select(choices=[("", _("Every state")), *[g for g in groups if g[1]]])
+        self._style(self.fields["state"])
         campaigns = list(access.visible_to(user, Campaign).only("code", "title"))
         self.fields["campaign"].choices = [("", "—")] + [(c.code, c.title) for c in campaigns]
         self.campaign = next((c for c in campaigns if c.code == self._value("campaign")), None)
         if self.campaign is not None:
-            # The chosen campaign's periods, phases and sections as lists to pick from; a value
-            # typed elsewhere (a link's 2026-W48) stays one of the options.
-            # Periods that have begun (a later one has nothing to export), latest first.
+            # The chosen campaign's periods (those begun, latest first), phases and sections as
+            # lists to pick from; a value typed elsewhere (a link's 2026-W48) stays one of the options.
             periods = [(str(p.pk), str(p)) for p in begun(self.campaign.periods.all()).order_by("-number")]
             phases = [(p.name, p.name) for p in self.campaign.phases.all()]
             sections = [(s.title, s.title) for s in self.campaign.sections.all()]

@@ -228,3 +228,13 @@ def test_the_real_ledger_downloads_at_once_and_in_the_background(
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
     assert {r.task.title, r.other_task.title} <= {row[2] for row in sheet.iter_rows(values_only=True)}
     assert list(ExportRecord.objects.order_by("id").values_list("mode", "rows")) == [("sync", 2), ("async", 2)]
+
+
+def test_a_state_is_picked_by_name_and_one_the_kind_does_not_read_is_refused(reporting, login):
+    r = reporting
+    client = login(r.office)
+    page = client.get(INDEX).content.decode()
+    assert '<optgroup label="工作台账">' in page and '<option value="red">红灯</option>' in page
+    response = client.post(INDEX, {"kind": "ledger", "campaign": r.campaign.code, "state": "missing"})
+    assert response.status_code == 400 and "状态“missing”不适用于工作台账" in response.content.decode()
+    assert not ExportRecord.objects.exists()
