@@ -29,7 +29,7 @@ from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import local_today
 
 from ..models import ProgressReport, Task, TaskAssignment
-from . import states, summary
+from . import coordination, states, summary
 from .check import Scope, expected
 from .models import AssignmentTerm, Obligation
 
@@ -351,6 +351,8 @@ def restate(scope: Scope) -> int:
         changed.append(row)
     Obligation.objects.bulk_update(changed, fields, batch_size=BATCH)
     _resum(scope)
+    # Whether a report is a unit's latest on its task depends on its other periods: whole tasks.
+    coordination.refresh(scope.filter(Obligation.objects.all(), period=None))
     return len(changed)
 
 
