@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assessment"
 
-urlpatterns = []
+urlpatterns = [
+    path("<slug:code>/ranking/", views.ranking, name="ranking"),
+    path("<slug:code>/units/<int:unit_id>/", views.unit_score, name="unit"),
+    path("<slug:code>/rules/", views.rules_edit, name="rules"),
+]

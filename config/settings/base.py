@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before import_export: its own `export` command would otherwise shadow ours (manage.py export
+    # KIND --campaign CODE; the first app listed wins a command's name).
+    "exports",
     "import_export",
     "guardian",
     "django_celery_beat",
@@ -49,7 +52,6 @@ INSTALLED_APPS = [
     "lights",
     "supervision",
     "assessment",
-    "exports",
     "bulletins",
     "dashboards",
     "demo",
