@@ -11,6 +11,7 @@ moment, so running it twice, or twice at once, stores the same lights: it is ide
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -29,6 +30,8 @@ from tasks.models import Task
 
 from . import rules
 from .models import Attention, LightRule, TaskLight, TaskLightWeek
+
+logger = logging.getLogger(__name__)
 
 BATCH = 1000
 # Streaks of missing reports are looked for this many periods beyond the red threshold, so a
@@ -166,8 +169,19 @@ def refresh(
 
 
 def refresh_on_change(*, task_ids, now=None) -> None:
-    """The handler tasks.changes calls when tasks changed (registered in LightsConfig.ready())."""
-    refresh(task_ids=task_ids, now=now)
+    """The handler tasks.changes calls when tasks changed (registered in LightsConfig.ready()):
+    their lights are recomputed by a worker once the change has committed (lights.tasks)."""
+    ids, moment = sorted(task_ids), now.isoformat() if now else None
+    transaction.on_commit(lambda: _send_refresh(ids, moment))
+
+
+def _send_refresh(task_ids: list[int], now: str | None) -> None:
+    from .tasks import refresh_task_lights  # the Celery task calls this module
+
+    try:
+        refresh_task_lights.delay(task_ids, now)
+    except Exception:  # the broker is down: the hourly refresh_lights job will catch up
+        logger.warning("lights of tasks %s not queued for a refresh", task_ids, exc_info=True)
 
 
 # ---- the office's rules and marks ----------------------------------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 
+from .ledger import coordination
+
 # handler(task_ids=frozenset[int], now=datetime | None) -> object
 TaskChangeHandler = Callable[..., object]
 
@@ -31,9 +33,11 @@ def register_task_change_handler(handler: TaskChangeHandler) -> None:
 
 
 def tasks_changed(task_ids: Iterable[int], *, now: datetime.datetime | None = None) -> None:
-    """The tasks changed: every registered handler runs now, in the caller's transaction."""
+    """The tasks changed: their open coordination requests are rewritten (tasks.ledger.coordination),
+    then every registered handler runs, all in the caller's transaction."""
     ids = frozenset(task_id for task_id in task_ids if task_id is not None)
     if not ids:
         return
+    coordination.refresh_tasks(ids)
     for handler in _handlers:
         handler(task_ids=ids, now=now)

@@ -14,7 +14,8 @@ from dashboards.models import Follow, LastVisit
 from lights import history
 from lights import services as lights_services
 from lights.models import Attention
-from tasks.models import Task
+from tasks.ledger import coordination
+from tasks.models import Obligation, Task
 
 ATTENTION_SHARE = 0.02  # of the open tasks of active campaigns
 FOLLOWS_PER_LEADER = 8
@@ -29,6 +30,8 @@ NOTES = ["群众反映强烈，请领导关注", "涉及多部门，需领导协
 def build_dashboards(people, *, now: datetime.datetime, rng: random.Random) -> None:
     """Coordination requests in some reports, the marks, follows and visits, then the lights."""
     raise_coordination()
+    # The requests just raised, stored on their obligations as the services would have.
+    coordination.refresh(Obligation.objects.all())
     write_marks(office_user_ids=people.office_user_ids, leader_user_ids=people.leader_user_ids, now=now, rng=rng)
     # The lights last: they read the ledger, the attention marks and the rules as they now stand.
     lights_services.refresh(now=now)

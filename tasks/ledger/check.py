@@ -177,8 +177,14 @@ def differences(scope: Scope = EVERYTHING, *, limit: int | None = None) -> list[
         found.append(f"task {key[0]}, unit {key[1]}, period {key[2]}: owed but not in the ledger")
         if limit and len(found) >= limit:
             return found
-    # The summary per period × unit against the obligations as stored (tasks.ledger.summary).
-    from . import summary  # it builds on this module
+    # The open coordination requests stored on the obligations (tasks.ledger.coordination).
+    from . import coordination, summary  # they build on this module
 
+    found.extend(
+        coordination.differences(scope.filter(Obligation.objects.all()), limit=limit - len(found) if limit else None)
+    )
+    if limit and len(found) >= limit:
+        return found
+    # The summary per period × unit against the obligations as stored (tasks.ledger.summary).
     found.extend(summary.differences(scope, limit=limit - len(found) if limit else None))
     return found

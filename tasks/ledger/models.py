@@ -76,6 +76,9 @@ class Obligation(models.Model):
     fix_submitted_at = models.DateTimeField(_("fix submitted at"), null=True, blank=True)
     fix_late = models.BooleanField(_("fix late"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Whether its report is an open coordination request (tasks.ledger.coordination): derived,
+    # stored because every dashboard reads it and deriving it scans every request ever made.
+    coordination_open = models.BooleanField(_("open coordination request"), default=False, editable=False)
 
     class Meta:
         ordering = ["period", "task", "unit"]
@@ -109,6 +112,10 @@ class Obligation(models.Model):
                 fields=["task", "unit", "period_number"],
                 condition=Q(state__in=["submitted", "returned", "resubmitted", "accepted"]),
                 name="obligation_filed_order_idx",
+            ),
+            # The open coordination requests, per campaign and task: a few hundred rows of a million.
+            models.Index(
+                fields=["campaign", "task"], condition=Q(coordination_open=True), name="obligation_coordination_idx"
             ),
             # A unit's reports returned for a fix, earliest fix deadline first (its workspace).
             models.Index(

@@ -29,7 +29,7 @@ from campaigns.models import Campaign, ReportingPeriod
 from campaigns.periods import local_today
 
 from ..models import ProgressReport, Task, TaskAssignment
-from . import states, summary
+from . import coordination, states, summary
 from .check import Scope, expected
 from .models import AssignmentTerm, Obligation
 
@@ -194,7 +194,7 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
             batch_size=BATCH,
             ignore_conflicts=True,  # another machine opening the same period at the same moment
         )
-    changed = []
+    changed, relinked_tasks = [], set()
     for key, (pk, campaign_id, role, report_id) in stored.items():
         entry = wanted.get(key)
         if entry is None:
@@ -203,10 +203,16 @@ def reconcile(scope: Scope) -> tuple[int, int, int]:
         if (campaign_id, role, report_id) != (entry.campaign_id, entry.role, report_pk):
             changed.append(Obligation(pk=pk, campaign_id=entry.campaign_id, role=entry.role, report_id=report_pk))
             touched.add((key[2], key[1]))
+            relinked_tasks.add(key[0])
     if changed:
         Obligation.objects.bulk_update(changed, ["campaign_id", "role", "report_id"], batch_size=BATCH)
     touched |= _rejudge_first_submissions(scope)
     summary.refresh(touched)
+    # Rows inserted already filed (a report written before its period opened) and relinked rows
+    # may open or close coordination requests; new owed rows and deleted unfiled ones cannot.
+    relinked = {key[0] for key in missing if wanted[key].state in states.FILED} | relinked_tasks
+    if relinked:
+        coordination.refresh_tasks(relinked)
     return len(missing), deleted, len(changed)
 
 
@@ -351,6 +357,8 @@ def restate(scope: Scope) -> int:
         changed.append(row)
     Obligation.objects.bulk_update(changed, fields, batch_size=BATCH)
     _resum(scope)
+    # Whether a report is a unit's latest on its task depends on its other periods: whole tasks.
+    coordination.refresh(scope.filter(Obligation.objects.all(), period=None))
     return len(changed)
 
 

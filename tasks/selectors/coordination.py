@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ..ledger import read_tasks, states
-from ..models import Task
-
 
 def open_items(rows: QuerySet) -> QuerySet:
     """Of `rows` (obligations the user may see, tasks.ledger.read.visible's), those whose report is
     an open coordination request: filed, asking for coordination, the unit's latest filed report
-    on the task, on a task still open. Still a queryset, to filter, count and page."""
-    return rows.filter(
-        states.filed_q(),
-        ~read_tasks.later_filed_exists(),
-        report__needs_coordination=True,
-        task__status=Task.Status.OPEN,
-    )
+    on the task, on a task still open. The ledger keeps the answer on each obligation
+    (tasks.ledger.coordination), so this is a partial-index lookup. Still a queryset, to filter,
+    count and page."""
+    return rows.filter(coordination_open=True)

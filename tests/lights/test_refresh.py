@@ -91,7 +91,7 @@ def test_a_late_report_of_the_last_period_is_yellow_an_earlier_one_not(world):
     assert light(w.task).reasons[0]["params"] == {"unit": "区发展和改革局", "period": 3}
 
 
-def test_a_returned_report_is_yellow_until_its_fix_deadline_then_red(world):
+def test_a_returned_report_is_yellow_until_its_fix_deadline_then_red(world, worker_after_commit):
     w = world
     for number in (1, 2):
         file(w, w.lead, number)
@@ -99,9 +99,10 @@ def test_a_returned_report_is_yellow_until_its_fix_deadline_then_red(world):
         file(w, w.support, number)
     report = file(w, w.lead, 3)
     # Returned on Monday 23 March: the fix is due two working days later, Wednesday 25 March 18:00.
-    task_services.report_review(user=w.office, report_id=report.pk, accept=False, comment="数据不全",
-                                now=at(2026, 3, 23, 10))  # fmt: skip
-    assert codes(w.task) == [rules.LAST_RETURNED]  # refreshed by the review itself
+    with worker_after_commit():
+        task_services.report_review(user=w.office, report_id=report.pk, accept=False, comment="数据不全",
+                                    now=at(2026, 3, 23, 10))  # fmt: skip
+    assert codes(w.task) == [rules.LAST_RETURNED]  # refreshed after the review
     refresh(task_ids=[w.task.pk], now=at(2026, 3, 25, 17, 59))
     assert light(w.task).light == Light.YELLOW
     refresh(task_ids=[w.task.pk], now=at(2026, 3, 25, 18, 0))
@@ -129,7 +130,7 @@ def test_progress_is_the_mean_of_the_lead_units_latest_reports(world, assign):
     assert light(w.task).reasons[0]["params"] == {"percent": 29, "behind": 21}
 
 
-def test_closing_a_task_off_turns_it_closed_and_extending_its_deadline_moves_its_light(world):
+def test_closing_a_task_off_turns_it_closed_and_extending_its_deadline_moves_its_light(world, worker_after_commit):
     w = world
     for number in (1, 2, 3):
         file(w, w.lead, number, percent=95)
@@ -138,10 +139,14 @@ def test_closing_a_task_off_turns_it_closed_and_extending_its_deadline_moves_its
     extension = ExtensionRequestFactory(task=w.task, unit=w.lead, requested_by=w.lead_liaison)
     refresh(task_ids=[w.task.pk], now=TUESDAY_WEEK_4)
     assert codes(w.task) == [rules.DEADLINE_NEAR]
-    task_services.extension_request_decide(user=w.office, request_id=extension.pk, approve=True, now=TUESDAY_WEEK_4)
-    assert light(w.task).light == Light.GREEN  # refreshed by the decision: 26 April is far off
+    with worker_after_commit():
+        task_services.extension_request_decide(user=w.office, request_id=extension.pk, approve=True, now=TUESDAY_WEEK_4)
+    assert light(w.task).light == Light.GREEN  # refreshed after the decision: 26 April is far off
     completion = CompletionRequestFactory(task=w.task, unit=w.lead, requested_by=w.lead_liaison)
-    task_services.completion_request_decide(user=w.office, request_id=completion.pk, approve=True, now=TUESDAY_WEEK_4)
+    with worker_after_commit():
+        task_services.completion_request_decide(
+            user=w.office, request_id=completion.pk, approve=True, now=TUESDAY_WEEK_4
+        )
     assert light(w.task).light == Light.CLOSED
 
 
@@ -182,7 +187,11 @@ def test_attention_starts_a_green_task_at_yellow(world):
     assert light(w.task).light == Light.YELLOW and codes(w.task) == [rules.ATTENTION]
 
 
-def test_submitting_a_report_refreshes_the_light(world):
+def test_submitting_a_report_refreshes_the_light_once_committed(world, django_capture_on_commit_callbacks):
+    """The light is recomputed by a worker after the submission commits (lights.tasks): the
+    submission itself spends no statement on it."""
+    from config.celery import app
+
     w = world
     for number in (1, 2):
         file(w, w.lead, number)
@@ -190,8 +199,16 @@ def test_submitting_a_report_refreshes_the_light(world):
     file(w, w.support, 3)
     refresh(task_ids=[w.task.pk], now=TUESDAY_WEEK_4)
     assert codes(w.task) == [rules.LAST_MISSING]
-    task_services.report_save(user=w.lead_liaison, task=w.task, unit=w.lead, period=w.campaign.periods.get(number=3),
-                              expected_version=None, submit=True, now=TUESDAY_WEEK_4, progress="补报")  # fmt: skip
+    with django_capture_on_commit_callbacks() as callbacks:
+        task_services.report_save(user=w.lead_liaison, task=w.task, unit=w.lead, period=w.campaign.periods.get(number=3),
+                                  expected_version=None, submit=True, now=TUESDAY_WEEK_4, progress="补报")  # fmt: skip
+    assert codes(w.task) == [rules.LAST_MISSING]  # not yet: nothing has committed
+    app.conf.task_always_eager = True  # the worker, in this process
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        app.conf.task_always_eager = False
     assert codes(w.task) == [rules.LAST_LATE]
 
 
