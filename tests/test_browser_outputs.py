@@ -76,7 +76,11 @@ def sign_in(page, url, username):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_office_exports_and_publishes_and_a_unit_reads(
-    outputs, live_url, chromium_executable, tmp_path, monkeypatch  # noqa: F811
+    outputs,
+    live_url,
+    chromium_executable,
+    tmp_path,
+    monkeypatch,  # noqa: F811
 ):
     from playwright.sync_api import expect, sync_playwright
 
