@@ -77,7 +77,7 @@ def sign_in(page, url, username):
 @pytest.mark.django_db(transaction=True)
 def test_the_office_exports_and_publishes_and_a_unit_reads(
     outputs,
-    live_url,
+    live_url,  # noqa: F811
     chromium_executable,
     tmp_path,
     monkeypatch,  # noqa: F811
