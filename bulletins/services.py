@@ -51,7 +51,9 @@ def bulletin_draft(*, campaign: Campaign, period_from: ReportingPeriod, period_t
         campaign=campaign, period_from=period_from, period_to=period_to, title=texts.title(campaign, numbers),
         figures=numbers, auto=auto, created_by=by, **texts.generated(campaign, numbers),
     )  # fmt: skip
-    bulletin.full_clean()
+    # The constraints are the database's to enforce: validating them here would read a row another
+    # job committed a moment ago and refuse, where the savepoint below returns that row instead.
+    bulletin.full_clean(validate_constraints=False)
     try:
         # A savepoint: two jobs at once, the second finds the first's row (the partial unique constraint).
         with transaction.atomic():

@@ -78,7 +78,10 @@ class Obligation(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     # Whether its report is an open coordination request (tasks.ledger.coordination): derived,
     # stored because every dashboard reads it and deriving it scans every request ever made.
-    coordination_open = models.BooleanField(_("open coordination request"), default=False, editable=False)
+    # A database default too: seed_scale and other bulk writers COPY rows without naming it.
+    coordination_open = models.BooleanField(
+        _("open coordination request"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["period", "task", "unit"]

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='obligation',
             name='coordination_open',
-            field=models.BooleanField(default=False, editable=False, verbose_name='open coordination request'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, verbose_name='open coordination request'),
         ),
         migrations.AddIndex(
             model_name='obligation',

@@ -51,7 +51,8 @@ def test_a_returned_report_reaches_the_liaison_and_the_head_with_the_reason_once
         "tasks:report", args=[r.campaign.code, r.task.number, r.lead.pk, r.period.number]
     )
     assert notification.deliveries.get().channel == "email"
-    assert len(callbacks) == Delivery.objects.count()  # handed to the workers after commit
+    # Handed to the workers after commit: the deliveries, and the task's light (lights.tasks).
+    assert len(callbacks) == Delivery.objects.count() + 1
 
     # A retry of the same decision is refused and tells nobody again.
     login(r.office).post(
