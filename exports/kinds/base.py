@@ -70,6 +70,10 @@ class Kind:
             .first()
         )
 
+    def form_subtitle(self, filters: Filters, period) -> str:
+        """The row under the title: the period (if the kind has one) and the other filters."""
+        return "；".join(([self.describe_period(period)] if period else []) + self.describe_filters(filters))
+
     def form_title(self, filters: Filters, now: datetime.datetime | None = None) -> str:
         """The merged title row: the campaign, the kind and the date."""
         today = local_today(now)

@@ -58,7 +58,7 @@ class MissingKind(Kind):
                 book,
                 name=str(self.title),
                 title=self.form_title(filters, now),
-                subtitle="；".join(([self.describe_period(period)] if period else []) + self.describe_filters(filters)),
+                subtitle=self.form_subtitle(filters, period),
                 columns=[
                     Column("序号", 6, kind="number"),
                     Column("单位", 28, wrap=True),

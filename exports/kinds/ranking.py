@@ -72,7 +72,7 @@ class RankingKind(Kind):
                 book,
                 name=str(self.title),
                 title=self.form_title(filters, now),
-                subtitle="；".join(([self.describe_period(period)] if period else []) + self.describe_filters(filters)),
+                subtitle=self.form_subtitle(filters, period),
                 columns=COLUMNS,
             )
             for row in rows:
