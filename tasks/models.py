@@ -225,9 +225,10 @@ class ProgressReport(models.Model):
         indexes = [
             models.Index(fields=["period", "status"], name="report_period_status_idx"),
             models.Index(fields=["unit", "period"], name="report_unit_period_idx"),
-            # Open coordination requests (tasks.selectors.coordination): a few reports in a hundred ask,
-            # so a partial index; without it every dashboard that counts them scans every report.
-            models.Index(fields=["task", "unit"], condition=Q(needs_coordination=True), name="report_coordination_idx"),
+            # A task's reports by the time they were filed: what was filed on a leader's tasks since
+            # their last visit (dashboards.selectors.leader) reads a range per task, not every report.
+            # (Open coordination requests are kept on the ledger: tasks.ledger.coordination.)
+            models.Index(fields=["task", "submitted_at"], name="report_task_submitted_idx"),
         ]
 
     def __str__(self):

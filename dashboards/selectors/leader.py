@@ -157,9 +157,10 @@ def leader_home(user, *, previous_seen_at, now) -> LeaderHome:
     # requests are a few (at most one per unit on each of their tasks), and with ORDER BY … LIMIT
     # PostgreSQL walks every coordination request of the city newest first (190 ms, not 50).
     coordination = sorted(
-        open_items(read.visible(user, now=now).filter(task__in=mine.values("pk"))).select_related(
-            "report", "unit", "task__campaign"
-        ),
+        # order_by(): not the obligations' default order either (four joins to periods and campaigns).
+        open_items(read.visible(user, now=now).filter(task__in=mine.values("pk")))
+        .select_related("report", "unit", "task__campaign")
+        .order_by(),
         key=lambda row: (row.report.submitted_at, row.pk),
         reverse=True,
     )

@@ -76,3 +76,26 @@ def test_a_closed_tasks_items_are_not_open(reporting):
     Task.objects.filter(pk=reporting.task.pk).update(status=Task.Status.CLOSED, closed_at=timezone.now())
     restate(Scope(task_ids=frozenset({reporting.task.pk})))
     assert open_reports(reporting.office) == []
+
+
+def test_the_ledger_check_finds_a_wrong_stored_request_and_the_fix_restores_it(reporting):
+    """The answer is stored on the obligation (tasks.ledger.coordination): ledger_check compares
+    it with the definition, and restate (ledger_check --fix) writes it back."""
+    from tasks.ledger.check import differences
+    from tasks.ledger.models import Obligation
+
+    report = file_report(reporting, reporting.past)
+    Obligation.objects.filter(report=report).update(coordination_open=False)
+    found = differences()
+    assert len(found) == 1 and "open coordination request stored False, expected True" in found[0]
+    restate(Scope(task_ids=frozenset({reporting.task.pk})))
+    assert differences() == [] and open_reports(reporting.office) == [report.pk]
+
+
+def test_closing_the_task_through_the_service_closes_its_requests_at_once(reporting):
+    from tasks.changes import tasks_changed
+
+    file_report(reporting, reporting.past)
+    Task.objects.filter(pk=reporting.task.pk).update(status=Task.Status.CLOSED, closed_at=timezone.now())
+    tasks_changed([reporting.task.pk])  # what every service that closes or reopens a task calls
+    assert open_reports(reporting.office) == []
