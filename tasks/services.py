@@ -28,7 +28,6 @@ from . import messages as task_messages
 from . import similarity
 from .changes import tasks_changed
 from .evidence import check_evidence_files, discard_stored_files_on_failure, store_evidence
-from .ledger import coordination as ledger_coordination
 from .ledger import states as ledger_states
 from .ledger import sync as ledger
 from .ledger.check import Scope
@@ -172,9 +171,6 @@ def report_save(
     store_evidence(evidence, user=user, now=now, report=report)
     if submit:  # a draft changes nothing others see; a submission may change the task's light
         tasks_changed([task.pk], now=now)
-    elif obligation.state in ledger_states.FILED:
-        # A returned report's fix is still filed: a request ticked or unticked in it counts at once.
-        ledger_coordination.refresh_ids([obligation.pk])
     return report
 
 

@@ -303,6 +303,10 @@ def record(obligation: Obligation, report: ProgressReport, event: str, *, now: d
         ]
     )  # fmt: skip
     summary.add(obligation, before, summary.counted(obligation, stale=report.stale))
+    if event == states.SAVE and obligation.state in states.FILED:
+        # A returned report's fix is still filed: a request ticked or unticked in it counts at once.
+        # (Filing events reach it through tasks.changes.tasks_changed, for whole tasks.)
+        coordination.refresh_ids([obligation.pk])
     return obligation
 
 

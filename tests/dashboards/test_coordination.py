@@ -99,3 +99,18 @@ def test_closing_the_task_through_the_service_closes_its_requests_at_once(report
     Task.objects.filter(pk=reporting.task.pk).update(status=Task.Status.CLOSED, closed_at=timezone.now())
     tasks_changed([reporting.task.pk])  # what every service that closes or reopens a task calls
     assert open_reports(reporting.office) == []
+
+
+def test_a_request_ticked_in_a_returned_reports_fix_counts_at_once(reporting):
+    """A returned report is still filed while its fix is drafted (the ledger's returned state), so
+    the request in the fix's draft is the unit's latest word, as it was before the return."""
+    from tasks import services
+
+    r = reporting
+    report = file_report(r, r.past, ask=False)
+    services.report_review(user=r.office, report_id=report.pk, accept=False, comment="请补充协调事项")
+    services.report_save(
+        user=r.lead_liaison, task=r.task, unit=r.lead, period=r.past, expected_version=report.version + 1,
+        submit=False, progress="补充", needs_coordination=True, coordination_request="请区政府协调用地指标",
+    )  # fmt: skip
+    assert open_reports(r.office) == [report.pk]
