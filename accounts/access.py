@@ -59,6 +59,7 @@ ACTIONS = frozenset(
         "unit_home",  # a unit's home page (its standing): a liaison or head of some unit
         "edit_bulletin",  # draft, edit and publish bulletins (督查通报): obj a campaign or None
         "edit_assessment",  # edit a campaign's assessment rules (考核) and recompute: obj a campaign or None
+        "see_score",  # a unit's score page, line by line: obj the unit (as visible_to's assessment rule)
     }
 )
 
@@ -333,6 +334,8 @@ def can(user, action: str, obj=None) -> bool:
     if action == "answer":
         # A notice is answered by a liaison or head of the unit it was issued to.
         return obj.unit_id in roles.member_unit_ids(user)
+    if action == "see_score":
+        return _sees_all_units(user) or obj.pk in roles.member_unit_ids(user)
     if action == "see_evidence":
         return _sees_all_units(user) or obj.unit_id in roles.member_unit_ids(user)
     raise AssertionError(action)  # pragma: no cover - every action of ACTIONS is answered above

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from accounts import access
+from campaigns import periods as campaign_periods
 from campaigns.models import ReportingPeriod
 from units.models import Unit
 
@@ -43,7 +43,7 @@ class RankRow:
 
 def due_periods(campaign, now: datetime.datetime | None = None) -> list[ReportingPeriod]:
     """The campaign's due periods, by number (what a score can be asked through)."""
-    return list(ReportingPeriod.objects.filter(campaign=campaign, due_at__lte=now or timezone.now()).order_by("number"))
+    return list(campaign_periods.due(ReportingPeriod.objects.filter(campaign=campaign), now).order_by("number"))
 
 
 def _rows(user, campaign, period):
@@ -141,6 +141,11 @@ def score_lines(user, campaign, unit, *, period: ReportingPeriod | None = None) 
 class LogEntry:
     recomputation: object
     diffs: list[tuple[Unit | None, str | None, str | None]]  # (unit, before, after) of the units changed
+
+
+def rule_versions(campaign, *, limit: int = 20) -> list[RuleSet]:
+    """The campaign's rule versions, newest first, with who saved each (the rules page). One query."""
+    return list(RuleSet.objects.filter(campaign=campaign).select_related("created_by").order_by("-version")[:limit])
 
 
 def recomputation_log(campaign, *, limit: int = 20) -> list[LogEntry]:

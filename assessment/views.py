@@ -45,10 +45,10 @@ def ranking(request, code):
 
 def unit_score(request, code, unit_id):
     campaign = _campaign(request, code)
-    # The unit's own liaisons and heads, the office and leaders; anyone else: not found.
-    if not (access.can(request.user, "oversee", campaign) or unit_id in access.workspace_unit_ids(request.user)):
-        raise Http404
     unit = get_object_or_404(Unit, pk=unit_id)
+    # The unit's own liaisons and heads, the office and leaders; anyone else: not found.
+    if not access.can(request.user, "see_score", unit):
+        raise Http404
     periods = selectors.due_periods(campaign)
     period = _period(request, periods)
     sheet = selectors.score_lines(request.user, campaign, unit, period=period)
@@ -83,7 +83,7 @@ def rules_edit(request, code):
                 messages.success(request, _("Rules version %(version)s saved and the scores recomputed.") % {
                     "version": saved.version})  # fmt: skip
             return redirect("assessment:rules", code=campaign.code)
-    versions = RuleSet.objects.filter(campaign=campaign).select_related("created_by").order_by("-version")[:20]
+    versions = selectors.rule_versions(campaign)
     log = selectors.recomputation_log(campaign)
     return render(request, "assessment/rules.html", {
         "campaign": campaign, "form": form, "current": current, "versions": versions, "log": log,

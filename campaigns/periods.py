@@ -58,6 +58,11 @@ def is_due(period: ReportingPeriod, now: datetime.datetime | None = None) -> boo
     return period.due_at <= (now or timezone.now())
 
 
+def due(periods: QuerySet, now: datetime.datetime | None = None) -> QuerySet:
+    """The periods of `periods` whose due moment has passed, as is_due says for one."""
+    return periods.filter(due_at__lte=now or timezone.now())
+
+
 def open_for_reporting(now: datetime.datetime) -> QuerySet:
     """Periods begun and not yet due, of every campaign."""
     return ReportingPeriod.objects.filter(begun_q(now), due_at__gt=now)

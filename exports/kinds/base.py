@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns.models import ReportingPeriod
-from campaigns.periods import local_today
+from campaigns.periods import due, local_today
 from lights.models import Light
 from tasks.ledger import states
 from tasks.models import Task
@@ -64,11 +63,7 @@ class Kind:
         """The period asked for, else the campaign's last due period (None when none is due)."""
         if filters.period is not None:
             return filters.period
-        return (
-            ReportingPeriod.objects.filter(campaign=filters.campaign, due_at__lte=now or timezone.now())
-            .order_by("-number")
-            .first()
-        )
+        return due(ReportingPeriod.objects.filter(campaign=filters.campaign), now).order_by("-number").first()
 
     def form_subtitle(self, filters: Filters, period) -> str:
         """The row under the title: the period (if the kind has one) and the other filters."""
