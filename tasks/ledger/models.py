@@ -136,19 +136,9 @@ class Obligation(models.Model):
         return f"{self.task_id} · {self.unit_id} · {self.period_id}: {self.state}"
 
 
-class PeriodUnitSummary(models.Model):
-    """How a unit stands in one period, per role: the counts of its obligations there (one row per
-    period × unit × role with at least one obligation). It is the ledger summed, kept by every
-    writer of the ledger in the same transaction (tasks.ledger.summary), so that the dashboards
-    read hundreds of rows instead of counting a million obligations. `ledger_check` recomputes it
-    from the obligations and compares."""
+class SummaryCounts(models.Model):
+    """The counts a summary row holds of the obligations it sums (tasks.ledger.summary)."""
 
-    # No single-column indexes on the keys: the composite ones below lead with each of them.
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
-    # A period deleted takes its obligations with it (a database cascade): its rows go the same way.
-    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+", db_index=False)
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
-    role = models.CharField(_("role"), max_length=10, blank=True)
     owed = models.PositiveIntegerField(default=0)  # every obligation
     unfiled = models.PositiveIntegerField(default=0)  # owed or a draft: missing once the period is due
     on_time = models.PositiveIntegerField(default=0)  # first submission by the due moment
@@ -167,6 +157,24 @@ class PeriodUnitSummary(models.Model):
     )  # fmt: skip
 
     class Meta:
+        abstract = True
+
+
+class PeriodUnitSummary(SummaryCounts):
+    """How a unit stands in one period, per role: the counts of its obligations there (one row per
+    period × unit × role with at least one obligation). It is the ledger summed, kept by every
+    writer of the ledger in the same transaction (tasks.ledger.summary), so that the dashboards
+    read hundreds of rows instead of counting a million obligations. `ledger_check` recomputes it
+    from the obligations and compares."""
+
+    # No single-column indexes on the keys: the composite ones below lead with each of them.
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # A period deleted takes its obligations with it (a database cascade): its rows go the same way.
+    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    role = models.CharField(_("role"), max_length=10, blank=True)
+
+    class Meta:
         verbose_name = _("period summary of a unit")
         verbose_name_plural = _("period summaries of units")
         constraints = [
@@ -182,3 +190,21 @@ class PeriodUnitSummary(models.Model):
 
     def __str__(self):
         return f"{self.period_id} · {self.unit_id} · {self.role}: {self.owed}"
+
+
+class PeriodSummary(SummaryCounts):
+    """The summary per period × unit added up over every unit and role of the period: one row a
+    period, what a campaign's weekly trend reads (tasks.ledger.read_summary.rates_by_week) instead
+    of a few hundred rows a week. Kept by the same writers in the same transactions
+    (tasks.ledger.summary), and checked by `ledger_check` against the rows it adds up."""
+
+    period = models.OneToOneField(
+        "campaigns.ReportingPeriod", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("period summary")
+        verbose_name_plural = _("period summaries")
+
+    def __str__(self):
+        return f"{self.period_id}: {self.owed}"

@@ -1,4 +1,5 @@
-"""Rates from the ledger's summary per period × unit (PeriodUnitSummary): what dashboards count.
+"""Rates from the ledger's summary per period × unit (PeriodUnitSummary), or per period
+(PeriodSummary) when every unit and role counts: what dashboards count.
 
 Only periods due by `now` count: the current period, not yet due, would show its unfiled reports
 as missing. `missing` is what stayed unfiled (nothing or a draft) in those periods. `fix_overdue`
@@ -20,7 +21,7 @@ from dataclasses import dataclass, fields
 from django.db.models import Count, Sum
 
 from . import states
-from .models import Obligation, PeriodUnitSummary
+from .models import Obligation, PeriodSummary, PeriodUnitSummary
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class Rates:
 _SUMS = ("owed", "unfiled", "on_time", "late", "returned", "accepted", "awaiting_review", "stale")
 
 
-def _filtered(queryset, campaign_ids, now, unit_ids, period_ids, role, since=None):
-    queryset = queryset.filter(campaign_id__in=list(campaign_ids), period__due_at__lte=now)
+def _filtered(queryset, campaign_ids, now, unit_ids, period_ids, role, since=None, campaign="campaign_id"):
+    queryset = queryset.filter(**{f"{campaign}__in": list(campaign_ids)}, period__due_at__lte=now)
     if since is not None:
         queryset = queryset.filter(period__end_date__gte=since)
     if unit_ids is not None:
@@ -73,11 +74,15 @@ def _rates(group: str, campaign_ids, *, now, unit_ids=None, period_ids=None, rol
     campaign_ids = list(campaign_ids)
     if not campaign_ids:
         return {}
-    sums = (
-        _filtered(PeriodUnitSummary.objects.all(), campaign_ids, now, unit_ids, period_ids, role, since)
-        .values(group)
-        .annotate(**{f"sum_{name}": Sum(name) for name in _SUMS})
-    )
+    if unit_ids is None and role is None and group != "unit_id":
+        # Every unit and role: the rows per period (PeriodSummary), one a week instead of hundreds.
+        path = {"campaign_id": "period__campaign_id"}.get(group, group)
+        rows = _filtered(PeriodSummary.objects.all(), campaign_ids, now, None, period_ids, None, since,
+                         campaign="period__campaign_id")  # fmt: skip
+    else:
+        path = group
+        rows = _filtered(PeriodUnitSummary.objects.all(), campaign_ids, now, unit_ids, period_ids, role, since)
+    sums = rows.values(path).annotate(**{f"sum_{name}": Sum(name) for name in _SUMS})
     overdue = dict(
         _filtered(
             Obligation.objects.filter(states.fix_overdue_q(now)), campaign_ids, now, unit_ids, period_ids, role, since
@@ -89,10 +94,10 @@ def _rates(group: str, campaign_ids, *, now, unit_ids=None, period_ids=None, rol
     result = {}
     for row in sums:
         owed, unfiled = row["sum_owed"], row["sum_unfiled"]
-        result[row[group]] = Rates(
+        result[row[path]] = Rates(
             owed=owed, filed=owed - unfiled, on_time=row["sum_on_time"], late=row["sum_late"], missing=unfiled,
             returned=row["sum_returned"], accepted=row["sum_accepted"], awaiting_review=row["sum_awaiting_review"],
-            stale=row["sum_stale"], fix_overdue=overdue.get(row[group], 0),
+            stale=row["sum_stale"], fix_overdue=overdue.get(row[path], 0),
         )  # fmt: skip
     return result
 

@@ -13,6 +13,13 @@ Two ways of writing, both in the writer's transaction:
   statement sees every transaction that held the lock before, and a transaction still holding
   an obligation's lock has not yet added its delta (it will, to the recomputed row).
 
+Each period's rows added up (PeriodSummary, a row per period for the weekly trends) change with
+them: by the same differences summed per period after an `add`, recounted from the period's rows
+under the period row's lock after a `refresh`. Every writer takes the rows per unit first and the
+period's row second, so two writers cannot deadlock, and a recount waits for a writer that has
+added to the period row (it then sees its rows) while a writer that has not yet done so adds its
+difference to the recounted row afterwards.
+
 `expected` and `differences` recompute the summary from the obligations for ledger_check, and
 `rebuild` makes the table match (ledger_check --fix, seed_scale).
 """
@@ -27,7 +34,7 @@ from django.db.models.functions import Coalesce
 
 from . import states
 from .check import EVERYTHING, Scope
-from .models import Obligation, PeriodUnitSummary
+from .models import Obligation, PeriodSummary, PeriodUnitSummary
 
 Key = tuple[int, int, str]  # period, unit, role
 COUNTS = PeriodUnitSummary.COUNTS
@@ -118,6 +125,61 @@ def add_all(moves: Iterable[tuple[Obligation, dict[str, int], dict[str, int]]]) 
     updated = PeriodUnitSummary.objects.filter(where).update(**changes)
     if updated < len(deltas):  # a row missing (obligations written before the summary existed)
         refresh((period, unit) for period, unit, _role in deltas)
+        return
+    by_period: dict[int, dict[str, int]] = {}
+    for (period, _unit, _role), delta in deltas.items():
+        total = by_period.setdefault(period, {})
+        for name, d in delta.items():
+            total[name] = total.get(name, 0) + d
+    _add_to_periods(by_period)
+
+
+def _add_to_periods(by_period: dict[int, dict[str, int]]) -> None:
+    """The period rows change by these differences, in one UPDATE (a CASE per count); a period
+    without its row (or with a difference of nothing) is recounted instead."""
+    by_period = {period: {n: d for n, d in delta.items() if d} for period, delta in by_period.items()}
+    by_period = {period: delta for period, delta in by_period.items() if delta}
+    if not by_period:
+        return
+    changes = {}
+    for name in {name for delta in by_period.values() for name in delta}:
+        cases = [When(period_id=p, then=Value(delta[name])) for p, delta in by_period.items() if name in delta]
+        changes[name] = F(name) + Case(*cases, default=Value(0), output_field=IntegerField())
+    updated = PeriodSummary.objects.filter(period_id__in=sorted(by_period)).update(**changes)
+    if updated < len(by_period):
+        _recount_periods(by_period)
+
+
+def _recount_periods(periods: Iterable[int]) -> None:
+    """Recompute the period rows of `periods` from their rows per unit, under the period rows'
+    locks (a missing row is created first, waiting for another transaction creating it, and
+    locked in a second round); a period with no rows per unit left loses its row."""
+    periods = sorted(set(periods))
+    if not periods:
+        return
+    rows = PeriodSummary.objects.filter(period_id__in=periods)
+    for attempt in range(2):
+        locked = set(rows.select_for_update().order_by("period_id").values_list("period_id", flat=True))
+        new = set(periods) - locked
+        if not new or attempt:
+            break
+        PeriodSummary.objects.bulk_create([PeriodSummary(period_id=p) for p in sorted(new)], ignore_conflicts=True)
+    sums = {
+        period: dict(zip(COUNTS, counts, strict=True))
+        for period, *counts in PeriodUnitSummary.objects.filter(period_id__in=periods)
+        .order_by()
+        .values("period_id")
+        .annotate(**{f"sum_{name}": Sum(name) for name in COUNTS})
+        .values_list("period_id", *(f"sum_{name}" for name in COUNTS))
+    }
+    if sums:
+        PeriodSummary.objects.bulk_create(
+            [PeriodSummary(period_id=p, **counts) for p, counts in sums.items()],
+            update_conflicts=True, unique_fields=["period"], update_fields=list(COUNTS), batch_size=BATCH,
+        )  # fmt: skip
+    empty = set(periods) - sums.keys()
+    if empty:
+        rows.filter(period_id__in=empty).delete()
 
 
 def refresh(pairs: Iterable[tuple[int, int]]) -> None:
@@ -166,6 +228,7 @@ def _refresh(pairs: set[tuple[int, int]]) -> None:
         for period, unit, role in gone:
             query |= Q(period_id=period, unit_id=unit, role=role)
         rows.filter(query).delete()
+    _recount_periods(periods)
 
 
 def _store(fresh: dict[Key, dict]) -> None:
@@ -205,9 +268,12 @@ def expected(scope: Scope) -> dict[Key, dict]:
 
 
 def differences(scope: Scope, *, limit: int | None = None) -> list[str]:
-    """Every row of the stored summary that differs from `expected` (or is missing, or extra)."""
+    """Every row of the stored summary that differs from `expected` (or is missing, or extra), and
+    every period row that is not its rows per unit added up."""
     wanted = expected(scope)
-    found = []
+    found = _period_differences(scope, limit=limit)
+    if limit and len(found) >= limit:
+        return found
     stored = _in_scope(PeriodUnitSummary.objects.all(), scope, summary=True).values_list(
         "period_id", "unit_id", "role", "campaign_id", *COUNTS
     )
@@ -230,6 +296,36 @@ def differences(scope: Scope, *, limit: int | None = None) -> list[str]:
     return found
 
 
+def _period_differences(scope: Scope, *, limit: int | None = None) -> list[str]:
+    """Every period row (PeriodSummary) in `scope` that is not its rows per unit added up."""
+    stored_rows, unit_rows = PeriodSummary.objects.all(), PeriodUnitSummary.objects.all()
+    if scope.campaign_ids is not None:
+        stored_rows = stored_rows.filter(period__campaign_id__in=scope.campaign_ids)
+        unit_rows = unit_rows.filter(campaign_id__in=scope.campaign_ids)
+    if scope.period_ids is not None:
+        stored_rows = stored_rows.filter(period_id__in=scope.period_ids)
+        unit_rows = unit_rows.filter(period_id__in=scope.period_ids)
+    if scope.task_ids is not None:
+        periods = Obligation.objects.filter(task_id__in=scope.task_ids).values("period_id")
+        stored_rows = stored_rows.filter(period_id__in=periods)
+        unit_rows = unit_rows.filter(period_id__in=periods)
+    wanted = {
+        period: dict(zip(COUNTS, counts, strict=True))
+        for period, *counts in unit_rows.order_by()
+        .values("period_id")
+        .annotate(**{f"sum_{name}": Sum(name) for name in COUNTS})
+        .values_list("period_id", *(f"sum_{name}" for name in COUNTS))
+    }
+    found = []
+    for period, *counts in stored_rows.order_by("period_id").values_list("period_id", *COUNTS):
+        have, want = dict(zip(COUNTS, counts, strict=True)), wanted.pop(period, None)
+        if have != want:
+            found.append(f"summary of period {period}: stored {have}, its units' rows add up to {want}")
+    found.extend(f"summary of period {period}: missing, its units' rows add up to {want}"
+                 for period, want in sorted(wanted.items()))  # fmt: skip
+    return found[:limit] if limit else found
+
+
 def rebuild(scope: Scope) -> int:
     """Make the stored summary in `scope` what the obligations say (ledger_check --fix, seed_scale).
     Returns how many rows were written or deleted. Not for concurrent use: it takes no row locks
@@ -247,6 +343,7 @@ def rebuild(scope: Scope) -> int:
         for period, unit, role in list(gone)[chunk_start : chunk_start + 500]:
             query |= Q(period_id=period, unit_id=unit, role=role)
         PeriodUnitSummary.objects.filter(query).delete()
+    _recount_periods({period for period, _unit, _role in wanted.keys() | gone})
     return len(wanted) + len(gone)
 
 
@@ -283,7 +380,15 @@ def rebuild_all() -> int:
         # reads a few hundred pages instead of a few from every page of the table.
         "ORDER BY o.campaign_id, o.period_id, o.unit_id, o.role"
     )
+    period_table = PeriodSummary._meta.db_table
+    sums = ", ".join(f"SUM({name})" for name in COUNTS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {summary_table}")
         cursor.execute(sql)
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute(f"DELETE FROM {period_table}")
+        cursor.execute(
+            f"INSERT INTO {period_table} (period_id, {', '.join(COUNTS)}) "
+            f"SELECT period_id, {sums} FROM {summary_table} GROUP BY period_id ORDER BY period_id"
+        )
+        return written

@@ -10,7 +10,7 @@ from campaigns.models import ReportingPeriod
 from tasks.assignments import assignment_add, assignment_remove
 from tasks.ledger import summary
 from tasks.ledger.check import EVERYTHING
-from tasks.ledger.models import Obligation, PeriodUnitSummary
+from tasks.ledger.models import Obligation, PeriodSummary, PeriodUnitSummary
 from tasks.ledger.sync import open_periods, tasks_delete
 from tasks.models import ProgressReport, Task
 from tasks.services import (
@@ -153,12 +153,30 @@ def test_ledger_check_finds_a_wrong_summary_and_fix_rebuilds_it(world):
     PeriodUnitSummary.objects.filter(period=world.period, unit=world.lead).update(awaiting_review=5)
     PeriodUnitSummary.objects.filter(period=world.previous_period, unit=world.support).delete()
     out, error = ledger_check()
-    assert error is not None and "2 difference(s)" in str(error)
+    # Each wrong row per unit, and each period row that no longer is its rows per unit added up.
+    assert error is not None and "4 difference(s)" in str(error)
     assert f"summary of period {world.period.pk}, unit {world.lead.pk}, role 'lead'" in out
     assert f"summary of period {world.previous_period.pk}, unit {world.support.pk}, role 'support': missing" in out
+    assert f"summary of period {world.period.pk}: stored" in out
+    assert f"summary of period {world.previous_period.pk}: stored" in out
     out, error = ledger_check("--fix")
     assert error is None and "0 differences" in out
     assert row(world.period, world.lead)["awaiting_review"] == 1
+    assert PeriodSummary.objects.get(period=world.period).awaiting_review == 1
+
+
+@pytest.mark.ledger_unchecked
+def test_ledger_check_finds_a_wrong_period_row_and_fix_recounts_it(world):
+    submit(world, world.lead, world.period, "进展")
+    PeriodSummary.objects.filter(period=world.period).update(on_time=7)
+    PeriodSummary.objects.filter(period=world.previous_period).delete()
+    out, error = ledger_check()
+    assert error is not None and "2 difference(s)" in str(error)
+    assert f"summary of period {world.previous_period.pk}: missing" in out
+    out, error = ledger_check("--fix")
+    assert error is None and "0 differences" in out
+    on_time = sum(PeriodUnitSummary.objects.filter(period=world.period).values_list("on_time", flat=True))
+    assert PeriodSummary.objects.get(period=world.period).on_time == on_time != 7
 
 
 def test_the_summary_equals_the_obligations_summed_after_a_busy_week(world):
