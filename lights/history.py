@@ -24,6 +24,7 @@ from campaigns.periods import local_today
 
 from .models import TaskLightWeek
 from .services import BATCH, judge_tasks, tasks_to_judge
+from .weeks import recount
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -62,4 +63,5 @@ def backfill(campaign_ids: Iterable[int], now: datetime.datetime | None = None) 
             before = TaskLightWeek.objects.filter(period_id__in=list(periods.values())).count()
             TaskLightWeek.objects.bulk_create(weeks, batch_size=BATCH, ignore_conflicts=True)
             added += TaskLightWeek.objects.filter(period_id__in=list(periods.values())).count() - before
+            recount(periods.values())
     return added

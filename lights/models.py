@@ -121,6 +121,28 @@ class TaskLightWeek(models.Model):
         return f"{self.task_id} · {self.period_id}: {self.light}"
 
 
+class PeriodLights(models.Model):
+    """How many tasks of the period's campaign had each light in that period: its TaskLightWeek
+    rows counted, a row a period, which is what the weekly trends read (lights.selectors
+    .weekly_counts) instead of a row per task and week. Recounted by the writers of the weeks
+    (lights.weeks.recount) after they write them, in their transaction."""
+
+    period = models.OneToOneField(
+        "campaigns.ReportingPeriod", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    red = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lights of a period")
+        verbose_name_plural = _("lights of periods")
+
+    def __str__(self):
+        return f"{self.period_id}: {self.red}/{self.yellow}/{self.green}/{self.closed}"
+
+
 class Attention(models.Model):
     """The office's mark on a task "for leader attention" (需领导关注): it starts the task at yellow."""
 

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from accounts import access
 
-from .models import SEVERITY, Light, TaskLightWeek
+from .models import SEVERITY, Light, PeriodLights, TaskLightWeek
 
 
 def light_expression():
@@ -58,12 +58,20 @@ def weekly_counts(campaign_ids, user=None, *, since=None) -> list[tuple[datetime
     had each light that week. One query; weeks of several campaigns ending the same day add up.
     With `user`, only the tasks the user may see are counted; with `since` (a date), only the
     weeks ending that day or later (a dashboard's recent weeks, not every week's rows)."""
+    weeks: dict[datetime.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Light.values, 0))
+    if user is None:
+        # Every task: the periods' counts (PeriodLights), a row a week instead of one per task.
+        counted = PeriodLights.objects.filter(period__campaign_id__in=list(campaign_ids))
+        if since is not None:
+            counted = counted.filter(period__end_date__gte=since)
+        for end_date, *counts in counted.order_by().values_list("period__end_date", *Light.values):
+            for light, n in zip(Light.values, counts, strict=True):
+                weeks[end_date][light] += n
+        return sorted((day, counts) for day, counts in weeks.items() if any(counts.values()))
     rows = TaskLightWeek.objects.filter(campaign_id__in=list(campaign_ids))
     if since is not None:
         rows = rows.filter(period__end_date__gte=since)
-    if user is not None:
-        rows = rows.filter(pk__in=access.visible_to(user, TaskLightWeek).values("pk"))
-    weeks: dict[datetime.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Light.values, 0))
+    rows = rows.filter(pk__in=access.visible_to(user, TaskLightWeek).values("pk"))
     for end_date, light, n in (
         rows.order_by()
         .values_list("period__end_date", "light")

@@ -29,6 +29,7 @@ from tasks.ledger.read_lights import light_inputs
 from tasks.models import Task
 
 from . import rules
+from . import weeks as period_lights
 from .models import Attention, LightRule, TaskLight, TaskLightWeek
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ def refresh(
             weeks, batch_size=BATCH, update_conflicts=True, unique_fields=["task", "period"],
             update_fields=["campaign", "light", "reasons"],
         )  # fmt: skip
+        period_lights.recount({week.period_id for week in weeks})
     return changed
 
 

@@ -41,3 +41,24 @@ def tasks_changed(task_ids: Iterable[int], *, now: datetime.datetime | None = No
     coordination.refresh_tasks(ids)
     for handler in _handlers:
         handler(task_ids=ids, now=now)
+
+
+# handler(campaign_ids=frozenset[int]) -> object
+_deleted_handlers: list[Callable[..., object]] = []
+
+
+def register_tasks_deleted_handler(handler: Callable[..., object]) -> None:
+    """Call `handler(campaign_ids=...)` after tasks of those campaigns were deleted, in the same
+    transaction: what an app above derived from the tasks and kept per campaign (the lights'
+    weekly counts) is recounted without them. Idempotent, as register_task_change_handler."""
+    if all(_name(known) != _name(handler) for known in _deleted_handlers):
+        _deleted_handlers.append(handler)
+
+
+def tasks_deleted(campaign_ids: Iterable[int]) -> None:
+    """Tasks of the campaigns were deleted (tasks.ledger.sync.tasks_delete): every registered
+    handler runs, in the caller's transaction."""
+    ids = frozenset(campaign_ids)
+    if ids:
+        for handler in _deleted_handlers:
+            handler(campaign_ids=ids)

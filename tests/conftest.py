@@ -430,7 +430,8 @@ def demo(request, demo_loaded, db):
 @pytest.fixture(autouse=True)
 def ledger_consistent(request):
     """After every test that uses the database, the reporting ledger must match its sources, and
-    its summary per period × unit the obligations summed (tasks.ledger.check.differences): a writer that bypasses the ledger fails the test that uses
+    its summary per period × unit the obligations summed (tasks.ledger.check.differences), and the
+    lights counted per period their weekly rows (lights.weeks.differences): a writer that bypasses the ledger fails the test that uses
     it. Runs before the test's transaction is rolled back (it asks for the database first, so it is
     torn down before it), inside any module's world. ``ledger_unchecked`` marks the few tests
     that write inconsistent rows on purpose."""
@@ -441,12 +442,14 @@ def ledger_consistent(request):
         return
     request.getfixturevalue("_django_db_helper")
     yield
+    from lights.weeks import differences as lights_differences
     from tasks.ledger.check import differences
 
     blocker = request.getfixturevalue("django_db_blocker")
     with blocker.unblock():
         if connection.needs_rollback:  # the test broke its transaction: it failed already
             return
-        found = differences(limit=20)
+        # The lights' counts per period (lights.weeks) are derived the same way: checked alike.
+        found = differences(limit=20) + lights_differences()[:20]
     if found:
         pytest.fail("the reporting ledger differs from its sources:\n" + "\n".join(found), pytrace=False)

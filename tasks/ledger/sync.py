@@ -398,10 +398,15 @@ def repair(scope: Scope) -> int:
 
 def tasks_delete(task_ids: Iterable[int]) -> int:
     """Delete tasks (the admin) with their obligations, and recompute the summary rows those
-    counted in: the database's cascade would leave them counting rows that are gone. Returns how
-    many tasks were deleted."""
+    counted in: the database's cascade would leave them counting rows that are gone (the apps
+    above recount what they keep, through tasks.changes.tasks_deleted). Returns how many tasks
+    were deleted."""
+    from ..changes import tasks_deleted  # it builds on the ledger
+
     task_ids = list(task_ids)
     pairs = set(Obligation.objects.filter(task_id__in=task_ids).values_list("period_id", "unit_id").distinct())
+    campaigns = set(Task.objects.filter(pk__in=task_ids).values_list("campaign_id", flat=True))
     deleted, per_model = Task.objects.filter(pk__in=task_ids).delete()
     summary.refresh(pairs)
+    tasks_deleted(campaigns)
     return per_model.get(Task._meta.label, 0)
