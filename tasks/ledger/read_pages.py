@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts import access
 
 from ..models import Task
 from . import states
-from .models import AssignmentTerm, Obligation
+from .models import AssignmentTerm, Obligation, PeriodSummary
 
 # A filter of the matrix that is not a shown state: the first submission came after the due moment.
 LATE = "late"
@@ -121,13 +121,14 @@ def term_owes(term: dict, period) -> bool:
 
 
 def awaiting_review_count(campaign_ref: str = "pk") -> Coalesce:
-    """An annotation for campaigns: how many obligations await review (submitted or resubmitted);
-    a count over the partial index obligation_awaiting_review_idx."""
+    """An annotation for campaigns: how many obligations await review (submitted or resubmitted),
+    added up from the ledger's rows per period (PeriodSummary): a hundred rows a campaign, not
+    its obligations."""
     waiting = (
-        Obligation.objects.filter(campaign_id=OuterRef(campaign_ref), state__in=states.AWAITING_REVIEW)
+        PeriodSummary.objects.filter(period__campaign_id=OuterRef(campaign_ref))
         .order_by()
-        .values("campaign_id")
-        .annotate(n=Count("pk"))
+        .values("period__campaign_id")
+        .annotate(n=Sum("awaiting_review"))
         .values("n")
     )
     return Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
