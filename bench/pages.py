@@ -135,6 +135,9 @@ def pages(bench: Bench, scene: Scene, repeat: int, only):
         guarded(
             bench, "request overhead (favicon redirect, office)", lambda: client.get(reverse("favicon")), repeat=repeat
         )
+        # ... and every page with the layout (navigation, unread count, calendar notice): a page
+        # not found, signed in, is the layout with nothing in it. No page can be faster.
+        guarded(bench, "the layout alone (page not found, office)", lambda: client.get("/no-such-page/"), repeat=repeat)
 
     # Workspace: the unit's open tasks, this period's and last period's state of each.
     workspace_sql = """
