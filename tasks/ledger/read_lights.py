@@ -228,9 +228,17 @@ def _lead_percent(campaign_ids, task_ids, filed: Q) -> dict[int, float]:
     """Task → mean of its lead units' latest filed report's percent complete, one query: each lead
     assignment's latest filed report found through its obligations (as read_tasks does)."""
     latest = (
-        Obligation.objects.filter(filed, task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), report__isnull=False)
+        # A report not a draft is filed (states.FILED): saying so lets PostgreSQL walk the
+        # filed rows' index backwards by period number and stop at the first.
+        Obligation.objects.filter(
+            filed,
+            task_id=OuterRef("task_id"),
+            unit_id=OuterRef("unit_id"),
+            state__in=states.FILED,
+            report__isnull=False,
+        )  # fmt: skip
         .exclude(report__status="draft")
-        .order_by("-period__number")
+        .order_by("-period_number")
         .values("report__percent_complete")[:1]
     )
     leads = TaskAssignment.objects.filter(task__campaign_id__in=campaign_ids, role=TaskAssignment.Role.LEAD)
