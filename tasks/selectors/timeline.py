@@ -358,19 +358,25 @@ def parse_cursor(value: str | None) -> datetime.datetime | None:
 
 def _merge(pages: list[SourcePage], limit: int) -> TimelinePage:
     """The `limit` newest events of the sources' pages. A source that reached its limit knows
-    nothing older than its horizon, so the page stops there (at the latest of those horizons),
-    and the next one starts before it. Events at the same instant as the page's last one come
-    with it, so none is skipped between pages."""
+    nothing older than its horizon, and may not have read every event at the horizon's very
+    instant: the page shows what is newer than the latest of those horizons, and the next page
+    starts just after that instant, so it reads them all. Events at the same instant as the
+    page's last one come with it (that instant is newer than every horizon, so all of them are
+    known), so none is skipped or shown twice between pages."""
     events = [event for source_events, _horizon in pages for event in source_events]
     events.sort(key=lambda event: event.at, reverse=True)  # stable: sources keep their order
     horizons = [horizon for _events, horizon in pages if horizon is not None]
     cut = max(horizons) if horizons else None
-    known = [event for event in events if cut is None or event.at >= cut]
+    known, older = events, None
+    if cut is not None:
+        known, older = [event for event in events if event.at > cut], cut + datetime.timedelta(microseconds=1)
+        if not known:  # a whole page of one source at one instant: shown, and the next page after it
+            known, older = [event for event in events if event.at >= cut], cut
     if len(known) > limit:
         last = known[limit - 1].at
         shown = [event for event in known if event.at >= last]
         return TimelinePage(shown, older=last)
-    return TimelinePage(known, older=cut)
+    return TimelinePage(known, older=older)
 
 
 def timeline_page(user, task, comments, completions, extensions, *, before=None, limit=PAGE_SIZE) -> TimelinePage:

@@ -207,3 +207,27 @@ def test_the_task_page_shows_the_newest_entries_and_links_to_older_ones(client, 
     assert (
         client.get(reverse("tasks:detail", args=[r.campaign.code, r.task.number]), {"before": "x"}).status_code == 200
     )
+
+
+def test_entries_at_the_same_instant_across_a_page_boundary_are_all_shown_once(reporting):
+    r = reporting
+    for i in range(6):
+        task = Task.objects.get(pk=r.task.pk)
+        task.title = f"推进重大项目建设（第{i}次调整）"
+        task.save()
+    # Three changes recorded at the very same instant, where the first page of three ends (fewer
+    # than a page: a whole page of one source at one instant is the one case left to chance).
+    records = list(r.task.history.order_by("-history_date", "-pk"))
+    same = records[1].history_date
+    r.task.history.filter(history_id__in=[record.history_id for record in records[1:4]]).update(history_date=same)
+    everything = task_timeline(r.office, r.task, limit=1000).events
+    pages, before = [], None
+    while True:
+        page_ = task_timeline(r.office, r.task, before=before, limit=3)
+        pages.append(page_.events)
+        if page_.older is None:
+            break
+        before = page_.older
+    seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
+    assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
+    assert sum(event.at == same for events in pages for event in events) == 3
