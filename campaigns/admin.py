@@ -49,9 +49,10 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     search_fields = ["campaign__title", "campaign__code"]
     # Periods follow the campaign's dates and cadence (services.ensure_reporting_periods, run by the
-    # import), and the reporting ledger counts from them: when a period opened, and its due moment,
-    # against which every submission was judged, are not edited by hand.
-    readonly_fields = ["campaign", "number", "due_at", "opened_at"]
+    # import), and the reporting ledger counts from them: their dates, when a period opened, and
+    # its due moment, against which every submission was judged, are not edited by hand (a
+    # period's week moved here would no longer match its obligations, lights and scores).
+    readonly_fields = ["campaign", "number", "start_date", "end_date", "due_at", "opened_at"]
 
     def has_add_permission(self, request):
         return False

@@ -121,3 +121,21 @@ def test_the_review_default_prefers_waiting_reports_then_reports_then_the_newest
     assert periods.review_default(newest_first, {fourth.pk: 0}, {third.pk}) == third
     assert periods.review_default(newest_first, {}, set()) == fifth
     assert periods.review_default([], {}, set()) is None
+
+
+def test_a_periods_dates_cannot_be_edited_in_the_admin(client, world):
+    """The ledger counts from a period's week: the admin shows it, and a forged POST moves nothing."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    period = world.period
+    week = (period.start_date, period.end_date)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:campaigns_reportingperiod_change", args=[period.pk])
+    form = client.get(url).content.decode()
+    assert 'name="start_date"' not in form and 'name="end_date"' not in form
+    response = client.post(url, {"start_date": "2026-01-05", "end_date": "2026-01-11"})
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert (period.start_date, period.end_date) == week != (datetime.date(2026, 1, 5), datetime.date(2026, 1, 11))
