@@ -128,8 +128,9 @@ class PeriodLights(models.Model):
     (lights.weeks.recount) after they write them, in their transaction."""
 
     period = models.OneToOneField(
-        "campaigns.ReportingPeriod", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+        "campaigns.ReportingPeriod", on_delete=models.CASCADE, primary_key=True, related_name="+",
+        verbose_name=_("reporting period"),
+    )  # fmt: skip
     red = models.PositiveIntegerField(default=0)
     yellow = models.PositiveIntegerField(default=0)
     green = models.PositiveIntegerField(default=0)

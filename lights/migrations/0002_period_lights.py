@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='PeriodLights',
             fields=[
-                ('period', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='campaigns.reportingperiod')),
+                ('period', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='campaigns.reportingperiod', verbose_name='reporting period')),
                 ('red', models.PositiveIntegerField(default=0)),
                 ('yellow', models.PositiveIntegerField(default=0)),
                 ('green', models.PositiveIntegerField(default=0)),

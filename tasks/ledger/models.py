@@ -52,10 +52,15 @@ class Obligation(models.Model):
         ACCEPTED = "accepted", _("Accepted")
 
     # The task's campaign, kept in the row: every total is per campaign.
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="obligations")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="obligations")
-    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="obligations")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="obligations", verbose_name=_("task"))
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="obligations", verbose_name=_("unit"))
+    period = models.ForeignKey(
+        "campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="obligations",
+        verbose_name=_("reporting period"),
+    )  # fmt: skip
     # The period's number, kept in the row: which of a unit's reports on a task came later is then
     # one index range (task, unit, number) rather than a join to every period (open coordination
     # requests: "no later filed report"). A period keeps its number for good
@@ -63,8 +68,9 @@ class Obligation(models.Model):
     period_number = models.PositiveIntegerField(_("period number"))
     role = models.CharField(_("role"), max_length=10, blank=True)
     report = models.OneToOneField(
-        "tasks.ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="obligation"
-    )
+        "tasks.ProgressReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="obligation",
+        verbose_name=_("progress report"),
+    )  # fmt: skip
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OWED)
     # The first submission and whether it came after the period's due moment (kept for good).
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
@@ -199,8 +205,9 @@ class PeriodSummary(SummaryCounts):
     (tasks.ledger.summary), and checked by `ledger_check` against the rows it adds up."""
 
     period = models.OneToOneField(
-        "campaigns.ReportingPeriod", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+        "campaigns.ReportingPeriod", on_delete=models.CASCADE, primary_key=True, related_name="+",
+        verbose_name=_("reporting period"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("period summary")

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('returns', models.PositiveIntegerField(default=0)),
                 ('fix_late', models.PositiveIntegerField(default=0)),
                 ('stale', models.PositiveIntegerField(default=0)),
-                ('period', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='campaigns.reportingperiod')),
+                ('period', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='campaigns.reportingperiod', verbose_name='reporting period')),
             ],
             options={
                 'verbose_name': 'period summary',
