@@ -1,5 +1,6 @@
-"""Celery task: send one delivery. Idempotent (deliveries are claimed by compare-and-set), so it is
-acknowledged late and re-queued if a worker dies mid-send."""
+"""Celery tasks: send deliveries. Idempotent (each delivery is claimed by compare-and-set), so
+they are acknowledged late and re-queued if a worker dies mid-send: a delivery sent already is
+skipped the second time."""
 
 from celery import shared_task
 
@@ -14,3 +15,14 @@ from .services import delivery_send
 )
 def deliver_notification(delivery_id: int) -> str:
     return delivery_send(delivery_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_notifications(delivery_ids: list[int]) -> dict[str, int]:
+    """Send deliveries one after the other (notifications.services.enqueue_deliveries hands them
+    over a hundred at a time); returns how many ended sent, retry, failed or skipped."""
+    outcomes: dict[str, int] = {}
+    for delivery_id in delivery_ids:
+        outcome = delivery_send(delivery_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,7 +1,7 @@
 """Celery task: a thin wrapper that takes a job's name, calls it, and owns the retry policy.
 
 It is idempotent (job output is keyed), so it is acknowledged late and re-queued if a worker dies
-mid-run. Sending one delivery is notifications.tasks.deliver_notification.
+mid-run. Sending deliveries is notifications.tasks.deliver_notifications.
 """
 
 import datetime

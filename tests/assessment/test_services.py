@@ -103,9 +103,14 @@ def test_a_task_closed_by_its_deadline_earns_points_in_the_period_it_closed(worl
 
 def test_light_weeks_count_for_the_lead_unit_only(world):
     w = world
-    for number, light in ((2, "red"), (3, "yellow"), (4, "red")):  # week 4 not due yet
+    from lights.weeks import recount
+
+    weeks = [
         TaskLightWeek.objects.create(task=w.task, period=w.campaign.periods.get(number=number),
-                                     campaign=w.campaign, light=light)  # fmt: skip
+                                     campaign=w.campaign, light=light)
+        for number, light in ((2, "red"), (3, "yellow"), (4, "red"))  # week 4 not due yet
+    ]  # fmt: skip
+    recount(week.period_id for week in weeks)  # as the lights' writers do
     services.scores_compute(campaign=w.campaign, now=NOW)
     assert lines_of(w, w.lead, 2)[("red_week", "lead")]["total"] == "-0.50"
     assert lines_of(w, w.lead, 3)[("yellow_week", "lead")]["total"] == "-0.20"

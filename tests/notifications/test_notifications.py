@@ -169,3 +169,38 @@ def test_with_the_broker_down_nothing_breaks_and_the_outbox_catches_up(
     assert "Broker unavailable" in caplog.text  # it was tried, and the failure handled
     assert Delivery.objects.get().status == "queued"
     assert run_job("deliver_outbox", NOW).deliveries == 1 and len(mailoutbox) == 1
+
+
+@pytest.mark.redis
+def test_deliveries_go_to_the_workers_a_hundred_per_message(redis_url, django_capture_on_commit_callbacks):
+    """A job's 250 deliveries are three messages on the real broker, not 250 round trips."""
+    import uuid
+
+    import redis
+
+    from notifications.services import Message, notify_many
+
+    queue = f"duban-test-{uuid.uuid4().hex[:8]}"
+    people = [UserFactory(email=f"p{i}@example.gov.cn") for i in range(250)]
+    messages = [Message(recipient=p, key=f"bulk:{p.pk}", kind="reminder", title="请报送") for p in people]
+    client = redis.Redis.from_url(redis_url)
+    try:
+        with broker(redis_url, task_default_queue=queue), django_capture_on_commit_callbacks(execute=True):
+            assert len(notify_many(messages, now=NOW)) == 250
+        sent = [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+        assert len(sent) == 3 and {m["headers"]["task"] for m in sent} == {"notifications.tasks.deliver_notifications"}
+        assert Delivery.objects.filter(status="queued").count() == 250
+    finally:
+        client.delete(queue)
+        client.close()
+
+
+def test_a_message_of_deliveries_sends_each_once(mailoutbox):
+    from notifications.tasks import deliver_notifications
+
+    for i in range(3):
+        send(person(), key=f"k{i}")
+    ids = list(Delivery.objects.values_list("pk", flat=True))
+    assert deliver_notifications.run(ids) == {"sent": 3}
+    assert deliver_notifications.run(ids) == {"skipped": 3}  # a message delivered twice sends nothing twice
+    assert len(mailoutbox) == 3
