@@ -259,7 +259,7 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
         current = period.due_at > now
         for assignment in assignments:
             roll = rng.random()
-            percent = min(100, 20 + (REPORT_WEEKS - age) * 10 + rng.randint(0, 9))
+            percent = on_schedule(assignment.task, campaign, period, rng)
             if current and roll < 0.55 or (age == 1 and roll < 0.1):
                 continue  # not reported (yet)
             if current:
@@ -297,6 +297,15 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
     if created:
         _demo_indicator_values(campaign)
     return created
+
+
+def on_schedule(task: Task, campaign: Campaign, period: ReportingPeriod, rng: random.Random) -> int:
+    """A percent complete a few points behind the time elapsed by the period's end, from the
+    campaign's start to the task's deadline (the lights call a task behind from 20 points)."""
+    deadline = task.deadline or campaign.end_date
+    span = max(1, (deadline - campaign.start_date).days)
+    elapsed = 100 * (period.end_date - campaign.start_date).days / span
+    return max(0, min(100, round(elapsed) - rng.randint(0, 12)))
 
 
 def _demo_indicator_values(campaign: Campaign) -> None:
