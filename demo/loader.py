@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, ReportingPeriod
+from campaigns.periods import local_today
 from common.workdays import add_workdays
 from lights.history import backfill
 from lights.models import Attention
@@ -70,7 +71,7 @@ def load_demo(*, now: datetime.datetime | None = None, stdout=None) -> dict:
         result = campaign_import(data, filename=path.name, code=code)
         say(f"campaign {code}: {result.campaign_action}, {len(result.tasks)} tasks")
     # The 2022 campaign is over; the 2026 one runs until the end of December.
-    Campaign.objects.filter(code="strict-supervision-2022", end_date__lt=now.date()).update(
+    Campaign.objects.filter(code="strict-supervision-2022", end_date__lt=local_today(now)).update(
         status=Campaign.Status.CLOSED
     )
 
@@ -245,7 +246,9 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
     """Reports for the last few periods that have begun: older ones accepted, last week's
     submitted (a few late, a few missing), the current week's partly drafted."""
     periods = list(
-        ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=now.date()).order_by("-number")[:REPORT_WEEKS]
+        ReportingPeriod.objects.filter(campaign=campaign, start_date__lte=local_today(now)).order_by("-number")[
+            :REPORT_WEEKS
+        ]
     )
     assignments = list(
         TaskAssignment.objects.filter(task__campaign=campaign, task__status=Task.Status.OPEN).select_related(
