@@ -32,6 +32,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from common import rollups
+
 from . import states
 from .check import EVERYTHING, Scope
 from .models import Obligation, PeriodSummary, PeriodUnitSummary
@@ -152,34 +154,19 @@ def _add_to_periods(by_period: dict[int, dict[str, int]]) -> None:
 
 def _recount_periods(periods: Iterable[int]) -> None:
     """Recompute the period rows of `periods` from their rows per unit, under the period rows'
-    locks (a missing row is created first, waiting for another transaction creating it, and
-    locked in a second round); a period with no rows per unit left loses its row."""
-    periods = sorted(set(periods))
-    if not periods:
-        return
-    rows = PeriodSummary.objects.filter(period_id__in=periods)
-    for attempt in range(2):
-        locked = set(rows.select_for_update().order_by("period_id").values_list("period_id", flat=True))
-        new = set(periods) - locked
-        if not new or attempt:
-            break
-        PeriodSummary.objects.bulk_create([PeriodSummary(period_id=p) for p in sorted(new)], ignore_conflicts=True)
-    sums = {
+    locks (common.rollups.recount); a period with no rows per unit left loses its row."""
+    rollups.recount(PeriodSummary, periods, lambda ids: _added_up(PeriodUnitSummary.objects.filter(period_id__in=ids)))
+
+
+def _added_up(unit_rows) -> dict[int, dict[str, int]]:
+    """period → the rows per unit of `unit_rows` (a queryset) added up, one query."""
+    return {
         period: dict(zip(COUNTS, counts, strict=True))
-        for period, *counts in PeriodUnitSummary.objects.filter(period_id__in=periods)
-        .order_by()
+        for period, *counts in unit_rows.order_by()
         .values("period_id")
         .annotate(**{f"sum_{name}": Sum(name) for name in COUNTS})
         .values_list("period_id", *(f"sum_{name}" for name in COUNTS))
     }
-    if sums:
-        PeriodSummary.objects.bulk_create(
-            [PeriodSummary(period_id=p, **counts) for p, counts in sums.items()],
-            update_conflicts=True, unique_fields=["period"], update_fields=list(COUNTS), batch_size=BATCH,
-        )  # fmt: skip
-    empty = set(periods) - sums.keys()
-    if empty:
-        rows.filter(period_id__in=empty).delete()
 
 
 def refresh(pairs: Iterable[tuple[int, int]]) -> None:
@@ -309,13 +296,7 @@ def _period_differences(scope: Scope, *, limit: int | None = None) -> list[str]:
         periods = Obligation.objects.filter(task_id__in=scope.task_ids).values("period_id")
         stored_rows = stored_rows.filter(period_id__in=periods)
         unit_rows = unit_rows.filter(period_id__in=periods)
-    wanted = {
-        period: dict(zip(COUNTS, counts, strict=True))
-        for period, *counts in unit_rows.order_by()
-        .values("period_id")
-        .annotate(**{f"sum_{name}": Sum(name) for name in COUNTS})
-        .values_list("period_id", *(f"sum_{name}" for name in COUNTS))
-    }
+    wanted = _added_up(unit_rows)
     found = []
     for period, *counts in stored_rows.order_by("period_id").values_list("period_id", *COUNTS):
         have, want = dict(zip(COUNTS, counts, strict=True)), wanted.pop(period, None)
