@@ -303,12 +303,12 @@ def _demo_reports(campaign: Campaign, users, now) -> int:
 
 
 def on_schedule(task: Task, campaign: Campaign, period: ReportingPeriod, rng: random.Random) -> int:
-    """A percent complete a few points behind the time elapsed by the period's end, from the
+    """A percent complete up to nine points behind the time elapsed by the period's end, from the
     campaign's start to the task's deadline (the lights call a task behind from 20 points)."""
     deadline = task.deadline or campaign.end_date
     span = max(1, (deadline - campaign.start_date).days)
     elapsed = 100 * (period.end_date - campaign.start_date).days / span
-    return max(0, min(100, round(elapsed) - rng.randint(0, 12)))
+    return max(0, min(100, round(elapsed) - rng.randint(0, 9)))
 
 
 def _demo_indicator_values(campaign: Campaign) -> None:
