@@ -113,7 +113,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite is the newcomer's default: wait for locks instead of failing while the worker writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction takes the write lock when it begins (IMMEDIATE): one that began as a reader
+    # and then writes while another holds the lock fails at once ("database is locked"), without
+    # waiting, as two light refreshes of the worker did at start-up.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
