@@ -77,6 +77,20 @@ class WorkspaceRow:
         return self.period is not None and self.state in OVERDUE
 
     @property
+    def awaiting_fix(self) -> bool:
+        """Returned by the office and not yet resubmitted (the fix in time or overdue)."""
+        return self.state in (ledger.RETURNED, ledger.FIX_OVERDUE)
+
+    @property
+    def action(self) -> str:
+        """What the row's button does on the report page."""
+        if self.awaiting_fix:
+            return _("Fix and resubmit")
+        if self.state in (ledger.MISSING, ledger.NOT_DUE, ledger.DRAFT):
+            return _("Continue") if self.report else _("File report")
+        return _("View")
+
+    @property
     def report_url(self) -> str:
         """This period's report page (where a missing report is filed)."""
         return ProgressReport.page_url(self.task, self.assignment.unit_id, self.period.number)
