@@ -12,6 +12,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# The test database on SQLite is in memory with a shared cache, where a transaction that cannot
+# take the write lock at BEGIN IMMEDIATE fails at once ("database table is locked") instead of
+# waiting: a test with a real worker thread writing alongside would fail. Deferred, as Django's
+# default; the file database of `make run` keeps IMMEDIATE (base.py).
+DATABASES["default"].get("OPTIONS", {}).pop("transaction_mode", None)  # noqa: F405
 
 # Tests that are about the broker or a worker use Redis explicitly (marker `redis`); the rest must
 # not depend on one, so whatever REDIS_URL the environment has, the default broker is in memory.
