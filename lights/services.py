@@ -43,6 +43,7 @@ _TASK_FIELDS = (
     "pk", "campaign_id", "campaign__start_date", "status", "closed_at", "deadline", "attention__pk",
     "attention__note", "campaign__light_rule__red_missing_periods", "campaign__light_rule__yellow_within_workdays",
     "campaign__light_rule__yellow_behind_points", "stored_light__light", "stored_light__since",
+    "stored_light__reasons",
 )  # fmt: skip
 
 
@@ -77,6 +78,7 @@ class Judged(NamedTuple):
     reasons: list
     old_light: str | None
     old_since: datetime.datetime | None
+    old_reasons: list | None = None
 
 
 def judge_tasks(
@@ -99,7 +101,20 @@ def judge_tasks(
     )
     calendar = _calendar(rows, today)
     judged = []
-    for pk, campaign_id, start, status, closed_at, deadline, attention_pk, note, *_rule, old_light, old_since in rows:
+    for (
+        pk,
+        campaign_id,
+        start,
+        status,
+        closed_at,
+        deadline,
+        attention_pk,
+        note,
+        *_rule,
+        old_light,
+        old_since,
+        old_reasons,
+    ) in rows:
         if past:
             status = "closed" if closed_at is not None and closed_at <= now else "open"
             attention_pk = None
@@ -111,7 +126,7 @@ def judge_tasks(
             lead_percent=inputs.lead_percent.get(pk),
         )
         light, reasons = rules.judge(facts, findings, thresholds[pk], today=today, calendar=calendar)
-        judged.append(Judged(pk, campaign_id, light, reasons, old_light, old_since))
+        judged.append(Judged(pk, campaign_id, light, reasons, old_light, old_since, old_reasons))
     return judged, inputs.current
 
 
@@ -143,16 +158,27 @@ def refresh(
     if not rows:
         return 0
     judged, current = judge_tasks(rows, now, whole_campaigns=task_ids is None)
-    lights, weeks, changed = [], [], 0
+    # This period's week rows as stored: a week whose light and reasons are the same is not
+    # written again (an hourly re-run, where little changes, writes a few rows, not thousands).
+    stored_weeks = {
+        task: (light, reasons)
+        for task, light, reasons in TaskLightWeek.objects.filter(
+            period_id__in=set(current.values()), task_id__in=[task.pk for task in judged]
+        ).values_list("task_id", "light", "reasons")
+    } if current else {}  # fmt: skip
+    lights, unchanged, weeks, changed = [], [], [], 0
     for task in judged:
         same = task.old_light == task.light
         changed += not same
-        lights.append(
-            TaskLight(task_id=task.pk, campaign_id=task.campaign_id, light=task.light, reasons=task.reasons,
-                      since=task.old_since if same else now, computed_at=now)
-        )  # fmt: skip
+        if same and task.old_reasons == task.reasons:
+            unchanged.append(task.pk)
+        else:
+            lights.append(
+                TaskLight(task_id=task.pk, campaign_id=task.campaign_id, light=task.light, reasons=task.reasons,
+                          since=task.old_since if same else now, computed_at=now)
+            )  # fmt: skip
         period_id = current.get(task.campaign_id)
-        if period_id is not None:
+        if period_id is not None and stored_weeks.get(task.pk) != (task.light, task.reasons):
             weeks.append(
                 TaskLightWeek(task_id=task.pk, period_id=period_id, campaign_id=task.campaign_id, light=task.light,
                               reasons=task.reasons)
@@ -161,6 +187,8 @@ def refresh(
         lights, batch_size=BATCH, update_conflicts=True, unique_fields=["task"],
         update_fields=["campaign", "light", "reasons", "since", "computed_at"],
     )  # fmt: skip
+    if unchanged:  # the same light, judged again now
+        TaskLight.objects.filter(task_id__in=unchanged).update(computed_at=now)
     if weeks:
         TaskLightWeek.objects.bulk_create(
             weeks, batch_size=BATCH, update_conflicts=True, unique_fields=["task", "period"],
