@@ -23,6 +23,17 @@ def page(client, user, r):
     return response
 
 
+def every_page(user, task, *, limit):
+    """The timeline's pages, newest first, each from the cursor the one before gave."""
+    pages, before = [], None
+    while True:
+        page_ = task_timeline(user, task, before=before, limit=limit)
+        pages.append(page_.events)
+        if page_.older is None:
+            return pages
+        before = page_.older
+
+
 def codes(response):
     return [event.code for event in response.context["detail"].timeline]
 
@@ -172,13 +183,7 @@ def test_the_timeline_is_paged_newest_first_and_every_entry_is_on_exactly_one_pa
         services.report_review(user=r.office, report_id=saved.pk, accept=False, comment=f"退回{i}")
     everything = task_timeline(r.office, r.task, limit=1000)
     assert everything.older is None
-    pages, before = [], None
-    while True:
-        page_ = task_timeline(r.office, r.task, before=before, limit=3)
-        pages.append(page_.events)
-        if page_.older is None:
-            break
-        before = page_.older
+    pages = every_page(r.office, r.task, limit=3)
     seen = [(event.at, event.code, event.text, event.subject) for events in pages for event in events]
     assert seen == [(event.at, event.code, event.text, event.subject) for event in everything.events]
     assert len(pages) > 3 and all(pages)
@@ -221,13 +226,7 @@ def test_entries_at_the_same_instant_across_a_page_boundary_are_all_shown_once(r
     same = records[1].history_date
     r.task.history.filter(history_id__in=[record.history_id for record in records[1:4]]).update(history_date=same)
     everything = task_timeline(r.office, r.task, limit=1000).events
-    pages, before = [], None
-    while True:
-        page_ = task_timeline(r.office, r.task, before=before, limit=3)
-        pages.append(page_.events)
-        if page_.older is None:
-            break
-        before = page_.older
+    pages = every_page(r.office, r.task, limit=3)
     seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
     assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
     assert sum(event.at == same for events in pages for event in events) == 3
