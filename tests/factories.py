@@ -89,6 +89,18 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     status = Campaign.Status.ACTIVE
 
 
+def campaign_under_way(*, weeks_ago: int = 3, **fields) -> Campaign:
+    """An active campaign begun on the Monday `weeks_ago` weeks before today (Shanghai), running
+    twenty weeks, with its reporting periods: the browser tests' world around the real today."""
+    from campaigns.services import ensure_reporting_periods
+
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday(), weeks=weeks_ago)
+    campaign = CampaignFactory(start_date=monday, end_date=monday + datetime.timedelta(weeks=20), **fields)
+    ensure_reporting_periods(campaign)
+    return campaign
+
+
 class PhaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Phase

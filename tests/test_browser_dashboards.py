@@ -15,7 +15,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.services import ensure_reporting_periods
 from common.workdays import add_workdays
 from lights.history import backfill
 from lights.services import refresh
@@ -23,13 +22,13 @@ from tasks.models import LeaderComment
 
 from .factories import (
     PASSWORD,
-    CampaignFactory,
     LeaderFactory,
     ProgressReportFactory,
     SectionFactory,
     TaskFactory,
     UnitFactory,
     UserFactory,
+    campaign_under_way,
 )
 from .test_browser_week import CHROMIUM_ARGS, live_url  # noqa: F401 (fixture)
 
@@ -59,11 +58,7 @@ def lit(db, assign):
     (and the weeks before by lights.history.backfill)."""
     now = timezone.now()
     today = timezone.localdate(now)
-    monday = today - datetime.timedelta(days=today.weekday(), weeks=3)
-    campaign = CampaignFactory(
-        code="dash", title="营商环境攻坚年", start_date=monday, end_date=monday + datetime.timedelta(weeks=20)
-    )
-    ensure_reporting_periods(campaign)
+    campaign = campaign_under_way(code="dash", title="营商环境攻坚年")
     section = SectionFactory(campaign=campaign, title="（一）优化政务服务")
     leader = UserFactory(username="leader", full_name="王立新")
     record = LeaderFactory(user=leader, name="王立新")

@@ -16,10 +16,9 @@ from django.utils import timezone
 
 from assessment.services import scores_compute
 from bulletins.models import Bulletin
-from campaigns.services import ensure_reporting_periods
 from units.models import Membership
 
-from .factories import PASSWORD, CampaignFactory, ProgressReportFactory, TaskFactory, UnitFactory
+from .factories import PASSWORD, ProgressReportFactory, TaskFactory, UnitFactory, campaign_under_way
 from .test_browser_week import CHROMIUM_ARGS, live_url  # noqa: F401 (fixture)
 
 TASK_TITLE = "推进政务服务一网通办"
@@ -31,11 +30,7 @@ def outputs(db, assign, member):
     every due report on time, and supported by 区财政局, which filed none; scores computed."""
     now = timezone.now()
     today = timezone.localdate(now)
-    monday = today - datetime.timedelta(days=today.weekday(), weeks=3)
-    campaign = CampaignFactory(
-        code="outputs", title="营商环境攻坚年", start_date=monday, end_date=monday + datetime.timedelta(weeks=20)
-    )
-    ensure_reporting_periods(campaign)
+    campaign = campaign_under_way(code="outputs", title="营商环境攻坚年")
     task = TaskFactory(campaign=campaign, number="1", title=TASK_TITLE, deadline=today + datetime.timedelta(days=60))
     lead, support = UnitFactory(name="区政府办公室"), UnitFactory(name="区财政局")
     assign(task, lead, "lead")

@@ -36,3 +36,10 @@ def build(world, assign, member):
         progress="完成资金测算。", now=at(2026, 3, 21, 10),
     )  # fmt: skip
     return SimpleNamespace(world=w, period=p3, stats=stats, task2=task2, task3=task3, stats_liaison=member(stats))
+
+
+def draft(bw, **kwargs):
+    """A draft bulletin of the world's last due week, as of NOW."""
+    from bulletins.services import bulletin_draft
+
+    return bulletin_draft(campaign=bw.world.campaign, period_from=bw.period, period_to=bw.period, now=NOW, **kwargs)

@@ -5,23 +5,14 @@ once draft last week once."""
 import pytest
 
 from bulletins.models import Bulletin
-from bulletins.services import bulletin_draft, bulletin_publish
+from bulletins.services import bulletin_publish
 from bulletins.tasks import draft_weekly
 from notifications.models import Notification
 
 from ..tasks.test_concurrency import race
-from .bulletin_world import NOW, build
+from .bulletin_world import NOW, draft
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def bw(world, assign, member):
-    return build(world, assign, member)
-
-
-def draft(bw):
-    return bulletin_draft(campaign=bw.world.campaign, period_from=bw.period, period_to=bw.period, now=NOW)
 
 
 def test_two_drafts_published_at_once_get_two_numbers(bw):

@@ -9,14 +9,9 @@ from bulletins.services import bulletin_draft
 from campaigns.services import ensure_reporting_periods
 
 from ..factories import CampaignFactory
-from .bulletin_world import NOW, build
+from .bulletin_world import NOW
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bw(world, assign, member):
-    return build(world, assign, member)
 
 
 def test_figures_of_one_week(bw):

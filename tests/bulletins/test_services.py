@@ -10,18 +10,9 @@ from bulletins.services import bulletin_draft, bulletin_publish, bulletin_refres
 from bulletins.tasks import draft_weekly, draft_weekly_bulletins
 from notifications.models import Notification
 
-from .bulletin_world import NOW, build
+from .bulletin_world import NOW, draft
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bw(world, assign, member):
-    return build(world, assign, member)
-
-
-def draft(bw):
-    return bulletin_draft(campaign=bw.world.campaign, period_from=bw.period, period_to=bw.period, now=NOW)
 
 
 def test_publishing_numbers_issues_and_a_second_publish_changes_nothing(bw):

@@ -11,21 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bulletins.models import Bulletin
-from bulletins.services import bulletin_draft, bulletin_publish
+from bulletins.services import bulletin_publish
 
 from ..factories import CampaignFactory
-from .bulletin_world import NOW, build
+from .bulletin_world import NOW, draft
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bw(world, assign, member):
-    return build(world, assign, member)
-
-
-def draft(bw, **kwargs):
-    return bulletin_draft(campaign=bw.world.campaign, period_from=bw.period, period_to=bw.period, now=NOW, **kwargs)
 
 
 def test_the_office_drafts_a_bulletin_for_a_range(client, bw):

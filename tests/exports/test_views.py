@@ -79,13 +79,18 @@ def test_a_large_export_runs_in_the_background_for_its_requester_only(
     assert (record.mode, record.file, record.rows) == ("async", export_file, 3)
 
 
-def test_an_expired_export_is_gone(reporting, fake_kind, jobs, settings, login, django_capture_on_commit_callbacks):
-    r = reporting
+def built_in_the_background(r, settings, login, capture):
+    """The office asks for an export over the rows limit: built by the job after commit. Returns
+    the office's client and the ExportFile."""
     settings.EXPORT_ASYNC_ROWS = 2
     client = login(r.office)
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         client.post(INDEX, {"kind": "fake", "campaign": r.campaign.code})
-    export_file = ExportFile.objects.get()
+    return client, ExportFile.objects.get()
+
+
+def test_an_expired_export_is_gone(reporting, fake_kind, jobs, settings, login, django_capture_on_commit_callbacks):
+    client, export_file = built_in_the_background(reporting, settings, login, django_capture_on_commit_callbacks)
     url = export_file.get_absolute_url()
     storage, name = export_file.file.storage, export_file.file.name
     # Past its expiry, before the cleanup has run: already refused.
@@ -99,12 +104,7 @@ def test_an_expired_export_is_gone(reporting, fake_kind, jobs, settings, login, 
 def test_a_ready_export_whose_file_is_gone_is_gone_too(
     reporting, fake_kind, jobs, settings, login, django_capture_on_commit_callbacks
 ):
-    r = reporting
-    settings.EXPORT_ASYNC_ROWS = 2
-    client = login(r.office)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(INDEX, {"kind": "fake", "campaign": r.campaign.code})
-    export_file = ExportFile.objects.get()
+    client, export_file = built_in_the_background(reporting, settings, login, django_capture_on_commit_callbacks)
     export_file.file.storage.delete(export_file.file.name)
     assert client.get(export_file.get_absolute_url()).status_code == 410
 
