@@ -1,10 +1,17 @@
 """The Chinese catalogue is complete and the committed .mo matches the .po."""
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+from tests.conftest import require_service
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 _ENTRY = re.compile(
     r'^(#,.*\n)?(?:#\|.*\n)*(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)(?:msgid_plural ((?:".*"\n)+))?((?:msgstr.*\n(?:".*"\n)*)+)',
     re.M,
@@ -15,8 +22,8 @@ def _join(quoted: str) -> str:
     return "".join(re.findall(r'"(.*)"', quoted)).encode().decode("unicode_escape").encode("latin-1").decode()
 
 
-def po_entries():
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+def po_entries(path=LOCALE / "django.po"):
+    text = path.read_text(encoding="utf-8")
     for match in _ENTRY.finditer(text):
         flags, msgid, msgstrs = match.group(1) or "", _join(match.group(3)), match.group(5)
         if msgid and match.group(2):  # pgettext: the catalogue's key is "context\x04msgid"
@@ -40,3 +47,19 @@ def test_compiled_catalogue_matches_the_source():
     compiled = {key if isinstance(key, str) else key[0] for key in catalog}
     missing = [msgid for msgid, _flags, _strs in po_entries() if msgid not in compiled]
     assert not missing, f"run `make setup` (compilemessages) and commit the .mo: {missing[:5]}"
+
+
+def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
+    """makemessages, run on a copy of the code (it rewrites the catalogue it finds), adds no
+    message: a string marked for translation but missing from the .po would show in English."""
+    require_service("gettext", None if shutil.which("xgettext") else "needs xgettext: apt-get install gettext")
+    skip = shutil.ignore_patterns(".*", "node_modules", "var", "static", "bench", "tests", "__pycache__", "*.mo")
+    copy = tmp_path / "code"
+    shutil.copytree(ROOT, copy, ignore=skip)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-v", "0", "--no-obsolete"],
+        cwd=copy, check=True, capture_output=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+    )  # fmt: skip
+    entries = list(po_entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    untranslated = [msgid for msgid, flags, strs in entries if not all(strs) or "fuzzy" in flags]
+    assert not untranslated, f"add these to locale/zh_Hans/LC_MESSAGES/django.po: {untranslated}"
