@@ -134,9 +134,19 @@ def shown(obligation: Obligation | None, now: datetime.datetime, *, due_at: date
         if now >= due_at:
             return MISSING
         return DRAFT if state == DRAFT and own else NOT_DUE
-    if state == RETURNED and obligation.fix_due_at <= now:
+    if fix_overdue(obligation, now):
         return FIX_OVERDUE
     return state
+
+
+def awaiting_fix(obligation: Obligation | None) -> bool:
+    """Returned by the office and not resubmitted yet: a fix, with its deadline, is owed."""
+    return obligation is not None and obligation.state == RETURNED and obligation.fix_due_at is not None
+
+
+def fix_overdue(obligation: Obligation | None, now: datetime.datetime) -> bool:
+    """Awaiting a fix past the fix's deadline (退回未整改): fix_overdue_q for one obligation."""
+    return awaiting_fix(obligation) and obligation.fix_due_at <= now
 
 
 def missing_q(now: datetime.datetime, prefix: str = "") -> Q:
