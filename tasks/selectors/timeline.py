@@ -133,11 +133,19 @@ def _previous_id(records) -> Subquery:
 def window(rows, field: str, before: datetime.datetime | None, limit: int) -> tuple[list, datetime.datetime | None]:
     """The `limit` newest of `rows` by `field` before `before`, newest first, one query; and the
     horizon: `field` of the oldest fetched when the limit was reached (older rows may exist),
-    else None (nothing older)."""
+    else None (nothing older).
+
+    When all `limit` share one instant (a bulk change recorded at once), a second query reads
+    every row of that instant: the next page starts before it, so none of them is skipped."""
     if before is not None:
         rows = rows.filter(**{f"{field}__lt": before})
     fetched = list(rows.order_by(f"-{field}", "-pk")[:limit])
-    return fetched, (getattr(fetched[-1], field) if len(fetched) == limit else None)
+    if len(fetched) < limit:
+        return fetched, None
+    horizon = getattr(fetched[-1], field)
+    if getattr(fetched[0], field) == horizon:
+        fetched = list(rows.filter(**{field: horizon}).order_by("-pk"))
+    return fetched, horizon
 
 
 def _with_previous(model, records: list) -> dict[int, object]:
@@ -370,7 +378,9 @@ def _merge(pages: list[SourcePage], limit: int) -> TimelinePage:
     known, older = events, None
     if cut is not None:
         known, older = [event for event in events if event.at > cut], cut + datetime.timedelta(microseconds=1)
-        if not known:  # a whole page of one source at one instant: shown, and the next page after it
+        if (
+            not known
+        ):  # a whole page of one source at one instant (window read all of it): shown, and the next page before it
             known, older = [event for event in events if event.at >= cut], cut
     if len(known) > limit:
         last = known[limit - 1].at

@@ -220,8 +220,7 @@ def test_entries_at_the_same_instant_across_a_page_boundary_are_all_shown_once(r
         task = Task.objects.get(pk=r.task.pk)
         task.title = f"推进重大项目建设（第{i}次调整）"
         task.save()
-    # Three changes recorded at the very same instant, where the first page of three ends (fewer
-    # than a page: a whole page of one source at one instant is the one case left to chance).
+    # Three changes recorded at the very same instant, where the first page of three ends.
     records = list(r.task.history.order_by("-history_date", "-pk"))
     same = records[1].history_date
     r.task.history.filter(history_id__in=[record.history_id for record in records[1:4]]).update(history_date=same)
@@ -230,3 +229,21 @@ def test_entries_at_the_same_instant_across_a_page_boundary_are_all_shown_once(r
     seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
     assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
     assert sum(event.at == same for events in pages for event in events) == 3
+
+
+def test_more_entries_at_one_instant_than_a_page_holds_are_all_shown_once(reporting):
+    r = reporting
+    for i in range(8):
+        task = Task.objects.get(pk=r.task.pk)
+        task.title = f"推进重大项目建设（第{i}次调整）"
+        task.save()
+    # Six changes at one instant (as a bulk change records them), twice a page of three: the
+    # task's history alone fills a whole page at that instant.
+    records = list(r.task.history.order_by("-history_date", "-pk"))
+    same = records[1].history_date
+    r.task.history.filter(history_id__in=[record.history_id for record in records[1:7]]).update(history_date=same)
+    everything = task_timeline(r.office, r.task, limit=1000).events
+    pages = every_page(r.office, r.task, limit=3)
+    seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
+    assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
+    assert sum(event.at == same for events in pages for event in events) == 6
