@@ -62,7 +62,11 @@ def _notices_window(notices, before, limit):
         latest = Case(When(answered_at__lt=before, then=F("answered_at")), default=F("issued_at"))
     else:
         latest = Coalesce("answered_at", "issued_at")
-    fetched = list(
-        notices.select_related("unit", "answered_by").annotate(latest_at=latest).order_by("-latest_at", "-pk")[:limit]
-    )
-    return fetched, (fetched[-1].latest_at if len(fetched) == limit else None)
+    notices = notices.select_related("unit", "answered_by").annotate(latest_at=latest)
+    fetched = list(notices.order_by("-latest_at", "-pk")[:limit])
+    if len(fetched) < limit:
+        return fetched, None
+    horizon = fetched[-1].latest_at
+    if fetched[0].latest_at == horizon:  # a whole page at one instant: all of it, as `window` does
+        fetched = list(notices.filter(latest_at=horizon).order_by("-pk"))
+    return fetched, horizon

@@ -11,7 +11,7 @@ from django.utils import translation
 from tasks import services
 from tasks.models import Task
 from tasks.selectors.timeline import task_timeline
-from tests.factories import LeaderCommentFactory, UnitFactory
+from tests.factories import LeaderCommentFactory, SupervisionNoticeFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,13 @@ def test_more_entries_at_one_instant_than_a_page_holds_are_all_shown_once(report
     seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
     assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
     assert sum(event.at == same for events in pages for event in events) == 6
+
+
+def test_more_notices_at_one_instant_than_a_page_holds_are_all_shown_once(reporting):
+    r = reporting
+    # An overdue run issues its notices at one instant: seven on this task, over two pages of three.
+    moment = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    SupervisionNoticeFactory.create_batch(7, task=r.task, unit=r.lead, issued_at=moment)
+    pages = every_page(r.office, r.task, limit=3)
+    issued = [event for events in pages for event in events if event.code == "notice:issued"]
+    assert len(issued) == 7 and len({event.text for event in issued}) == 7
