@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window, prefetch_related_objects
 
 from accounts import access
+from campaigns.models import Campaign
 from common.urls import url_maker
 from lights.models import TaskLight
 from lights.selectors import with_light
@@ -57,11 +58,12 @@ class LeaderHome:
 
 
 def responsible_tasks(user) -> QuerySet:
-    """The visible tasks whose responsible leaders include the one whose account is the user's."""
+    """The visible tasks of active campaigns whose responsible leaders include the one whose
+    account is the user's (a closed campaign's tasks are history: the drill-down lists keep them)."""
     leader_id = access.leader_id(user)
     if leader_id is None:
         return Task.objects.none()
-    return access.visible_to(user, Task).filter(leaders=leader_id)
+    return access.visible_to(user, Task).filter(leaders=leader_id, campaign__status=Campaign.Status.ACTIVE)
 
 
 def _with_total(rows: QuerySet, limit: int) -> tuple[list, int]:
@@ -127,7 +129,7 @@ def _changes(user, tasks: QuerySet, leader_id: int | None, previous_seen_at, now
         access.visible_to(user, ProgressReport)
         # The leader's tasks by the tasks' leaders (visible_to already applied the campaign rule):
         # fewer joins to plan than the task list's subquery.
-        .filter(task__leaders=leader_id, submitted_at__gt=since)
+        .filter(task__leaders=leader_id, task__campaign__status=Campaign.Status.ACTIVE, submitted_at__gt=since)
         .exclude(status=ProgressReport.Status.DRAFT)
     )
     reports = list(

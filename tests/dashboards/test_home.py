@@ -15,7 +15,14 @@ from dashboards.services import VISIT_GAP, visit_record
 from lights.services import refresh
 from tasks.ledger.read import ensure_open
 from tasks.models import LeaderComment
-from tests.factories import FollowFactory, LeaderFactory, ProgressReportFactory, TaskFactory, UserFactory
+from tests.factories import (
+    CampaignFactory,
+    FollowFactory,
+    LeaderFactory,
+    ProgressReportFactory,
+    TaskFactory,
+    UserFactory,
+)
 from units.models import Leader, Membership
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +179,36 @@ def test_since_the_last_visit(client, reporting):
     visit = LastVisit.objects.get(user=r.leader)
     assert client.get(reverse("dashboards:leader")).context["home"].changes.since == changes.since
     assert LastVisit.objects.get(user=r.leader).seen_at == visit.seen_at
+
+
+def test_the_reports_filed_since_the_last_visit_link_to_a_page_the_leader_may_open(client, reporting):
+    r = reporting
+    r.task.leaders.add(Leader.objects.get(user=r.leader))
+    ProgressReportFactory(task=r.task, unit=r.support, period=r.past, status="submitted", submitted_at=timezone.now())
+    client.force_login(r.leader)
+    html = client.get(reverse("dashboards:leader")).content.decode()
+    section = html[html.index('class="mb-1 changed-report"') :]
+    link = re.search(r'href="([^"]+)"', section).group(1)
+    # The task page at the unit's row of latest reports (the report page is the unit's own form).
+    assert link == f"{r.task.get_absolute_url()}#unit-{r.support.pk}"
+    page = client.get(link.split("#")[0])
+    assert page.status_code == 200 and f'id="unit-{r.support.pk}"' in page.content.decode()
+
+
+def test_a_closed_campaigns_tasks_are_not_on_the_leaders_home(client, reporting):
+    r = reporting
+    leader = Leader.objects.get(user=r.leader)
+    current, old = leader_tasks(r, count=1)[0], CampaignFactory(status="closed")
+    late = TaskFactory(campaign=old, number="1", deadline=timezone.localdate() - datetime.timedelta(days=900))
+    late.leaders.add(leader)
+    refresh(task_ids=[late.pk])
+    ProgressReportFactory(task=late, unit=r.lead, period__campaign=old, status="submitted", submitted_at=timezone.now())
+    client.force_login(r.leader)
+    response = client.get(reverse("dashboards:leader"))
+    home = response.context["home"]
+    assert [pk for pk, _ in rows(response)] == [current.pk] and home.tasks_total == 1
+    assert late not in [change.task for change in home.changes.lights]
+    assert not [report for report in home.changes.reports if report.task_id == late.pk]
 
 
 def test_a_visit_is_recorded_once_per_visit():
