@@ -159,3 +159,18 @@ def test_the_home_pages_mark_their_item_and_each_user_is_offered_theirs(client, 
         nav = NAV.search(client.get(reverse(page)).content.decode()).group(1)
         others = {"dashboards:desk", "dashboards:leader", "dashboards:unit"} - {page}
         assert all(f'href="{reverse(other)}"' not in nav for other in others)
+
+
+def test_every_state_a_page_shows_has_its_colour():
+    """A state badge is white text: without a background rule of its own it is invisible."""
+    from tasks.selectors.states import STATE_LABELS
+
+    with open(finders.find("css/duban.css"), encoding="utf-8") as f:
+        css = f.read()
+    coloured = {
+        name
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css)
+        if "background-color" in body
+        for name in re.findall(r"\.report-state-(\w+)", selectors)
+    }
+    assert set(STATE_LABELS) <= coloured, sorted(set(STATE_LABELS) - coloured)
