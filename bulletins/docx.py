@@ -241,8 +241,10 @@ def render(bulletin: Bulletin, attachment_rows: list[dict]) -> bytes:
     if bulletin.overdue_text.strip():
         _heading(document, _("(2) Overdue tasks and matters awaiting coordination"), 2)
         _body(document, bulletin.overdue_text)
-    _heading(document, _("II. Work requirements"), 1)
-    _body(document, bulletin.requirements or _("(to be written by the office)"))
+    # As on the page: a published bulletin without work requirements leaves the section out.
+    if bulletin.requirements.strip() or bulletin.is_draft:
+        _heading(document, _("II. Work requirements"), 1)
+        _body(document, bulletin.requirements or _("(to be written by the office)"))
     _attachment(document, attachment_rows)
     buffer = io.BytesIO()
     document.save(buffer)

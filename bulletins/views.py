@@ -4,12 +4,15 @@ who may draft, edit and publish is the action "edit_bulletin" (the office)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,10 +60,12 @@ def bulletin_new(request):
 
 
 def _new_initial(request) -> dict:
-    """Last week (the last due period) of the campaign named in ?campaign=, if any."""
+    """Last week: the last due period of the campaign named in ?campaign=, else last Monday to
+    Sunday (the form counts the periods containing both dates)."""
     campaign = access.visible_to(request.user, Campaign).filter(code=request.GET.get("campaign", "")).first()
     if campaign is None:
-        return {}
+        monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday() + 7)
+        return {"period_from": monday, "period_to": monday + datetime.timedelta(days=6)}
     start, end = selectors.default_range(campaign)
     if start is None:
         return {"campaign": campaign}

@@ -119,3 +119,13 @@ def test_attachment_rows_keep_their_lines_and_fonts(published):
     assert {east_asia(run._element) for run in every_run(document)} <= set(docx.fonts().values())
     header = table.rows[0]._tr.find(qn("w:trPr")).find(qn("w:tblHeader"))
     assert header is not None
+
+
+def test_a_bulletin_published_without_work_requirements_leaves_the_section_out(world, assign, member):
+    bw = build(world, assign, member)
+    bulletin = bulletin_draft(campaign=bw.world.campaign, period_from=bw.period, period_to=bw.period, now=NOW)
+    draft_text = "\n".join(p.text for p in Document(io.BytesIO(docx.render(bulletin, []))).paragraphs)
+    assert "二、工作要求" in draft_text and "（由督查室填写）" in draft_text  # the draft shows the gap
+    published = bulletin_publish(bulletin=bulletin, by=bw.world.office, now=NOW)
+    text = "\n".join(p.text for p in opened(published).paragraphs)
+    assert "二、工作要求" not in text and "由督查室填写" not in text

@@ -71,6 +71,38 @@ def test_publish_asks_first_then_numbers_and_a_double_post_gives_one_number(clie
     assert "第1期" in client.get(first.get_absolute_url()).content.decode()
 
 
+def test_publishing_without_work_requirements_is_warned_and_prints_no_placeholder(client, bw):
+    client.force_login(bw.world.office)
+    bulletin = draft(bw)
+    url = reverse("bulletins:publish", args=[bulletin.pk])
+    assert "no-requirements" in client.get(url).content.decode()
+    assert "（由督查室填写）" in client.get(bulletin.get_absolute_url()).content.decode()  # the draft shows the gap
+    client.post(url)
+    page = client.get(bulletin.get_absolute_url()).content.decode()
+    assert "第1期" in page and "由督查室填写" not in page and "二、工作要求" not in page
+    written = draft(bw)
+    written.requirements = "按时报送。"
+    written.save()
+    assert "no-requirements" not in client.get(reverse("bulletins:publish", args=[written.pk])).content.decode()
+
+
+def test_reading_the_figures_again_asks_first(client, bw):
+    client.force_login(bw.world.office)
+    page = client.get(draft(bw).get_absolute_url()).content.decode()
+    button = re.search(r"<button[^>]*refresh-figures[^>]*>", page).group(0)
+    assert "data-confirm=" in button and "修改将丢失" in button
+
+
+def test_a_new_bulletin_offers_last_week_without_a_campaign_chosen(client, bw):
+    client.force_login(bw.world.office)
+    initial = client.get(reverse("bulletins:new")).context["form"].initial
+    today = timezone.localdate()
+    assert initial["period_from"].weekday() == 0 and initial["period_to"] - initial[
+        "period_from"
+    ] == datetime.timedelta(6)
+    assert initial["period_to"] < today <= initial["period_to"] + datetime.timedelta(7)
+
+
 def test_editing_a_draft_and_refused_after_publishing(client, bw):
     client.force_login(bw.world.office)
     bulletin = draft(bw)
