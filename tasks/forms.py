@@ -5,6 +5,8 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .evidence import ACCEPTED
@@ -18,6 +20,21 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+def _evidence_help_now() -> str:
+    return gettext(
+        "PDF, images (JPG, PNG, GIF, WebP) or Office documents, %(size)s MB each; at most %(count)s files and %(total)s MB per report or application."
+    ) % {
+        "count": settings.EVIDENCE_MAX_FILES,
+        "size": round(settings.EVIDENCE_MAX_BYTES / 1024 / 1024),
+        "total": round(settings.EVIDENCE_MAX_TOTAL_BYTES / 1024 / 1024),
+    }
+
+
+# Translated when shown, in the reader's language: the fields are made once, when the forms'
+# module loads (a lazy string formatted with % there would be fixed in the default language).
+_evidence_help = lazy(_evidence_help_now, str)
+
+
 class EvidenceField(forms.FileField):
     """Any number of evidence files (up to EVIDENCE_MAX_FILES); cleans to a list."""
 
@@ -26,17 +43,7 @@ class EvidenceField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Evidence"))
-        kwargs.setdefault(
-            "help_text",
-            _(
-                "PDF, images (JPG, PNG, GIF, WebP) or Office documents, %(size)s MB each; at most %(count)s files and %(total)s MB per report or application."
-            )
-            % {
-                "count": settings.EVIDENCE_MAX_FILES,
-                "size": round(settings.EVIDENCE_MAX_BYTES / 1024 / 1024),
-                "total": round(settings.EVIDENCE_MAX_TOTAL_BYTES / 1024 / 1024),
-            },
-        )
+        kwargs.setdefault("help_text", _evidence_help())
         super().__init__(**kwargs)
         self.widget.attrs.update({"accept": EVIDENCE_ACCEPT, "multiple": True})
 

@@ -160,3 +160,16 @@ def test_removed_evidence_stays_listed_for_administrators(world, client):
         ).status_code
         == 200
     )
+
+
+def test_the_evidence_help_is_in_the_readers_language():
+    from django.utils import translation
+
+    from tasks.forms import ReportForm
+
+    with translation.override("en"):
+        english = str(ReportForm(indicators=[]).fields["files"].help_text)
+    with translation.override("zh-hans"):
+        chinese = str(ReportForm(indicators=[]).fields["files"].help_text)
+    assert english.startswith("PDF, images") and "20 MB each" in english
+    assert chinese.startswith("PDF、图片") and english != chinese
