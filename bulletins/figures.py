@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from campaigns.models import ReportingPeriod
 from campaigns.periods import local_today
+from tasks.deadlines import mark_overdue
 from tasks.ledger.models import Obligation
 from tasks.ledger.read import ensure_open
 from tasks.ledger.read_summary import rates_by_campaign, rates_by_unit
@@ -66,12 +67,14 @@ def _overdue_tasks(campaign, today: datetime.date) -> list[dict]:
         .order_by("sort_key")
         .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))[:MAX_LISTED]
     )
+    tasks = mark_overdue(tasks, today)
+    # Working days, as every page and the ledger count them (tasks.deadlines).
     return [
         {
             "number": task.number,
             "title": task.title,
             "deadline": task.deadline.isoformat(),
-            "days": (today - task.deadline).days,
+            "workdays": task.overdue_workdays,
             "lead_units": [a.unit.name for a in task.leads],
         }
         for task in tasks

@@ -91,13 +91,15 @@ def overdue_text(figures: dict) -> str:
         lines.append(_("Tasks past their deadline and not closed:"))
         for task in overdue:
             lines.append(
-                _("%(number)s. %(title)s (lead units: %(units)s; deadline %(deadline)s, %(days)s days overdue)")
+                _(
+                    "%(number)s. %(title)s (lead units: %(units)s; deadline %(deadline)s, %(workdays)s working days overdue)"
+                )
                 % {
                     "number": task["number"],
                     "title": task["title"],
                     "units": _names(task["lead_units"]),
                     "deadline": _date(task["deadline"]),
-                    "days": task["days"],
+                    "workdays": task["workdays"],
                 }  # fmt: skip
             )
     else:

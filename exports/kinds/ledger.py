@@ -210,7 +210,7 @@ class LedgerKind(Kind):
             Column("状态", 14, wrap=True, light=True),
             Column("完成进度", 9, kind="percent"),
             Column("最新进展", 48, wrap=True),
-            Column("超期天数", 9, kind="number"),
+            Column("超期工作日数", 11, kind="number"),
         ]
         return columns
 

@@ -24,7 +24,7 @@ def test_figures_of_one_week(bw):
     assert reports["on_time_rate"] == 25
     assert f["units"] == {"on_time": ["区发展和改革局"], "late": ["区财政局"], "missing": ["区审计局", "区统计局"]}
     assert f["overdue_tasks"] == [
-        {"number": "2", "title": "优化营商环境", "deadline": "2026-03-10", "days": 13, "lead_units": ["区审计局"]}
+        {"number": "2", "title": "优化营商环境", "deadline": "2026-03-10", "workdays": 9, "lead_units": ["区审计局"]}
     ]
     assert f["coordination"] == [
         {"number": "1", "title": bw.world.task.title, "unit": "区发展和改革局", "request": "请协调用地指标"}
@@ -46,6 +46,8 @@ def test_the_draft_texts_quote_the_figures(bw):
         "按时报送的单位：区发展和改革局；迟报的单位：区财政局；未报送的单位：区审计局、区统计局。"
     )
     assert "优化营商环境" in bulletin.overdue_text and "牵头单位：区审计局" in bulletin.overdue_text
+    # Working days, as the pages and the ledger export count them (13 calendar days here).
+    assert "已超期9个工作日" in bulletin.overdue_text
     assert "请协调用地指标" in bulletin.overdue_text
     assert bulletin.is_draft and bulletin.number is None
 

@@ -16,7 +16,7 @@ from .export_world import NOW, build, data_rows, fill_of, read
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["序号", "分类", "任务名称", "工作内容", "牵头单位", "配合单位", "责任领导", "完成时限", "状态", "完成进度",
-           "最新进展", "超期天数"]  # fmt: skip
+           "最新进展", "超期工作日数"]  # fmt: skip
 
 
 @pytest.fixture
