@@ -1,8 +1,9 @@
-"""Phones and print, in a real browser (Playwright driving Debian's Chromium, headless).
+"""Phones, laptops and print, in a real browser (Playwright driving Debian's Chromium, headless).
 
 At 390 px (an ordinary phone) 我的任务 and the report form fit the screen: nothing scrolls
 sideways and the submit button can be reached. Printed, a page has no navigation and the
-compliance matrix comes out on A4 landscape.
+compliance matrix comes out on A4 landscape. At 1366 px the longest menu, in English, wraps
+instead of widening the page.
 """
 
 import datetime
@@ -192,3 +193,24 @@ def test_print_hides_navigation_matrix_on_a4_landscape(phone_world, live_url, ch
         assert page.csp_violations == []
         browser.close()
         connection.close()
+
+
+def test_the_menu_fits_a_laptop_screen_in_english(reporting, live_url, chromium_executable, monkeypatch):  # noqa: F811
+    """The office's and an administrator's menus (the longest) in English at 1366 px: the links
+    wrap onto a second row instead of widening the page or breaking a name letter by letter."""
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    reporting.office.is_staff = True
+    reporting.office.save()
+    with sync_playwright() as playwright:
+        browser = open_browser(playwright, chromium_executable)
+        page = signed_in_page(browser, live_url, reporting.office, viewport={"width": 1366, "height": 800})
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_url}])
+        page.goto(live_url + reverse("dashboards:overview"))
+        assert page.locator("#main-nav").get_by_text("Administration").is_visible()
+        assert sideways_overflow(page) == 0
+        name, link = page.locator("#main-nav .navbar-text"), page.locator("#main-nav .nav-link").first
+        assert name.bounding_box()["height"] <= link.bounding_box()["height"] + 1  # one line, as a link
+        keep_screenshot(page, "menu-english-1366.png")
+        browser.close()
