@@ -17,7 +17,12 @@ class User(AbstractUser):
     # Changes of an account's roles (staff, superuser, active), groups and direct permissions,
     # with who made them and when. The password hash is not copied into history; logins are
     # recorded by django-axes, not here.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"],
+        m2m_fields=["groups", "user_permissions"],
+        verbose_name=_("user change"),
+        verbose_name_plural=_("user changes"),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -46,7 +46,12 @@ class RuleSet(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -120,9 +125,13 @@ class UnitScore(models.Model):
     put into words when shown, so the reader's language applies), and the ledger's counts behind
     them. Written only by assessment.services.scores_compute."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey("campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    period = models.ForeignKey(
+        "campaigns.ReportingPeriod", on_delete=models.CASCADE, related_name="+", verbose_name=_("period")
+    )
     # The rule table's version the points were computed by (0: the defaults, no table saved).
     rule_version = models.PositiveIntegerField(_("rules version"), default=0)
     points = models.DecimalField(_("points"), default=Decimal(0), **SCORE)  # bonus − deduction
@@ -131,13 +140,13 @@ class UnitScore(models.Model):
     # [{"code", "role", "count", "points_each", "coefficient", "total", "tasks"}], see assessment.rules.
     lines = models.JSONField(_("lines"), default=list, blank=True)
     # The ledger's counts in the period (every role): the ranking's rates and columns read them here.
-    owed = models.PositiveIntegerField(default=0)
-    on_time = models.PositiveIntegerField(default=0)
-    late = models.PositiveIntegerField(default=0)
-    missing = models.PositiveIntegerField(default=0)
-    returned = models.PositiveIntegerField(default=0)  # times returned
+    owed = models.PositiveIntegerField(default=0, verbose_name=_("owed"))
+    on_time = models.PositiveIntegerField(default=0, verbose_name=_("on time"))
+    late = models.PositiveIntegerField(default=0, verbose_name=_("late"))
+    missing = models.PositiveIntegerField(default=0, verbose_name=_("missing"))
+    returned = models.PositiveIntegerField(default=0, verbose_name=_("returned"))  # times returned
     # A fingerprint of the values above (assessment.services): a re-run compares it, not the rows.
-    digest = models.CharField(max_length=32, blank=True)
+    digest = models.CharField(max_length=32, blank=True, verbose_name=_("digest"))
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -161,8 +170,17 @@ class Recomputation(models.Model):
     """A recomputation of a campaign's scores that changed them (a rule change, a decision revoked
     and recomputed by the job): who, when, by which rules, and every unit's total before and after."""
 
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     at = models.DateTimeField(_("at"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     version_from = models.PositiveIntegerField(_("rules version before"), default=0)

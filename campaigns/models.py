@@ -183,13 +183,17 @@ class CampaignImport(models.Model):
         # Refused at a configured limit (size, compression, rows, columns, cell length).
         REFUSED = "refused", pgettext_lazy("import status", "Refused")
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     filename = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(_("content"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
     code = models.SlugField(_("campaign code"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports", verbose_name=_("campaign")
+    )
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)

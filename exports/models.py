@@ -33,7 +33,7 @@ class ExportFile(models.Model):
     # Filters.as_ids(): the job rebuilds the filters from ids (tasks take ids, not objects).
     filters = models.JSONField(_("filter ids"), default=dict)
     # A digest of kind + filters: the same request while one is pending is the same file.
-    filters_key = models.CharField(max_length=64)
+    filters_key = models.CharField(max_length=64, verbose_name=_("filters key"))
     description = models.CharField(_("export filters"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True, max_length=200)

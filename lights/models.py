@@ -52,7 +52,12 @@ class LightRule(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     DEFAULTS = {"red_missing_periods": 2, "yellow_within_workdays": 5, "yellow_behind_points": 20}

@@ -16,14 +16,20 @@ class Notification(models.Model):
     notification with the same key, so a re-run, a retry or two beats at once send nothing twice.
     """
 
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200, unique=True, verbose_name=_("key"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     kind = models.CharField(_("kind"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("content"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
-    task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        "tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("task")
+    )
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
     created_at = models.DateTimeField(_("created at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -59,7 +65,9 @@ class ChannelPreference(models.Model):
         DINGTALK = "dingtalk", _("DingTalk robot")
         WECOM = "wecom", _("WeCom robot")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preference", verbose_name=_("user")
+    )
     email = models.BooleanField(_("by email"), default=True)
     webhook_url = models.URLField(_("group-chat robot address"), blank=True)
     webhook_format = models.CharField(
@@ -99,13 +107,15 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     # Set when a worker claims the delivery; a claim older than the lease is taken to be dead.
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 

@@ -51,13 +51,22 @@ class SupervisionNotice(models.Model):
         ANSWERED = "answered", _("Answered")
 
     # What the notice is about, as a unique key: a re-run of the job finds it and issues no second one.
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200, unique=True, verbose_name=_("key"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="notices")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="notices", verbose_name=_("campaign")
+    )
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="notices", verbose_name=_("unit"))
-    task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    task = models.ForeignKey(
+        "tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="notices", verbose_name=_("task")
+    )
     period = models.ForeignKey(
-        "campaigns.ReportingPeriod", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+        "campaigns.ReportingPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("period"),
     )
     body = models.TextField(_("content"))
     issued_at = models.DateTimeField(_("issued at"))
@@ -66,7 +75,12 @@ class SupervisionNotice(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     # When the leaders and the office were told it went unanswered (notice_followup): the job
     # reads only notices not followed up yet, so a re-run finds nothing to do.
@@ -105,13 +119,17 @@ class Urge(models.Model):
     """The office urging a unit by hand (催办), on a task or in general; shown on the task timeline."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="urges", verbose_name=_("unit"))
-    task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="urges")
+    task = models.ForeignKey(
+        "tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="urges", verbose_name=_("task")
+    )
     note = models.TextField(_("note"), blank=True)
-    urged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("urged by")
+    )
     urged_at = models.DateTimeField(_("urged at"))
     # One per rendered urge form: a double click or two parallel posts of the same form urge once
     # (the database refuses the second). Empty for urges made elsewhere (the shell, a job).
-    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False, verbose_name=_("token"))
 
     class Meta:
         ordering = ["-urged_at"]

@@ -38,7 +38,7 @@ class Task(models.Model):
     )
     number = models.CharField(_("number"), max_length=20)
     # Natural order of numbers (see tasks.numbering.sort_key), kept in the row so lists sort in SQL.
-    sort_key = models.CharField(max_length=80, editable=False)
+    sort_key = models.CharField(max_length=80, editable=False, verbose_name=_("sort key"))
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -71,7 +71,11 @@ class Task(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["sort_key", "created_at", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["sort_key", "created_at", "updated_at"],
+        verbose_name=_("task change"),
+        verbose_name_plural=_("task changes"),
+    )
 
     class Meta:
         ordering = ["campaign", "sort_key"]
@@ -123,7 +127,7 @@ class TaskAssignment(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("assignment change"), verbose_name_plural=_("assignment changes"))
 
     class Meta:
         ordering = ["task", "role", "sort_order"]
@@ -180,7 +184,12 @@ class ProgressReport(models.Model):
     coordination_request = models.TextField(_("coordination needed"), blank=True, max_length=1000)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     # Submitted after the period's due moment; by how much is submitted_at − period.due_at.
     is_late = models.BooleanField(_("late"), default=False)
@@ -192,13 +201,22 @@ class ProgressReport(models.Model):
     review_comment = models.TextField(_("review comment"), blank=True, max_length=1000)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     # Optimistic concurrency: a save names the version it read and fails if another got there first.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "updated_at", "version"],
+        verbose_name=_("report change"),
+        verbose_name_plural=_("report changes"),
+    )
 
     # What a unit writes in its report, declared once: the form's fields, what
     # tasks.services.report_save takes and stores, the report page's initial values, the
@@ -291,21 +309,38 @@ class Attachment(models.Model):
     """
 
     report = models.ForeignKey(
-        ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+        ProgressReport,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("report"),
     )
     completion_request = models.ForeignKey(
-        "CompletionRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+        "CompletionRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("completion request"),
     )
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"))
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("removed by"),
     )
 
     # Kinds the browser shows itself (its PDF viewer, images): opened in the browser (sandboxed,
@@ -348,10 +383,17 @@ class LeadUnitRequest(models.Model):
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     status = models.CharField(_("status"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("decision comment"), blank=True, max_length=1000)
@@ -363,7 +405,7 @@ class LeadUnitRequest(models.Model):
 class CompletionRequest(LeadUnitRequest):
     """A lead unit's application to close a task off (申请办结); the office approves (销号) or rejects."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completion_requests", verbose_name=_("task"))
     summary = models.TextField(_("completion summary"), max_length=2000)
 
     class Meta:
@@ -384,7 +426,7 @@ class CompletionRequest(LeadUnitRequest):
 class ExtensionRequest(LeadUnitRequest):
     """A lead unit's application to move a task's deadline (延期申请)."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests", verbose_name=_("task"))
     current_deadline = models.DateField(_("current deadline"))
     requested_deadline = models.DateField(_("requested deadline"))
     reason = models.TextField(_("reason"), max_length=1000)
@@ -409,12 +451,14 @@ class ExtensionRequest(LeadUnitRequest):
 class LeaderComment(models.Model):
     """A leader's instruction or comment on a task (批示), seen by its units and the office."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="leader_comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="leader_comments", verbose_name=_("task"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     text = models.TextField(_("comment"), max_length=1000)
     # One per rendered comment form: a double click, a retry or two parallel posts of the same
     # form save one comment (the database refuses the second). Empty for comments made elsewhere.
-    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False, verbose_name=_("token"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -429,7 +473,7 @@ class LeaderComment(models.Model):
 class Indicator(models.Model):
     """A quantitative target of a task, e.g. 计划投资 5 亿元; reports record the value reached."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="indicators")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("task"))
     name = models.CharField(_("indicator"), max_length=100)
     measure = models.CharField(_("unit of measure"), max_length=20, blank=True)
     target = models.DecimalField(_("target"), max_digits=16, decimal_places=2)

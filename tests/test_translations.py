@@ -63,3 +63,18 @@ def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
     entries = list(po_entries(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     untranslated = [msgid for msgid, flags, strs in entries if not all(strs) or "fuzzy" in flags]
     assert not untranslated, f"add these to locale/zh_Hans/LC_MESSAGES/django.po: {untranslated}"
+
+
+def test_every_field_the_admin_shows_has_a_translated_label():
+    """A field without verbose_name=_("…") is labelled by its English name in the Chinese admin."""
+    from django.contrib import admin
+    from django.utils.functional import Promise
+
+    unlabelled = [
+        f"{model._meta.label}.{field.name}"
+        for model in admin.site._registry
+        if model.__module__.split(".")[0] in {path.name for path in ROOT.iterdir() if (path / "models.py").exists()}
+        for field in model._meta.get_fields()
+        if field.concrete and not field.auto_created and not isinstance(field.verbose_name, Promise)
+    ]
+    assert not unlabelled, unlabelled

@@ -22,7 +22,7 @@ class Unit(models.Model):
     name = models.CharField(_("full name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     # The normalised full name (see common.naming.name_key); resolution goes by key.
-    key = models.CharField(max_length=100, unique=True, editable=False)
+    key = models.CharField(max_length=100, unique=True, editable=False, verbose_name=_("key"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -32,7 +32,13 @@ class Unit(models.Model):
     # The auth group that stands for the unit's members in object permissions (django-guardian):
     # tasks are granted to the unit's group, and liaisons and heads are in it.
     group = models.OneToOneField(
-        "auth.Group", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="unit"
+        "auth.Group",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="unit",
+        verbose_name=_("group"),
     )
 
     class Meta:
@@ -61,7 +67,7 @@ class UnitAlias(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("unit"))
     name = models.CharField(_("alias"), max_length=100)
     # Unique across aliases: one spelling cannot stand for two units.
-    key = models.CharField(max_length=100, unique=True, editable=False)
+    key = models.CharField(max_length=100, unique=True, editable=False, verbose_name=_("key"))
 
     class Meta:
         ordering = ["name"]
@@ -80,7 +86,7 @@ class UnitGroup(models.Model):
     """A name that stands for many units in a sheet, e.g. 各镇街(经济园区) or 区政府各部门."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    key = models.CharField(max_length=100, unique=True, editable=False)
+    key = models.CharField(max_length=100, unique=True, editable=False, verbose_name=_("key"))
     members = models.ManyToManyField(Unit, related_name="groups", blank=True, verbose_name=_("members"))
 
     class Meta:
@@ -104,12 +110,14 @@ class Membership(models.Model):
         HEAD = "head", _("Unit head")
         OFFICE = "office", _("Supervision office staff")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # Who gave or took which place, and when (admin or service): membership is what grants a
     # unit's tasks and reports, so every change is kept.
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("membership change"), verbose_name_plural=_("membership changes"))
 
     class Meta:
         verbose_name = _("membership")
@@ -138,7 +146,7 @@ class Leader(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     # Linking an account makes it a leader's (who reads every campaign): changes are kept.
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("leader change"), verbose_name_plural=_("leader changes"))
 
     class Meta:
         ordering = ["sort_order", "name"]
