@@ -144,6 +144,12 @@ def test_a_leader_drills_from_the_dashboard_to_a_red_task(lit, live_url, chromiu
         page.wait_for_selector("[data-chart] svg")
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
+        # Each chart is read out as its title and where its figures are, never as "NaN".
+        labels = page.evaluate(
+            "[...document.querySelectorAll('[data-chart]')].map((e) => [e.getAttribute('aria-label'), "
+            "e.querySelector('[aria-label]')?.getAttribute('aria-label')].join(' '))"
+        )
+        assert labels and all("NaN" not in label and "表格" in label for label in labels), labels
 
         # A click on the lights chart's red slice opens the list of red tasks.
         pie = page.evaluate(FIRST_PIE)

@@ -70,10 +70,12 @@
     };
   }
 
-  function option(data) {
+  function option(data, description) {
     var base = data.kind === "pie" ? pieOption(data) : gridOption(data, data.kind === "line" ? "line" : "bar");
     base.animation = false;
-    base.aria = { enabled: true };
+    // A screen reader hears the chart's title and where its figures are (the table below), not
+    // ECharts' own reading of every value (which says "NaN" for a week without figures).
+    base.aria = { enabled: true, label: { description: description } };
     return base;
   }
 
@@ -85,7 +87,7 @@
     }
     var data = JSON.parse(source.textContent);
     var chart = window.echarts.init(element, null, { renderer: "svg" });
-    chart.setOption(option(data));
+    chart.setOption(option(data, element.getAttribute("data-chart-description") || ""));
     chart.on("click", function (params) {
       if (params.data && params.data.link) {
         window.location.assign(params.data.link);
