@@ -214,39 +214,29 @@ def test_the_task_page_shows_the_newest_entries_and_links_to_older_ones(client, 
     )
 
 
-def test_entries_at_the_same_instant_across_a_page_boundary_are_all_shown_once(reporting):
+@pytest.mark.parametrize(
+    "changes, at_once",
+    [
+        (6, 3),  # three changes at one instant, where the first page of three ends
+        (8, 6),  # six (as a bulk change records them), twice a page: one source fills a page at it
+    ],
+)
+def test_entries_at_the_same_instant_are_all_shown_once_across_pages(reporting, changes, at_once):
     r = reporting
-    for i in range(6):
+    for i in range(changes):
         task = Task.objects.get(pk=r.task.pk)
         task.title = f"推进重大项目建设（第{i}次调整）"
         task.save()
-    # Three changes recorded at the very same instant, where the first page of three ends.
     records = list(r.task.history.order_by("-history_date", "-pk"))
     same = records[1].history_date
-    r.task.history.filter(history_id__in=[record.history_id for record in records[1:4]]).update(history_date=same)
+    r.task.history.filter(history_id__in=[record.history_id for record in records[1 : 1 + at_once]]).update(
+        history_date=same
+    )
     everything = task_timeline(r.office, r.task, limit=1000).events
     pages = every_page(r.office, r.task, limit=3)
     seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
     assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
-    assert sum(event.at == same for events in pages for event in events) == 3
-
-
-def test_more_entries_at_one_instant_than_a_page_holds_are_all_shown_once(reporting):
-    r = reporting
-    for i in range(8):
-        task = Task.objects.get(pk=r.task.pk)
-        task.title = f"推进重大项目建设（第{i}次调整）"
-        task.save()
-    # Six changes at one instant (as a bulk change records them), twice a page of three: the
-    # task's history alone fills a whole page at that instant.
-    records = list(r.task.history.order_by("-history_date", "-pk"))
-    same = records[1].history_date
-    r.task.history.filter(history_id__in=[record.history_id for record in records[1:7]]).update(history_date=same)
-    everything = task_timeline(r.office, r.task, limit=1000).events
-    pages = every_page(r.office, r.task, limit=3)
-    seen = [(event.at, event.code, str(event.changes)) for events in pages for event in events]
-    assert sorted(seen) == sorted((event.at, event.code, str(event.changes)) for event in everything)
-    assert sum(event.at == same for events in pages for event in events) == 6
+    assert sum(event.at == same for events in pages for event in events) == at_once
 
 
 def test_more_notices_at_one_instant_than_a_page_holds_are_all_shown_once(reporting):
