@@ -30,6 +30,14 @@ class RuleSetForm(StyledForm, forms.ModelForm):
         for name in ("max_bonus", "max_deduction", "min_score", "max_score"):
             self.fields[name].help_text = _("Leave empty for no limit.")
 
+    def clean(self):
+        # Named on the field (the model's check constraint alone would say only its own name).
+        data = super().clean()
+        low, high = data.get("min_score"), data.get("max_score")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_score", _("The highest score must not be below the lowest score."))
+        return data
+
     def rule_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in RuleSet.FIELDS}
 

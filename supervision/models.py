@@ -60,11 +60,13 @@ class SupervisionNotice(models.Model):
     task = models.ForeignKey(
         "tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="notices", verbose_name=_("task")
     )
+    # A period the campaign's new dates no longer have is removed when nothing was filed for it
+    # (campaigns.services.ensure_reporting_periods): a notice issued about it stays, unlinked.
     period = models.ForeignKey(
         "campaigns.ReportingPeriod",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="notices",
         verbose_name=_("period"),
     )

@@ -50,26 +50,34 @@ def campaign_changes(before: dict | None, campaign: Campaign) -> list[dict]:
     return changes
 
 
-def lookalike_warnings(campaign: Campaign) -> list[str]:
-    """Other campaigns with this one's title or document number: the office probably meant one
-    of them (a different code was typed, or none, and the title was edited)."""
-    warnings = []
+def lookalikes(campaign: Campaign) -> tuple[list[tuple[str, str]], list[str]]:
+    """Other campaigns this one may be mistaken for: (refusals as (column, message), warnings).
+
+    Another campaign with the same document number (文号), or the same title over overlapping
+    dates, is refused: the office meant that one (a different code was typed, or none and a date
+    was edited), and going on would make a second campaign or overwrite the wrong one. The same
+    title at another time (last year's campaign) is only a warning."""
+    refusals, warnings = [], []
     key = name_key(campaign.title)
-    others = Campaign.objects.exclude(pk=campaign.pk).only("code", "title", "document_number")
+    others = Campaign.objects.exclude(pk=campaign.pk).only("code", "title", "document_number", "start_date", "end_date")
     for other in others:
         if campaign.document_number and other.document_number == campaign.document_number:
-            what = _("document number %(number)s") % {"number": other.document_number}
+            column, what = "文号", _("document number %(number)s") % {"number": other.document_number}
         elif name_key(other.title) == key:
-            what = _("the same title")
+            column, what = "活动名称", _("the same title")
         else:
             continue
-        warnings.append(
-            _(
+        values = {"what": what, "code": other.code, "title": other.title}
+        overlapping = other.start_date <= campaign.end_date and campaign.start_date <= other.end_date
+        if column == "文号" or overlapping:
+            refusals.append((column, _(
+                "A campaign with %(what)s already exists under the code “%(code)s”: %(title)s. To update it, enter its code; if this is another campaign, give it its own document number and title."
+            ) % values))  # fmt: skip
+        else:
+            warnings.append(_(
                 "A campaign with %(what)s already exists under the code “%(code)s”: %(title)s. This workbook will not change it; check the campaign code before confirming."
-            )
-            % {"what": what, "code": other.code, "title": other.title}
-        )
-    return warnings
+            ) % values)  # fmt: skip
+    return refusals, warnings
 
 
 class TaskDescriber:

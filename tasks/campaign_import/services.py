@@ -21,7 +21,7 @@ from units.resolution import UnitDirectory
 
 from ..ledger import sync as ledger
 from ..ledger.check import Scope
-from .changes import TaskDescriber, campaign_changes, lookalike_warnings, new_task_units
+from .changes import TaskDescriber, campaign_changes, lookalikes, new_task_units
 from .reading import CampaignWorkbook, read_campaign_workbook
 
 
@@ -135,15 +135,22 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
     try:
         campaign.full_clean()
     except ValidationError as error:
+        # A check constraint's message gives only its name: when the reading has already named the
+        # campaign's problem by its column (the dates' order), it is not repeated.
+        explained = any(issue.sheet != book.task_sheet for issue in book.issues)
         for name, messages in error.message_dict.items():
+            if name == "__all__" and explained:
+                continue
             field_name = str(Campaign._meta.get_field(name).verbose_name) if name != "__all__" else ""
             issues.extend(Issue(message, sheet="活动信息", column=field_name) for message in messages)
         return None, issues
+    refusals, warnings = lookalikes(campaign)
+    if refusals:
+        return None, [Issue(message, sheet="活动信息", column=column) for column, message in refusals]
     campaign.save()
     if before == _campaign_state(campaign):
         action = "unchanged"
     changes_of_campaign = campaign_changes(before, campaign)
-    warnings = lookalike_warnings(campaign)
 
     phases = _sync_phases(campaign, book)
     sections = _sync_sections(campaign, book)

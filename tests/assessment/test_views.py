@@ -106,6 +106,9 @@ def test_bad_rule_values_are_named_and_save_nothing(scored, login):
     html = page.content.decode()
     assert "请输入一个数字。" in html or "请输入数字" in html
     assert "不小于 0" in html
+    # The bounds in the wrong order: named on the highest score, not as the constraint's name.
+    assert page.context["form"].errors["max_score"] == ["最高分不得低于最低分。"]
+    assert "ruleset_score_bounds_ordered" not in html and "约束" not in html
     assert not RuleSet.objects.exists()
     for user in (r.lead_liaison, r.leader):
         assert login(user).get(rules_url(r.campaign)).status_code == 403

@@ -58,3 +58,21 @@ def test_a_notice_is_answered_once_by_its_own_unit(demo):
     notice_answer(user=User.objects.get(username="head1"), notice_id=notice.pk, answer="已补报")
     with pytest.raises(ValidationError):
         notice_answer(user=User.objects.get(username="liaison1"), notice_id=notice.pk, answer="再答一次")
+
+
+def test_a_notice_outlives_the_period_a_date_change_removes():
+    from campaigns.services import ensure_reporting_periods
+    from supervision.models import SupervisionNotice
+
+    from ..factories import SupervisionNoticeFactory, TaskFactory, campaign_under_way
+
+    campaign = campaign_under_way(weeks_ago=3)
+    period = campaign.periods.get(number=2)
+    notice = SupervisionNoticeFactory(task=TaskFactory(campaign=campaign), period=period)
+    # The office corrects the start date a week later: period 2's dates move; nothing was filed
+    # for it, so it is made anew, and the notice issued about it stays.
+    campaign.start_date += datetime.timedelta(weeks=1)
+    campaign.save()
+    ensure_reporting_periods(campaign)
+    kept = SupervisionNotice.objects.get(pk=notice.pk)
+    assert kept.body == notice.body and kept.period_id in (None, *campaign.periods.values_list("pk", flat=True))

@@ -409,8 +409,14 @@ def test_deadlines_within_the_campaign_and_ten_years_after_are_imported(unit_dir
     assert Task.objects.count() == 2
 
 
-def test_the_command_warns_of_a_lookalike_campaign_and_shows_old_and_new_values(unit_directory, tmp_path, capsys):
-    campaign_import(workbook_bytes([task("1", "原任务名称")]), code="first")
+def test_the_command_warns_of_last_years_campaign_of_the_same_title_and_shows_old_and_new_values(
+    unit_directory, tmp_path, capsys
+):
+    last_year = [(k, v) for k, v in INFO if k not in ("文号", "开始日期", "结束日期")]
+    last_year += [("文号", "测政办发〔2025〕1号"), ("开始日期", "2025-02-10"), ("结束日期", "2025-12-30")]
+    campaign_import(
+        workbook_bytes([task("1", "原任务名称", deadline="2025-10-31")], info=last_year, phases=None), code="first"
+    )
     path = tmp_path / "sheet.xlsx"
     path.write_bytes(workbook_bytes([task("1", "新任务名称")]))
     call_command("import_campaign", str(path), "--code", "second", "--dry-run")
@@ -419,3 +425,25 @@ def test_the_command_warns_of_a_lookalike_campaign_and_shows_old_and_new_values(
 
     call_command("import_campaign", str(path), "--code", "first", "--dry-run")
     assert "原任务名称 → 新任务名称" in capsys.readouterr().out
+
+
+def test_a_workbook_for_another_campaigns_document_number_or_title_is_refused(unit_directory):
+    campaign_import(workbook_bytes([task("1", "原任务名称")]), code="first")
+    before = list(Campaign.objects.values_list("code", "title", "start_date"))
+    # The same 文号 under a code typed for another (new) campaign.
+    issues = refused(workbook_bytes([task("1", "新任务名称")]), code="second")
+    assert any("活动信息" in issue and "文号" in issue and "“first”" in issue for issue in issues), issues
+    # The same title with its start moved a week and no code: not a second campaign either.
+    moved = [(k, "2026-02-16" if k == "开始日期" else v) for k, v in INFO if k != "文号"]
+    issues = refused(workbook_bytes([task("1")], info=moved))
+    assert any("活动名称" in issue and "“first”" in issue for issue in issues), issues
+    assert list(Campaign.objects.values_list("code", "title", "start_date")) == before
+    assert Task.objects.get().title == "原任务名称"
+
+
+def test_an_end_before_the_start_is_named_once_by_its_column(unit_directory):
+    backwards = [(k, "2026-01-01" if k == "结束日期" else v) for k, v in INFO]
+    issues = refused(workbook_bytes([task("1")], info=backwards))
+    assert any("结束日期" in issue for issue in issues), issues
+    assert not any("约束" in issue or "constraint" in issue for issue in issues), issues
+    assert nothing_written()
