@@ -131,10 +131,17 @@ class TaskResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        # An approved extension (延期) moved the deadline on from the one imported: a sheet that
+        # still gives that original deadline keeps the extension; a new date is the office's word.
+        extended = (
+            instance.deadline if instance.pk and instance.original_deadline not in (None, instance.deadline) else None
+        )
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if extended is not None and instance.deadline == instance.original_deadline:
+            instance.deadline = extended
         if instance.number:
             instance.sort_key = sort_key(instance.number)
         if not instance.title:

@@ -447,3 +447,17 @@ def test_an_end_before_the_start_is_named_once_by_its_column(unit_directory):
     assert any("结束日期" in issue for issue in issues), issues
     assert not any("约束" in issue or "constraint" in issue for issue in issues), issues
     assert nothing_written()
+
+
+def test_a_re_import_keeps_an_approved_extension_unless_the_sheet_gives_a_new_deadline(unit_directory):
+    campaign_import(workbook_bytes([task("1", deadline="2026-10-31")]), code="ext")
+    extended = Task.objects.get()
+    # As an approved extension request leaves it (tasks.services.extension_request_decide).
+    extended.original_deadline, extended.deadline = extended.deadline, datetime.date(2027, 1, 31)
+    extended.save()
+    again = campaign_import(workbook_bytes([task("1", deadline="2026-10-31")]), code="ext")
+    assert [change.action for change in again.tasks] == ["unchanged"]
+    assert Task.objects.get().deadline == datetime.date(2027, 1, 31)
+    moved = campaign_import(workbook_bytes([task("1", deadline="2026-11-30")]), code="ext")
+    assert [change.action for change in moved.tasks] == ["update"]
+    assert Task.objects.get().deadline == datetime.date(2026, 11, 30)
