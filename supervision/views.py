@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,6 +36,10 @@ def notice_detail(request, pk):
     can_answer = notice.status == SupervisionNotice.Status.OPEN and access.can(request.user, "answer", notice)
     form = NoticeAnswerForm(request.POST or None)
     if request.method == "POST":
+        if notice.status != SupervisionNotice.Status.OPEN and access.can(request.user, "answer", notice):
+            # A second click, or a colleague answered first: the answer on record is shown.
+            messages.info(request, _("This notice has already been answered."))
+            return redirect(notice)
         if not can_answer:
             raise PermissionDenied
         if form.is_valid():
@@ -59,10 +64,19 @@ def urge(request):
     if form.cleaned_data["task"]:
         visible_tasks = access.visible_to(request.user, "tasks.Task").select_related("campaign")
         task = get_object_or_404(visible_tasks, pk=form.cleaned_data["task"])
-    _record, sent = services.urge(
-        user=request.user, unit=unit, task=task, note=form.cleaned_data["note"], token=form.cleaned_data["token"]
-    )
-    messages.success(request, _("%(unit)s was urged (%(count)s people told).") % {"unit": unit, "count": sent})
+    now = timezone.now()
+    record, sent = services.urge(
+        user=request.user, unit=unit, task=task, note=form.cleaned_data["note"], token=form.cleaned_data["token"],
+        now=now,
+    )  # fmt: skip
+    if record.urged_at < now:  # the same form posted again, or urged moments ago: nothing was sent
+        moment = timezone.localtime(record.urged_at).strftime("%H:%M")
+        messages.info(
+            request,
+            _("%(unit)s was already urged at %(time)s; nothing more was sent.") % {"unit": unit, "time": moment},
+        )
+    else:
+        messages.success(request, _("%(unit)s was urged (%(count)s people told).") % {"unit": unit, "count": sent})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "supervision:notices"

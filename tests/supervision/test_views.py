@@ -27,10 +27,16 @@ def test_notices_are_seen_by_their_unit_the_office_and_leaders_and_answered_by_t
     notices_page = login(User.objects.get(username="liaison2")).get(reverse("supervision:notices")).content.decode()
     assert url not in notices_page
 
+    assert "data-submit-once" in login(User.objects.get(username="liaison1")).get(url).content.decode()
     response = login(User.objects.get(username="liaison1")).post(url, {"answer": "已于今日补报全部进展。"})
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.status == "answered" and notice.answered_by.username == "liaison1"
+    # A second click (or the head answering too) is told it is answered, not refused; the first stays.
+    again = login(User.objects.get(username="head1")).post(url, {"answer": "另一个答复"}, follow=True)
+    assert again.status_code == 200 and "该督办通知已答复" in again.content.decode()
+    notice.refresh_from_db()
+    assert notice.answer == "已于今日补报全部进展。" and notice.answered_by.username == "liaison1"
 
 
 def test_urging_is_for_the_office_only(login):
@@ -72,3 +78,7 @@ def test_the_office_urges_a_unit_from_its_page(reporting, login):
     assert set(Notification.objects.filter(kind="urge").values_list("recipient__username", flat=True)) == {
         "support_liaison", "support_head",
     }  # fmt: skip
+    # Urged again a moment later (another tab, a new note): said so, and nothing is sent twice.
+    again = login(r.office).post(reverse("supervision:urge"), {"unit": r.support.pk, "note": "再催"}, follow=True)
+    assert "本次未重复发送" in again.content.decode()
+    assert Notification.objects.filter(kind="urge").count() == 2
