@@ -34,9 +34,20 @@ def _task_page(request, code, number, **forms):
     }
     if detail.lead_units and task.status == task.Status.OPEN:
         context["completion_form"] = CompletionRequestForm(units=detail.lead_units)
-        context["extension_form"] = ExtensionRequestForm(units=detail.lead_units, bounds=_extension_bounds(task))
+        # An extension is asked for before the deadline (tasks.services): past it, no form, a note.
+        if task.deadline is None or timezone.localdate() <= task.deadline:
+            context["extension_form"] = ExtensionRequestForm(units=detail.lead_units, bounds=_extension_bounds(task))
+        else:
+            context["extension_closed"] = True
     context.update(forms)
     return render(request, "tasks/task_detail.html", context)
+
+
+def _say_refusal(request, form) -> None:
+    """A refusal of the request as a whole (one is already waiting, filed from another tab) also
+    goes at the top of the page: the form itself is not shown while a request waits."""
+    for message in form.non_field_errors():
+        messages.error(request, message)
 
 
 def task_detail(request, code, number):
@@ -69,6 +80,7 @@ def completion_request_create(request, code, number):
             )
         except ValidationError as error:
             add_service_error(form, error)
+            _say_refusal(request, form)
         else:
             messages.success(request, _("The application for completion was sent to the supervision office."))
             return redirect(task)
@@ -90,6 +102,7 @@ def extension_request_create(request, code, number):
             )
         except ValidationError as error:
             add_service_error(form, error)
+            _say_refusal(request, form)
         else:
             messages.success(request, _("The extension request was sent to the supervision office."))
             return redirect(task)

@@ -94,6 +94,8 @@ def test_a_second_application_while_one_waits_is_refused_on_the_form(client, rep
     assert response.status_code == 200
     assert response.context["completion_form"].non_field_errors()
     assert CompletionRequest.objects.count() == 1
+    # The form is not shown while a request waits: the refusal is said at the top of the page.
+    assert "该任务已有一份办结申请待审批。" in [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_an_empty_summary_or_a_fake_file_is_shown_on_the_form(client, reporting):
@@ -174,6 +176,9 @@ def test_an_extension_after_the_deadline_is_refused_with_a_message(client, repor
     client.force_login(r.lead_liaison)
     response = post_extension(client, r, (timezone.localdate() + datetime.timedelta(days=30)).isoformat())
     assert response.status_code == 200 and response.context["extension_form"].non_field_errors()
+    # The page offers no extension past the deadline: it says so instead.
+    page = client.get(task_url(r))
+    assert page.context["extension_form"] is None and "不能再申请延期" in page.content.decode()
 
 
 def test_a_rejected_extension_leaves_the_deadline(client, reporting):
