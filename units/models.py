@@ -60,6 +60,13 @@ class Unit(models.Model):
     def display_name(self):
         return self.short_name or self.name
 
+    @property
+    def other_names(self) -> list[str]:
+        """Its aliases besides its full and short names (the directory's import records the short
+        name as an alias too, for matching): what the pages list as aliases. Reads aliases.all(),
+        prefetched by the pages."""
+        return [alias.name for alias in self.aliases.all() if alias.name not in (self.name, self.short_name)]
+
 
 class UnitAlias(models.Model):
     """Another name a unit is written by: a short form, a former name, a variant spelling."""

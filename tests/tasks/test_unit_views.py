@@ -50,6 +50,17 @@ def test_search_finds_units_by_alias(client, office):
     assert [u.name for u in response.context["units"]] == ["区纪委监委"]
 
 
+def test_the_short_name_is_not_listed_again_among_the_aliases(client, office):
+    unit = UnitFactory(name="区发展和改革局", short_name="区发改委")
+    UnitAliasFactory(unit=unit, name="区发改委")  # as the directory's import records it
+    UnitAliasFactory(unit=unit, name="区发改局")
+    row = client.get(reverse("units:list")).content.decode()
+    assert "区发改委、区发改局" in row and "区发改委、区发改委" not in row
+    page = client.get(reverse("units:detail", args=[unit.pk])).content.decode()
+    aliases = page[page.index("别名") :]
+    assert "区发改局" in aliases[:200] and "区发改委" not in aliases[:200]
+
+
 def test_detail_lists_the_units_tasks_with_its_role(client, office):
     unit = UnitFactory(name="区财政局")
     UnitAliasFactory(unit=unit, name="财政局")
