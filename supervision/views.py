@@ -17,10 +17,12 @@ from .models import SupervisionNotice
 
 
 def notice_list(request):
-    # Latest first with a tie-break, along notice_issued_idx / notice_unit_issued_idx; the list
-    # shows a task's number only, so its campaign is not joined.
+    # Latest first with a tie-break, along notice_issued_idx / notice_unit_issued_idx; each row
+    # names its campaign and period (a unit gets the same kind of notice from several campaigns).
     notices = (
-        access.visible_to(request.user, SupervisionNotice).select_related("unit", "task").order_by("-issued_at", "-id")
+        access.visible_to(request.user, SupervisionNotice)
+        .select_related("unit", "task", "campaign", "period")
+        .order_by("-issued_at", "-id")
     )
     page = Paginator(notices, 50).get_page(request.GET.get("page"))
     return render(request, "supervision/notice_list.html", {"page": page})

@@ -26,6 +26,10 @@ def test_notices_are_seen_by_their_unit_the_office_and_leaders_and_answered_by_t
     assert login(User.objects.get(username="office")).post(url, {"answer": "代答"}).status_code == 403
     notices_page = login(User.objects.get(username="liaison2")).get(reverse("supervision:notices")).content.decode()
     assert url not in notices_page
+    # Each row says which campaign and period it is about (a unit gets them from several campaigns).
+    own = login(User.objects.get(username="liaison1")).get(reverse("supervision:notices")).content.decode()
+    row = own[own.index(url) : own.index("</tr>", own.index(url))]
+    assert notice.campaign.title in row and (notice.period is None or f"第 {notice.period.number} 期" in row)
 
     assert "data-submit-once" in login(User.objects.get(username="liaison1")).get(url).content.decode()
     response = login(User.objects.get(username="liaison1")).post(url, {"answer": "已于今日补报全部进展。"})
