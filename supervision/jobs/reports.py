@@ -181,8 +181,10 @@ def overdue_sweep(now: datetime.datetime) -> JobSummary:
 
 
 def _notice_body(period: ReportingPeriod, workdays_late: int, missing) -> str:
-    return _("Reports of period %(period)s are %(days)s working day(s) overdue:\n%(tasks)s") % {
-        "period": period.number, "days": workdays_late, "tasks": task_list(missing)}  # fmt: skip
+    # The campaign named: a unit gets such notices from several campaigns.
+    return _("%(campaign)s: reports of period %(period)s are %(days)s working day(s) overdue:\n%(tasks)s") % {
+        "campaign": period.campaign, "period": period.number, "days": workdays_late,
+        "tasks": task_list(missing)}  # fmt: skip
 
 
 def _fix_overdue_notices(run: Run, fixes, units) -> list[NoticeSpec]:

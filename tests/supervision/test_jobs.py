@@ -110,6 +110,7 @@ def test_the_ladder_counts_make_up_working_days(demo):
     rung_two = run_job("overdue_sweep", at(2026, 10, 10, 8, 30))  # Saturday 10 October is a make-up working day
     notice = SupervisionNotice.objects.get(period=period, unit__name="区政府办公室")
     assert notice.answer_by == at(2026, 10, 14, 18)  # 3 working days: 12, 13, 14 October
+    assert notice.body.startswith(f"{period.campaign.title}：第 {period.number} 期报表已逾期")  # which campaign
     assert rung_two.notices >= 1
     assert inbox("leader", "overdue", period).exists() and inbox("office", "overdue", period).exists()
     assert (
