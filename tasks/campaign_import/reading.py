@@ -159,7 +159,13 @@ def read_campaign_workbook(data: bytes, *, filename: str = "") -> CampaignWorkbo
     phases = _read_phases(phase_sheet, phase_rows, issues)
     dataset, sections, columns, title_above = _read_tasks(task_sheet, task_rows, issues, phases)
     info = _read_info(info_sheet, info_rows, issues, title_above)
+    found = len(issues)
     _complete_info(info, phases, dataset, issues, info_sheet or task_sheet)
+    if info_sheet is None and len(issues) > found:
+        # What the campaign sheet would have given is missing: say the sheet is, first.
+        issues.insert(found, Issue(
+            _("The workbook has no campaign sheet (活动信息): add one with 活动名称, 文号, 开始日期 and 结束日期.")
+        ))  # fmt: skip
     book = CampaignWorkbook(
         info=info,
         phases=phases,

@@ -461,3 +461,9 @@ def test_a_re_import_keeps_an_approved_extension_unless_the_sheet_gives_a_new_de
     moved = campaign_import(workbook_bytes([task("1", deadline="2026-11-30")]), code="ext")
     assert [change.action for change in moved.tasks] == ["update"]
     assert Task.objects.get().deadline == datetime.date(2026, 11, 30)
+
+
+def test_a_workbook_without_its_campaign_sheet_says_so_first(unit_directory):
+    issues = refused(workbook_bytes([task("1", deadline="")], info=None, phases=None))
+    assert "没有“活动信息”工作表" in issues[0], issues
+    assert nothing_written()
