@@ -33,6 +33,11 @@ def _period_bounds(campaign: Campaign) -> list[tuple[datetime.date, datetime.dat
     return bounds
 
 
+def periods_past_due(campaign: Campaign, today: datetime.date) -> int:
+    """How many of the campaign's periods (by its dates, saved or not) were due before `today`."""
+    return sum(1 for _start, _end, due in _period_bounds(campaign) if due < today)
+
+
 def ensure_reporting_periods(campaign: Campaign) -> int:
     """Make the campaign's periods match its dates and cadence; return how many were created.
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignImport, Phase, Section
-from campaigns.services import ensure_reporting_periods
+from campaigns.periods import local_today
+from campaigns.services import ensure_reporting_periods, periods_past_due
 from common.naming import name_key
 from common.workbook import ImportRefused, Issue, WorkbookError, WorkbookRefused
 from tasks.resources import TaskResource
@@ -151,6 +152,12 @@ def _apply(book: CampaignWorkbook, *, code: str | None, dry_run: bool):
     if before == _campaign_state(campaign):
         action = "unchanged"
     changes_of_campaign = campaign_changes(before, campaign)
+    if action == "new" and (due := periods_past_due(campaign, local_today())):
+        # Every unit owes the campaign's periods from its first (issue 9's rule for a first
+        # import): a campaign begun months ago starts with all of them missing.
+        warnings.append(_(
+            "The campaign began on %(start)s: %(count)s reporting periods are already past their due day, and every unit on its tasks will owe those reports at once (reminders and supervision notices follow)."
+        ) % {"start": campaign.start_date.isoformat(), "count": due})  # fmt: skip
 
     phases = _sync_phases(campaign, book)
     sections = _sync_sections(campaign, book)

@@ -467,3 +467,20 @@ def test_a_workbook_without_its_campaign_sheet_says_so_first(unit_directory):
     issues = refused(workbook_bytes([task("1", deadline="")], info=None, phases=None))
     assert "没有“活动信息”工作表" in issues[0], issues
     assert nothing_written()
+
+
+def test_the_preview_warns_that_a_campaign_begun_long_ago_owes_its_past_periods_at_once(unit_directory):
+    past = campaign_import(workbook_bytes([task("1")]), dry_run=True)
+    assert any("个报送周期过了报送截止日" in warning for warning in past.warnings), past.warnings
+    monday = datetime.date.today() + datetime.timedelta(days=7 - datetime.date.today().weekday())
+    future = [
+        (k, {"开始日期": monday.isoformat(), "结束日期": (monday + datetime.timedelta(weeks=30)).isoformat()}.get(k, v))
+        for k, v in INFO
+    ]
+    ahead = campaign_import(
+        workbook_bytes(
+            [task("1", deadline=(monday + datetime.timedelta(weeks=20)).isoformat())], info=future, phases=None
+        ),
+        dry_run=True,
+    )
+    assert not any("报送截止日" in warning for warning in ahead.warnings), ahead.warnings
