@@ -25,6 +25,13 @@ INFO = [
 PHASES = [("阶段名称", "开始日期", "结束日期"), ("推进阶段", "2026-03-01", "2026-10-31")]
 
 
+def info_for(code: str) -> list[tuple[str, str]]:
+    """INFO for a campaign of its own: a title and document number of its own (an import refuses
+    a workbook whose 文号, or title over the same dates, another campaign already has)."""
+    own = {"活动名称": f"测试专项行动（{code}）", "文号": f"测政办发〔2026〕{code}号"}
+    return [(key, own.get(key, value)) for key, value in INFO]
+
+
 def task(
     number,
     title="任务",

@@ -12,21 +12,21 @@ from tasks.ledger.models import AssignmentTerm
 from tasks.models import Task, TaskAssignment, TaskGroupObjectPermission
 from units.models import Leader
 
-from ..sheets import task, workbook_bytes
+from ..sheets import info_for, task, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
 UNITS = ["区财政局", "区审计局", "区民政局", "区司法局"]
 
 
-def sheet(count, *, title="任务", leaders=lambda n: f"领导{n % 3}"):
+def sheet(count, code, *, title="任务", leaders=lambda n: f"领导{n % 3}"):
     """`count` tasks, every fifth with two sub-items, each on the same four units."""
     rows = []
     for n in range(1, count + 1):
         rows.append(task(str(n), f"{title}{n}", lead=UNITS[0], support="、".join(UNITS[1:]), leaders=leaders(n)))
         if n % 5 == 0:
             rows += [task(f"{n}.{k}", f"{title}{n}.{k}", lead=UNITS[1], support=UNITS[2]) for k in (1, 2)]
-    return workbook_bytes(rows)
+    return workbook_bytes(rows, info=info_for(code))
 
 
 def statements(data, **kwargs):
@@ -37,26 +37,26 @@ def statements(data, **kwargs):
 
 @pytest.mark.postgres  # SQLite splits bulk inserts into batches of 999 values: its counts grow
 def test_the_statements_of_an_import_do_not_grow_with_its_rows(unit_directory):
-    campaign_import(sheet(2), code="warm-up")  # the units' groups are made on their first task
+    campaign_import(sheet(2, "warm-up"), code="warm-up")  # the units' groups are made on their first task
 
-    small, large = statements(sheet(20), code="small"), statements(sheet(200), code="large")
+    small, large = statements(sheet(20, "small"), code="small"), statements(sheet(200, "large"), code="large")
     assert large <= small + 2, (small, large)
 
     # A re-import that changes every task (title, leaders): the same.
     edited = {"title": "改", "leaders": lambda n: f"领导{n % 3 + 1}"}
     small_again, large_again = (
-        statements(sheet(20, **edited), code="small"),
-        statements(sheet(200, **edited), code="large"),
+        statements(sheet(20, "small", **edited), code="small"),
+        statements(sheet(200, "large", **edited), code="large"),
     )
     assert large_again <= small_again + 2, (small_again, large_again)
     assert Task.objects.get(campaign__code="large", number="200").title == "改200"
     # A dry run (the preview) goes through the same steps.
-    assert statements(sheet(200), code="large", dry_run=True) <= small_again + 2
+    assert statements(sheet(200, "large"), code="large", dry_run=True) <= small_again + 2
     assert differences() == []
 
 
 def test_a_bulk_import_keeps_history_parents_leaders_grants_and_the_ledger(unit_directory):
-    campaign_import(sheet(10), code="bulk")
+    campaign_import(sheet(10, "bulk"), code="bulk")
 
     campaign = Campaign.objects.get(code="bulk")
     tasks = Task.objects.filter(campaign=campaign)
@@ -78,7 +78,7 @@ def test_a_bulk_import_keeps_history_parents_leaders_grants_and_the_ledger(unit_
     assert TaskGroupObjectPermission.objects.filter(content_object__campaign=campaign).count() == 48 + 14
     assert AssignmentTerm.objects.filter(task__campaign=campaign, first_period_number=1).count() == 48
 
-    rows_edited = sheet(10, leaders=lambda n: "领导9" if n == 4 else f"领导{n % 3}")
+    rows_edited = sheet(10, "bulk", leaders=lambda n: "领导9" if n == 4 else f"领导{n % 3}")
     result = campaign_import(rows_edited, code="bulk")
 
     assert [change.number for change in result.tasks if change.action == "update"] == ["4"]

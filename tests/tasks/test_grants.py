@@ -18,7 +18,7 @@ from tasks.campaign_import.services import CampaignImportError, campaign_import
 from tasks.models import Task, TaskAssignment, TaskGroupObjectPermission
 
 from ..factories import TaskFactory, UnitFactory
-from ..sheets import task, workbook_bytes
+from ..sheets import info_for, task, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_grants_follow_a_campaign_import_and_its_reimport(unit_directory):
 def grant_queries(count: int, code: str) -> int:
     rows = [task(str(number), lead="区政府办公室", support="区财政局") for number in range(1, count + 1)]
     with CaptureQueriesContext(connection) as queries:
-        campaign_import(workbook_bytes(rows), code=code)
+        campaign_import(workbook_bytes(rows, info=info_for(code)), code=code)
     assert Task.objects.filter(campaign__code=code).count() == count
     return sum("tasks_taskgroupobjectpermission" in query["sql"] for query in queries.captured_queries)
 
