@@ -2,8 +2,8 @@
 
 At 390 px (an ordinary phone) 我的任务 and the report form fit the screen: nothing scrolls
 sideways and the submit button can be reached. Printed, a page has no navigation and the
-compliance matrix comes out on A4 landscape. At 1366 px the longest menu, in English, wraps
-instead of widening the page.
+compliance matrix comes out on A4 landscape. The review queue is cards with their buttons on
+screen. At 1366 px the longest menu, in English, wraps instead of widening the page.
 """
 
 import datetime
@@ -190,6 +190,27 @@ def test_print_hides_navigation_matrix_on_a4_landscape(phone_world, live_url, ch
             for w, h in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", page.pdf(prefer_css_page_size=True))
         ]
         assert boxes and all(round(w) < round(h) for w, h in boxes)
+        assert page.csp_violations == []
+        browser.close()
+        connection.close()
+
+
+def test_the_review_queue_fits_a_phone(phone_world, live_url, chromium_executable, monkeypatch):  # noqa: F811
+    """Each report to review is a card with its accept and return buttons on screen."""
+    from playwright.sync_api import expect, sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    r = phone_world
+    with sync_playwright() as playwright:
+        browser = open_browser(playwright, chromium_executable)
+        page = signed_in_page(browser, live_url, r.office, viewport=PHONE, is_mobile=True, has_touch=True)
+        page.goto(live_url + reverse("tasks:review", args=[r.campaign.code]) + f"?period={r.period.number}")
+        card = page.locator(".review-table tr", has_text="完成项目用地预审")
+        expect(card).to_be_visible()
+        keep_screenshot(page, "phone-review.png")
+        assert sideways_overflow(page) <= 0
+        assert sideways_scrollers(page) == []
+        assert within_screen(card.get_by_role("button", name="采纳"))
         assert page.csp_violations == []
         browser.close()
         connection.close()
