@@ -3,12 +3,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.decorators import can_required
+from campaigns.models import Campaign
 from units.models import Unit
 
 from . import services
@@ -24,8 +25,22 @@ def notice_list(request):
         .select_related("unit", "task", "campaign", "period")
         .order_by("-issued_at", "-id")
     )
+    # Filters: a campaign the user sees (by code; any other shows nothing) and the state.
+    code, status = request.GET.get("campaign", ""), request.GET.get("status", "")
+    if code:
+        notices = notices.filter(campaign__code=code)
+    if status in SupervisionNotice.Status.values:
+        notices = notices.filter(status=status)
+    else:
+        status = ""
     page = Paginator(notices, 50).get_page(request.GET.get("page"))
-    return render(request, "supervision/notice_list.html", {"page": page})
+    return render(request, "supervision/notice_list.html", {
+        "page": page,
+        "campaigns": access.visible_to(request.user, Campaign).order_by("-start_date", "code").only("code", "title"),
+        "statuses": SupervisionNotice.Status.choices,
+        "chosen": {"campaign": code, "status": status},
+        "query": urlencode({key: value for key, value in (("campaign", code), ("status", status)) if value}),
+    })  # fmt: skip
 
 
 def notice_detail(request, pk):

@@ -30,6 +30,13 @@ def test_notices_are_seen_by_their_unit_the_office_and_leaders_and_answered_by_t
     own = login(User.objects.get(username="liaison1")).get(reverse("supervision:notices")).content.decode()
     row = own[own.index(url) : own.index("</tr>", own.index(url))]
     assert notice.campaign.title in row and (notice.period is None or f"第 {notice.period.number} 期" in row)
+    # Filtered by campaign and state; a campaign the user does not see shows nothing.
+    liaison1 = login(User.objects.get(username="liaison1"))
+    listed = liaison1.get(reverse("supervision:notices"), {"campaign": notice.campaign.code, "status": "open"})
+    shown = list(listed.context["page"].object_list)
+    assert notice in shown and all(n.campaign_id == notice.campaign_id and n.status == "open" for n in shown)
+    assert not liaison1.get(reverse("supervision:notices"), {"status": "answered"}).context["page"].object_list
+    assert not liaison1.get(reverse("supervision:notices"), {"campaign": "no-such"}).context["page"].object_list
 
     assert "data-submit-once" in login(User.objects.get(username="liaison1")).get(url).content.decode()
     response = login(User.objects.get(username="liaison1")).post(url, {"answer": "已于今日补报全部进展。"})
