@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "csp",
-    "axes",
+    "config.apps.AxesConfig",  # "axes", named for the admin (config/apps.py)
     "common",
     "accounts",
     "units",
