@@ -274,7 +274,9 @@ def test_the_table_has_fixed_column_widths_and_no_inline_styles(client, reportin
     submitted(r, r.lead, progress="很长的进展" * 400)
     client.force_login(r.office)
     content = client.get(queue_url(r)).content.decode()
-    table = content.split('<table class="table table-sm table-bordered align-middle bg-white review-table">')[1]
+    table = content.split(
+        '<table class="table table-sm table-bordered align-middle bg-white review-table table-cards">'
+    )[1]
     assert table.lstrip().split("<thead")[0].count("<col class=") == 9
     assert "style=" not in content
     css = (settings.BASE_DIR / "static" / "css" / "duban.css").read_text()
