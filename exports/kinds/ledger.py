@@ -27,7 +27,8 @@ from campaigns.periods import local_today
 from common.workdays import WorkCalendar
 from lights.models import Light
 from lights.selectors import with_light
-from tasks.campaign_import.reading import INFO_FIELDS, PHASE_COLUMNS, TASK_COLUMNS
+from tasks.campaign_import.info import INFO_FIELDS
+from tasks.campaign_import.reading import PHASE_COLUMNS, TASK_COLUMNS
 from tasks.ledger import states
 from tasks.ledger.models import Obligation
 from tasks.models import ProgressReport, Task, TaskAssignment
