@@ -9,34 +9,22 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.decorators import can_required
-from campaigns.models import Campaign
 from units.models import Unit
 
-from . import services
+from . import selectors, services
 from .forms import NoticeAnswerForm, UrgeForm
 from .models import SupervisionNotice
 
 
 def notice_list(request):
-    # Latest first with a tie-break, along notice_issued_idx / notice_unit_issued_idx; each row
-    # names its campaign and period (a unit gets the same kind of notice from several campaigns).
-    notices = (
-        access.visible_to(request.user, SupervisionNotice)
-        .select_related("unit", "task", "campaign", "period")
-        .order_by("-issued_at", "-id")
-    )
-    # Filters: a campaign the user sees (by code; any other shows nothing) and the state.
     code, status = request.GET.get("campaign", ""), request.GET.get("status", "")
-    if code:
-        notices = notices.filter(campaign__code=code)
-    if status in SupervisionNotice.Status.values:
-        notices = notices.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(notices, 50).get_page(request.GET.get("page"))
+    status = status if status in SupervisionNotice.Status.values else ""  # anything else: every state
+    page = Paginator(selectors.notices(request.user, campaign_code=code, status=status), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "supervision/notice_list.html", {
         "page": page,
-        "campaigns": access.visible_to(request.user, Campaign).order_by("-start_date", "code").only("code", "title"),
+        "campaigns": selectors.filter_campaigns(request.user),
         "statuses": SupervisionNotice.Status.choices,
         "chosen": {"campaign": code, "status": status},
         "query": urlencode({key: value for key, value in (("campaign", code), ("status", status)) if value}),

@@ -34,10 +34,10 @@ def _task_page(request, code, number, **forms):
     }
     if detail.lead_units and task.status == task.Status.OPEN:
         context["completion_form"] = CompletionRequestForm(units=detail.lead_units)
-        # An extension is asked for before the deadline (tasks.services): past it, no form, a note.
-        if task.deadline is None or timezone.localdate() <= task.deadline:
+        # The form only while the service would take a request; past the deadline, a note instead.
+        if services.extension_open(task, timezone.localdate()):
             context["extension_form"] = ExtensionRequestForm(units=detail.lead_units, bounds=_extension_bounds(task))
-        else:
+        elif task.deadline is not None:
             context["extension_closed"] = True
     context.update(forms)
     return render(request, "tasks/task_detail.html", context)
