@@ -111,6 +111,10 @@ class Task(models.Model):
         # from campaign.tasks, which knows it), else each link costs a query.
         return reverse("tasks:detail", args=[self.campaign.code, self.number])
 
+    def extension_open(self, today) -> bool:
+        """Whether an extension may be asked for (延期申请): it has a deadline, not yet passed."""
+        return self.deadline is not None and today <= self.deadline
+
     @property
     def depth(self):
         return self.number.count(".")

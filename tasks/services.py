@@ -396,11 +396,6 @@ def completion_request_decide(
     return request
 
 
-def extension_open(task: Task, today: datetime.date) -> bool:
-    """Whether an extension may be asked for: the task has a deadline and it has not passed."""
-    return task.deadline is not None and today <= task.deadline
-
-
 def extension_deadline_bounds(task: Task, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The earliest and latest deadline an extension of the task may ask for: after the current
     deadline (and after today), and at most EXTENSION_MAX_DAYS_AFTER_CAMPAIGN_END days after the
@@ -422,7 +417,7 @@ def extension_request_create(
     task = _locked_task_for_lead(user, task, unit)
     if task.deadline is None:
         raise ValidationError(_("The task has no deadline to extend."))
-    if not extension_open(task, today):
+    if not task.extension_open(today):
         raise ValidationError(_("The deadline has passed; an extension must be requested before it."))
     earliest, latest = extension_deadline_bounds(task, today)
     if requested_deadline < earliest:

@@ -35,7 +35,7 @@ def _task_page(request, code, number, **forms):
     if detail.lead_units and task.status == task.Status.OPEN:
         context["completion_form"] = CompletionRequestForm(units=detail.lead_units)
         # The form only while the service would take a request; past the deadline, a note instead.
-        if services.extension_open(task, timezone.localdate()):
+        if task.extension_open(timezone.localdate()):
             context["extension_form"] = ExtensionRequestForm(units=detail.lead_units, bounds=_extension_bounds(task))
         elif task.deadline is not None:
             context["extension_closed"] = True
